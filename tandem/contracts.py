@@ -1,0 +1,304 @@
+"""What crosses the workflow boundary: start input, handler arguments, activity inputs and outputs.
+
+Everything here is plain pydantic so the pydantic data converter can carry it through Temporal history.
+Only ids and short texts travel; article bodies stay in the store and are looked up by id in activities.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import IntEnum, StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Limits a customer or agent message must respect; the workflow's update validators enforce them.
+MAX_MESSAGE_CHARS = 4000
+MAX_ID_CHARS = 120
+
+
+class ConversationState(StrEnum):
+    AI_ACTIVE = "AI_ACTIVE"
+    WAITING_FOR_HUMAN = "WAITING_FOR_HUMAN"
+    HUMAN_ACTIVE = "HUMAN_ACTIVE"
+    CLOSED = "CLOSED"
+
+
+class Author(StrEnum):
+    CUSTOMER = "customer"
+    AI = "ai"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Priority(IntEnum):
+    """Queue priority; higher is more urgent. Stored as the Int search attribute `Priority`."""
+
+    LOW = 1
+    NORMAL = 2
+    HIGH = 3
+    URGENT = 4
+
+
+class Resolution(StrEnum):
+    RESOLVED_BY_AI = "resolved_by_ai"
+    RESOLVED_BY_HUMAN = "resolved_by_human"
+    ABANDONED = "abandoned"
+    CLOSED_BY_CUSTOMER = "closed_by_customer"
+
+
+class _Contract(BaseModel):
+    model_config = ConfigDict(frozen=False, extra="forbid")
+
+
+# --- starting a ticket -------------------------------------------------------------------------------
+
+
+class PreviousTicket(_Contract):
+    ticket_id: str
+    subject: str = ""
+    resolution: str = ""
+
+
+class CustomerContext(_Contract):
+    customer_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    name: str = ""
+    tier: str = "standard"
+    high_value: bool = False
+    product: str | None = None
+    account_facts: dict[str, str] = Field(default_factory=dict)
+    previous_tickets: list[PreviousTicket] = Field(default_factory=list)
+
+
+class ConversationTimeouts(_Contract):
+    """Every timer of the conversation. Defaults come from settings; a ticket may override any of them."""
+
+    pickup: timedelta = timedelta(minutes=5)
+    ai_time_limit: timedelta = timedelta(minutes=20)
+    ai_turn_limit: int = 8
+    inactivity: timedelta = timedelta(minutes=15)
+
+
+class TicketStart(_Contract):
+    ticket_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, pattern=r"^[A-Za-z0-9._:-]+$")
+    customer: CustomerContext
+    subject: str = ""
+    timeouts: ConversationTimeouts = Field(default_factory=ConversationTimeouts)
+    # Set only by continue-as-new: the state the previous run handed over.
+    carried: CarriedState | None = None
+
+
+# --- messages and transcript -------------------------------------------------------------------------
+
+
+class CustomerMessage(_Contract):
+    # Client-chosen id; the same id sent twice is one message (idempotent retries).
+    message_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    text: str
+
+
+class AgentReply(_Contract):
+    agent: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    text: str
+    message_id: str | None = None
+
+
+class TakeOver(_Contract):
+    agent: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+
+
+class HandBack(_Contract):
+    agent: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    note: str = ""
+
+
+class HumanRequest(_Contract):
+    reason: str = "customer asked for a person"
+
+
+class CloseRequest(_Contract):
+    resolution: Resolution
+    by: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    note: str = ""
+
+
+class TranscriptEntry(_Contract):
+    message_id: str
+    author: Author
+    text: str
+    at: datetime
+    author_name: str = ""
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+# --- knowledge ---------------------------------------------------------------------------------------
+
+
+class SourceRef(_Contract):
+    """A cited help-center article or resolved ticket: an id, a title and a short snippet only."""
+
+    kind: str = "article"  # "article" | "ticket"
+    id: str
+    title: str
+    url: str | None = None
+    score: float = 0.0
+    snippet: str = ""
+
+
+class RetrievalRequest(_Contract):
+    query: str
+    product: str | None = None
+    limit: int = 5
+
+
+class SimilarTicket(_Contract):
+    ticket_id: str
+    subject: str
+    category: str | None = None
+    resolution: str
+    score: float
+
+
+class SimilarTicketsRequest(_Contract):
+    query: str
+    category: str | None = None
+    limit: int = 3
+    exclude_ticket_id: str | None = None
+
+
+# --- generation and escalation -----------------------------------------------------------------------
+
+
+class GenerationRequest(_Contract):
+    ticket_id: str
+    message: str
+    customer: CustomerContext
+    articles: list[SourceRef]
+    similar_tickets: list[SimilarTicket] = Field(default_factory=list)
+    history: list[TranscriptEntry] = Field(default_factory=list)
+
+
+class GeneratedReply(_Contract):
+    text: str
+    sources: list[SourceRef]
+    confidence: float = Field(ge=0.0, le=1.0)
+    abstained: bool
+
+
+class EscalationReason(_Contract):
+    code: str  # e.g. "explicit_request", "frustration", "cancellation", "high_value", "low_confidence"
+    detail: str
+    strength: float = 1.0
+
+
+class EscalationDecision(_Contract):
+    escalate: bool
+    reasons: list[EscalationReason] = Field(default_factory=list)
+    priority: Priority = Priority.NORMAL
+
+
+class EscalationCheck(_Contract):
+    message: str
+    customer: CustomerContext
+    confidence: float
+    abstained: bool
+    ai_turns: int
+    unsure_turns: int
+
+
+class SupportResponse(_Contract):
+    """What the customer gets back for each message."""
+
+    ticket_id: str
+    message_id: str
+    text: str
+    author: Author
+    sources: list[SourceRef] = Field(default_factory=list)
+    confidence: float | None = None
+    escalation: EscalationDecision = Field(default_factory=lambda: EscalationDecision(escalate=False))
+    state: ConversationState
+
+
+# --- store writes (activity inputs) ------------------------------------------------------------------
+
+
+class TicketRecord(_Contract):
+    ticket_id: str
+    customer_id: str
+    product: str | None
+    subject: str
+    opened_at: datetime
+
+
+class MessageRecord(_Contract):
+    ticket_id: str
+    entry: TranscriptEntry
+    confidence: float | None = None
+
+
+class EscalationRecord(_Contract):
+    event_id: str
+    ticket_id: str
+    at: datetime
+    trigger: str  # "turn" | "request_human" | "pickup_timeout" | "ai_time_limit" | "ai_turn_limit"
+    reasons: list[EscalationReason]
+    priority: Priority
+
+
+class TicketStatusUpdate(_Contract):
+    ticket_id: str
+    state: ConversationState
+    priority: Priority
+    escalated: bool
+    agent: str | None = None
+    resolution: Resolution | None = None
+    at: datetime
+
+
+# --- reads -------------------------------------------------------------------------------------------
+
+
+class ConversationStatus(_Contract):
+    ticket_id: str
+    customer_id: str
+    state: ConversationState
+    priority: Priority
+    escalated: bool
+    agent: str | None
+    ai_turns: int
+    escalation_reasons: list[EscalationReason]
+    resolution: Resolution | None
+    opened_at: datetime
+    waiting_since: datetime | None
+
+
+class TicketOutcome(_Contract):
+    ticket_id: str
+    resolution: Resolution
+    closed_by: str
+    escalated: bool
+    ai_turns: int
+    messages: int
+
+
+class CarriedState(_Contract):
+    """What continue-as-new hands to the next run: the conversation's state and a short transcript tail."""
+
+    state: ConversationState
+    priority: Priority
+    escalated: bool
+    agent: str | None
+    ai_turns: int
+    unsure_turns: int
+    episode_started_at: datetime | None
+    last_customer_at: datetime | None
+    waiting_since: datetime | None
+    opened_at: datetime
+    escalation_reasons: list[EscalationReason]
+    transcript_tail: list[TranscriptEntry]
+    messages_before_tail: int
+    answered: dict[str, SupportResponse]
+    seq: int
+
+
+TicketStart.model_rebuild()
+TranscriptEntry.model_rebuild()

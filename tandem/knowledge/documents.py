@@ -1,0 +1,23 @@
+"""Domain records for knowledge: help-center articles and resolved tickets (never cross into workflows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    title: str
+    body: str
+    product: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedTicket:
+    ticket_id: str
+    subject: str
+    body: str
+    resolution: str
+    category: str | None = None

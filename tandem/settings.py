@@ -1,0 +1,60 @@
+"""Deployment settings, read from the environment (prefix TANDEM_) and an optional `.env` file.
+
+DATABASE_URL is also accepted without the prefix because that is how most platforms hand it over.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tandem.contracts import ConversationTimeouts
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TANDEM_", env_file=".env", extra="ignore")
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TANDEM_DATABASE_URL", "DATABASE_URL")
+    )
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "tandem-support"
+
+    # Conversation timers (defaults for every ticket; a ticket may override them at start).
+    pickup_timeout_seconds: float = 300
+    ai_time_limit_seconds: float = 1200
+    ai_turn_limit: int = 8
+    inactivity_timeout_seconds: float = 900
+
+    # Retrieval and answering.
+    retrieval_limit: int = 4
+    similar_ticket_limit: int = 3
+    answer_confidence_threshold: float = 0.35
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'tandem.db'}"
+
+    def default_timeouts(self) -> ConversationTimeouts:
+        return ConversationTimeouts(
+            pickup=timedelta(seconds=self.pickup_timeout_seconds),
+            ai_time_limit=timedelta(seconds=self.ai_time_limit_seconds),
+            ai_turn_limit=self.ai_turn_limit,
+            inactivity=timedelta(seconds=self.inactivity_timeout_seconds),
+        )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
