@@ -147,7 +147,7 @@ class SourceRef(_Contract):
 class RetrievalRequest(_Contract):
     query: str
     product: str | None = None
-    limit: int = 5
+    limit: int = 4
 
 
 class SimilarTicket(_Contract):
@@ -251,6 +251,7 @@ class TicketStatusUpdate(_Contract):
     escalated: bool
     agent: str | None = None
     resolution: Resolution | None = None
+    resolution_note: str = ""  # the agent's resolution text; feeds similar-ticket search
     at: datetime
 
 
@@ -292,6 +293,7 @@ class CarriedState(_Contract):
     episode_started_at: datetime | None
     last_customer_at: datetime | None
     waiting_since: datetime | None
+    pickup_misses: int
     opened_at: datetime
     escalation_reasons: list[EscalationReason]
     transcript_tail: list[TranscriptEntry]

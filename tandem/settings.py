@@ -14,13 +14,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tandem.contracts import ConversationTimeouts
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TANDEM_", env_file=".env", extra="ignore")
 
-    data_dir: Path = PROJECT_ROOT / "data"
+    # Runtime state (SQLite store, Temporal dev-server database); relative to where Tandem is started.
+    data_dir: Path = Path(".tandem")
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("TANDEM_DATABASE_URL", "DATABASE_URL")
     )

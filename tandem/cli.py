@@ -1,0 +1,273 @@
+"""The `tandem` command: chat as a customer, act as an agent, list tickets, ingest knowledge, run the stack."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from tandem.client import TandemClient, TandemError
+from tandem.contracts import (
+    Author,
+    ConversationState,
+    CustomerContext,
+    Resolution,
+    SupportResponse,
+    TicketStart,
+    TranscriptEntry,
+)
+from tandem.settings import Settings, get_settings
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    settings = get_settings()
+    try:
+        code = args.handler(args, settings)
+    except TandemError as err:
+        print(f"error: {err}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tandem", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="chat as a customer (opens or resumes a ticket)")
+    chat.add_argument("--ticket", help="ticket id to resume; a new one is made if omitted")
+    chat.add_argument("--customer", default="demo-customer", help="customer id")
+    chat.add_argument("--name", default="", help="customer's name")
+    chat.add_argument("--product", help="product the customer uses (filters help-center articles)")
+    chat.add_argument("--high-value", action="store_true", help="mark the customer as high value")
+    chat.add_argument("-m", "--message", action="append", help="send this message and exit (repeatable)")
+    chat.set_defaults(handler=_run(_chat))
+
+    agent = commands.add_parser("agent", help="act as a human agent on a ticket")
+    agent_commands = agent.add_subparsers(required=True, metavar="ACTION")
+    default_agent = os.environ.get("TANDEM_AGENT") or getpass.getuser()
+    for name, handler, help_text in (
+        ("take", _agent_take, "take over a conversation"),
+        ("reply", _agent_reply, "reply to the customer"),
+        ("hand-back", _agent_hand_back, "hand the conversation back to the AI"),
+        ("close", _agent_close, "close the ticket"),
+        ("show", _agent_show, "show the ticket's state and transcript"),
+    ):
+        sub = agent_commands.add_parser(name, help=help_text)
+        sub.add_argument("ticket")
+        sub.add_argument("--agent", default=default_agent, help=f"agent name (default {default_agent})")
+        if name == "reply":
+            sub.add_argument("text")
+        if name in ("close", "hand-back"):
+            sub.add_argument("--note", default="", help="resolution or hand-back note")
+        if name == "close":
+            sub.add_argument(
+                "--resolution",
+                default=Resolution.RESOLVED_BY_HUMAN.value,
+                choices=[r.value for r in Resolution],
+            )
+        sub.set_defaults(handler=_run(handler))
+
+    tickets = commands.add_parser("tickets", help="list tickets with their state")
+    tickets.add_argument("--state", choices=[s.value for s in ConversationState])
+    tickets.add_argument("--limit", type=int, default=50)
+    tickets.set_defaults(handler=_tickets)
+
+    ingest = commands.add_parser("ingest", help="ingest help-center articles (JSONL: id, title, body, product)")
+    ingest.add_argument("path", type=Path)
+    ingest.set_defaults(handler=_ingest)
+
+    history = commands.add_parser("ingest-tickets", help="import resolved tickets (JSONL) for similar-ticket search")
+    history.add_argument("path", type=Path)
+    history.set_defaults(handler=_ingest_tickets)
+
+    worker = commands.add_parser("worker", help="run a worker")
+    worker.set_defaults(handler=lambda args, settings: _start_worker(settings))
+
+    dev = commands.add_parser("dev", help="run the whole stack on this machine (what `make run` calls)")
+    dev.add_argument("--helpcenter", type=Path, default=Path("data/helpcenter/rho_bank/kb.jsonl"))
+    dev.set_defaults(handler=lambda args, settings: _dev(args, settings))
+    return parser
+
+
+def _run(handler):
+    """Wrap an async handler that needs a Tandem client."""
+
+    def call(args: argparse.Namespace, settings: Settings) -> int | None:
+        async def go() -> int | None:
+            from tandem.temporal_client import connect
+
+            client = TandemClient(await connect(settings), settings.task_queue)
+            return await handler(args, client)
+
+        return asyncio.run(go())
+
+    return call
+
+
+# --- customer ---------------------------------------------------------------------------------------
+
+
+async def _chat(args: argparse.Namespace, client: TandemClient) -> int:
+    ticket_id = args.ticket or f"T{uuid.uuid4().hex[:8].upper()}"
+    start = TicketStart(
+        ticket_id=ticket_id,
+        customer=CustomerContext(
+            customer_id=args.customer, name=args.name, product=args.product, high_value=args.high_value
+        ),
+    )
+    if args.message:
+        for text in args.message:
+            _print_response(await client.send_message(ticket_id, text, start=start))
+        print(f"(ticket {ticket_id})")
+        return 0
+
+    status = await client.open_ticket(start)
+    print(f"Ticket {ticket_id} ({status.state.value}). Type a message; /human for a person, /quit to leave.")
+    for entry in await client.transcript(ticket_id):
+        _print_entry(entry)
+    seen = {e.message_id for e in await client.transcript(ticket_id)}
+    loop = asyncio.get_running_loop()
+    while True:
+        text = await loop.run_in_executor(None, _read_line)
+        if text is None or text.strip() in ("/quit", "/exit"):
+            print(f"Bye. Resume with: tandem chat --ticket {ticket_id}")
+            return 0
+        if not text.strip():
+            continue
+        if text.strip() == "/human":
+            await client.request_human(ticket_id)
+        else:
+            try:
+                await client.send_message(ticket_id, text, start=start)
+            except TandemError as err:
+                print(f"  ! {err}")
+                continue
+        # Show everything new: the reply, and anything an agent wrote meanwhile.
+        for entry in await client.transcript(ticket_id):
+            if entry.message_id not in seen and entry.author is not Author.CUSTOMER:
+                _print_entry(entry)
+            seen.add(entry.message_id)
+
+
+def _read_line() -> str | None:
+    try:
+        return input("you> ")
+    except EOFError:
+        return None
+
+
+def _print_response(response: SupportResponse) -> None:
+    print(f"{response.author.value}> {response.text}")
+    if response.escalation.escalate:
+        reasons = ", ".join(r.code for r in response.escalation.reasons)
+        print(f"  (handed to a person: {reasons}; state {response.state.value})")
+
+
+def _print_entry(entry: TranscriptEntry) -> None:
+    who = entry.author_name or entry.author.value
+    print(f"{entry.at:%H:%M} {who}> {entry.text}")
+
+
+# --- agents -----------------------------------------------------------------------------------------
+
+
+async def _agent_take(args: argparse.Namespace, client: TandemClient) -> int:
+    status = await client.take_over(args.ticket, args.agent)
+    print(f"{args.agent} owns ticket {args.ticket} ({status.state.value}). Conversation so far:")
+    for entry in await client.transcript(args.ticket):
+        _print_entry(entry)
+    return 0
+
+
+async def _agent_reply(args: argparse.Namespace, client: TandemClient) -> int:
+    entry = await client.reply(args.ticket, args.agent, args.text)
+    _print_entry(entry)
+    return 0
+
+
+async def _agent_hand_back(args: argparse.Namespace, client: TandemClient) -> int:
+    status = await client.hand_back(args.ticket, args.agent, args.note)
+    print(f"ticket {args.ticket} is back with the AI ({status.state.value})")
+    return 0
+
+
+async def _agent_close(args: argparse.Namespace, client: TandemClient) -> int:
+    status = await client.close(args.ticket, Resolution(args.resolution), by=args.agent, note=args.note)
+    print(f"ticket {args.ticket} closed ({status.resolution.value if status.resolution else '-'})")
+    return 0
+
+
+async def _agent_show(args: argparse.Namespace, client: TandemClient) -> int:
+    status = await client.status(args.ticket)
+    reasons = "; ".join(f"{r.code}: {r.detail}" for r in status.escalation_reasons) or "none"
+    print(
+        f"ticket {status.ticket_id} · customer {status.customer_id} · {status.state.value} · "
+        f"priority {status.priority.name} · agent {status.agent or '-'}\nescalation reasons: {reasons}"
+    )
+    for entry in await client.transcript(args.ticket):
+        _print_entry(entry)
+    return 0
+
+
+# --- store and knowledge ----------------------------------------------------------------------------
+
+
+def _store(settings: Settings):
+    from tandem.store import TicketStore, create_schema, make_engine
+
+    engine = make_engine(settings.resolved_database_url)
+    create_schema(engine)
+    return TicketStore(engine)
+
+
+def _tickets(args: argparse.Namespace, settings: Settings) -> int:
+    rows = _store(settings).list_tickets(ConversationState(args.state) if args.state else None, args.limit)
+    if not rows:
+        print("no tickets")
+    for t in rows:
+        print(
+            f"{t.ticket_id:<14} {t.state:<18} priority {t.priority} "
+            f"{'escalated ' if t.escalated else ''}agent {t.agent or '-'} · {t.message_count} messages · "
+            f"opened {t.opened_at:%Y-%m-%d %H:%M}"
+        )
+    return 0
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tandem.knowledge.loaders import load_articles_jsonl
+
+    counts = _store(settings).upsert_articles(load_articles_jsonl(args.path))
+    print(f"{args.path}: {counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged")
+    return 0
+
+
+def _ingest_tickets(args: argparse.Namespace, settings: Settings) -> int:
+    from tandem.knowledge.loaders import load_tickets_jsonl
+
+    imported = _store(settings).import_resolved_tickets(load_tickets_jsonl(args.path))
+    print(f"{args.path}: {imported} resolved tickets imported")
+    return 0
+
+
+def _start_worker(settings: Settings) -> int:
+    import logging
+
+    from worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(run_worker(settings))
+    return 0
+
+
+def _dev(args: argparse.Namespace, settings: Settings) -> int:
+    from tandem.devstack import run_dev_stack
+
+    return run_dev_stack(settings, helpcenter=args.helpcenter)

@@ -1,0 +1,208 @@
+"""What a backend imports to drive support conversations: open tickets, send messages, agent actions.
+
+Every call is safe to retry: tickets are keyed by id (workflow id `ticket-<id>`), customer messages by
+their message id (also the update id, so Temporal dedupes them), agent replies by theirs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import (
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from tandem import search_attributes as sa
+from tandem.contracts import (
+    AgentReply,
+    CloseRequest,
+    ConversationState,
+    ConversationStatus,
+    CustomerMessage,
+    HandBack,
+    HumanRequest,
+    Priority,
+    Resolution,
+    SupportResponse,
+    TakeOver,
+    TicketStart,
+    TranscriptEntry,
+)
+from workflows.conversation import TICKET_CLOSED, SupportConversation
+
+
+class TandemError(Exception):
+    """Base class for errors a caller can act on."""
+
+
+class UnknownTicketError(TandemError):
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__(f"no conversation for ticket {ticket_id!r}")
+        self.ticket_id = ticket_id
+
+
+class TicketClosedError(TandemError):
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__(f"ticket {ticket_id!r} is closed")
+        self.ticket_id = ticket_id
+
+
+class RequestRejected(TandemError):
+    """The conversation refused the request (empty or oversized message, wrong agent, ...)."""
+
+
+def workflow_id(ticket_id: str) -> str:
+    return f"ticket-{ticket_id}"
+
+
+class TandemClient:
+    def __init__(self, client: Client, task_queue: str) -> None:
+        self._client = client
+        self._task_queue = task_queue
+
+    # --- customers ----------------------------------------------------------------------------------
+
+    async def open_ticket(self, start: TicketStart) -> ConversationStatus:
+        """Start the ticket's conversation, or attach to it if it is already running."""
+        try:
+            handle = await self._client.start_workflow(
+                SupportConversation.run, start, **self._start_options(start)
+            )
+        except WorkflowAlreadyStartedError:
+            raise TicketClosedError(start.ticket_id) from None
+        return await handle.query(SupportConversation.status)
+
+    async def send_message(
+        self, ticket_id: str, text: str, *, message_id: str | None = None, start: TicketStart | None = None
+    ) -> SupportResponse:
+        """Send a customer message and wait for the reply. With `start`, the first message opens the ticket."""
+        message = CustomerMessage(message_id=message_id or uuid.uuid4().hex, text=text)
+        update_id = f"msg-{message.message_id}"
+        try:
+            if start is None:
+                handle = self._handle(ticket_id)
+                return await handle.execute_update(SupportConversation.send_message, message, id=update_id)
+            if start.ticket_id != ticket_id:
+                raise ValueError("start.ticket_id must equal ticket_id")
+            operation = WithStartWorkflowOperation(
+                SupportConversation.run,
+                start,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                **self._start_options(start, include_conflict_policy=False),
+            )
+            return await self._client.execute_update_with_start_workflow(
+                SupportConversation.send_message, message, start_workflow_operation=operation, id=update_id
+            )
+        except (WorkflowUpdateFailedError, RPCError, WorkflowAlreadyStartedError) as err:
+            raise await self._translate(ticket_id, err) from err
+
+    async def request_human(self, ticket_id: str, reason: str = "customer asked for a person") -> None:
+        await self._signal(ticket_id, SupportConversation.request_human, HumanRequest(reason=reason))
+
+    # --- agents -------------------------------------------------------------------------------------
+
+    async def take_over(self, ticket_id: str, agent: str) -> ConversationStatus:
+        return await self._update(ticket_id, SupportConversation.take_over, TakeOver(agent=agent))
+
+    async def reply(
+        self, ticket_id: str, agent: str, text: str, *, message_id: str | None = None
+    ) -> TranscriptEntry:
+        request = AgentReply(agent=agent, text=text, message_id=message_id or uuid.uuid4().hex)
+        return await self._update(ticket_id, SupportConversation.reply, request)
+
+    async def hand_back(self, ticket_id: str, agent: str, note: str = "") -> ConversationStatus:
+        return await self._update(ticket_id, SupportConversation.hand_back, HandBack(agent=agent, note=note))
+
+    async def close(
+        self, ticket_id: str, resolution: Resolution, by: str, note: str = ""
+    ) -> ConversationStatus:
+        request = CloseRequest(resolution=resolution, by=by, note=note)
+        return await self._update(ticket_id, SupportConversation.close, request)
+
+    # --- reads --------------------------------------------------------------------------------------
+
+    async def status(self, ticket_id: str) -> ConversationStatus:
+        try:
+            return await self._handle(ticket_id).query(SupportConversation.status)
+        except RPCError as err:
+            raise await self._translate(ticket_id, err) from err
+
+    async def transcript(self, ticket_id: str) -> list[TranscriptEntry]:
+        try:
+            return await self._handle(ticket_id).query(SupportConversation.transcript)
+        except RPCError as err:
+            raise await self._translate(ticket_id, err) from err
+
+    # --- plumbing -----------------------------------------------------------------------------------
+
+    def _handle(self, ticket_id: str) -> WorkflowHandle[SupportConversation, Any]:
+        return self._client.get_workflow_handle_for(SupportConversation.run, workflow_id(ticket_id))
+
+    def _start_options(self, start: TicketStart, include_conflict_policy: bool = True) -> dict[str, Any]:
+        customer = start.customer
+        options: dict[str, Any] = {
+            "id": workflow_id(start.ticket_id),
+            "task_queue": self._task_queue,
+            # One conversation per ticket, ever: a closed ticket is not silently reopened by a retry.
+            "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            "search_attributes": TypedSearchAttributes(
+                [
+                    sa.TICKET_ID.value_set(start.ticket_id),
+                    sa.CUSTOMER_ID.value_set(customer.customer_id),
+                    sa.PRODUCT.value_set(customer.product or "none"),
+                    sa.STATUS.value_set(ConversationState.AI_ACTIVE.value),
+                    sa.ESCALATED.value_set(False),
+                    sa.PRIORITY.value_set(int(Priority.HIGH if customer.high_value else Priority.NORMAL)),
+                ]
+            ),
+            "static_summary": f"Ticket {start.ticket_id} · customer {customer.customer_id}"
+            + (f" · {customer.product}" if customer.product else "")
+            + (" · high value" if customer.high_value else ""),
+        }
+        if include_conflict_policy:
+            options["id_conflict_policy"] = WorkflowIDConflictPolicy.USE_EXISTING
+        return options
+
+    async def _update(self, ticket_id: str, update: Any, arg: Any) -> Any:
+        try:
+            return await self._handle(ticket_id).execute_update(update, arg)
+        except (WorkflowUpdateFailedError, RPCError) as err:
+            raise await self._translate(ticket_id, err) from err
+
+    async def _signal(self, ticket_id: str, signal: Any, arg: Any) -> None:
+        try:
+            await self._handle(ticket_id).signal(signal, arg)
+        except RPCError as err:
+            raise await self._translate(ticket_id, err) from err
+
+    async def _translate(self, ticket_id: str, err: Exception) -> Exception:
+        """Turn Temporal's errors into ones a backend can show: rejected, closed, or unknown."""
+        if isinstance(err, WorkflowUpdateFailedError):
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == TICKET_CLOSED:
+                return TicketClosedError(ticket_id)
+            return RequestRejected(cause.message if isinstance(cause, ApplicationError) else str(cause or err))
+        if isinstance(err, WorkflowAlreadyStartedError):
+            return TicketClosedError(ticket_id)
+        if isinstance(err, RPCError) and err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            try:
+                description = await self._handle(ticket_id).describe()
+            except RPCError:
+                return UnknownTicketError(ticket_id)
+            if description.raw_description.workflow_execution_info.status != (
+                WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+            ):
+                return TicketClosedError(ticket_id)
+        return err

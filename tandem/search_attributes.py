@@ -1,0 +1,15 @@
+"""Search attributes every ticket workflow carries, so operators can filter runs in the Temporal UI.
+
+Only ids and coarse state: no names, emails or message text (no PII beyond ids).
+"""
+
+from temporalio.common import SearchAttributeKey
+
+TICKET_ID = SearchAttributeKey.for_keyword("TicketId")
+CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
+PRODUCT = SearchAttributeKey.for_keyword("Product")
+STATUS = SearchAttributeKey.for_keyword("Status")
+ESCALATED = SearchAttributeKey.for_bool("Escalated")
+PRIORITY = SearchAttributeKey.for_int("Priority")
+
+ALL = (TICKET_ID, CUSTOMER_ID, PRODUCT, STATUS, ESCALATED, PRIORITY)

@@ -1,0 +1,88 @@
+"""Tables of the ticket store. Enum columns hold the enum's plain value so rows stay readable in SQL.
+
+`hash_key` columns are 32-bit fingerprints of a row's content; SUM(hash_key) lets the version
+functions notice changes with one cheap aggregate instead of reading every row.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, Text
+from sqlmodel import Field, SQLModel
+
+from tandem.store.types import UTCDateTime
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "tickets"
+
+    ticket_id: str = Field(primary_key=True)
+    customer_id: str = Field(index=True)
+    product: str | None = None
+    subject: str = ""
+    state: str = Field(index=True)
+    priority: int
+    escalated: bool = False
+    agent: str | None = None
+    resolution: str | None = None
+    category: str | None = None
+    resolution_text: str | None = Field(default=None, sa_type=Text)
+    opened_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Fingerprint of (ticket_id, category, resolution_text): feeds tickets_version().
+    hash_key: int = Field(default=0, sa_type=BigInteger)
+
+
+class MessageRow(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_ticket_order", "ticket_id", "at", "seq"),)
+
+    # Keyed per ticket: customer message ids are client-chosen, so two tickets may reuse one.
+    ticket_id: str = Field(primary_key=True)
+    message_id: str = Field(primary_key=True)
+    # Per-ticket insertion order; breaks ties between messages with the same timestamp.
+    seq: int = Field(sa_type=BigInteger)
+    author: str
+    author_name: str = ""
+    text: str = Field(sa_type=Text)
+    at: datetime = Field(sa_type=UTCDateTime)
+    confidence: float | None = None
+    sources: str = Field(default="[]", sa_type=Text)  # JSON list of SourceRef
+
+
+class EscalationEventRow(SQLModel, table=True):
+    __tablename__ = "escalation_events"
+
+    ticket_id: str = Field(primary_key=True)
+    event_id: str = Field(primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    trigger: str
+    reasons: str = Field(default="[]", sa_type=Text)  # JSON list of EscalationReason
+    priority: int
+
+
+class ArticleRow(SQLModel, table=True):
+    __tablename__ = "articles"
+
+    id: str = Field(primary_key=True)
+    title: str
+    body: str = Field(sa_type=Text)
+    product: str | None = Field(default=None, index=True)
+    url: str | None = None
+    content_hash: str
+    hash_key: int = Field(sa_type=BigInteger)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ResolvedTicketRow(SQLModel, table=True):
+    """A historical ticket imported from another help desk; read only by similar-ticket search."""
+
+    __tablename__ = "resolved_tickets"
+
+    ticket_id: str = Field(primary_key=True)
+    subject: str
+    body: str = Field(sa_type=Text)
+    category: str | None = None
+    resolution: str = Field(sa_type=Text)
+    content_hash: str
+    hash_key: int = Field(sa_type=BigInteger)

@@ -1,0 +1,432 @@
+"""TicketStore: the system of record for tickets, transcripts, escalations, knowledge and history.
+
+Every write is idempotent (insert-if-absent on the natural key, or a no-op when nothing changed), so a
+Temporal activity that is retried after a timeout never duplicates a row. One short session per call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, delete, func, literal, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, col, select
+
+from tandem.contracts import (
+    Author,
+    ConversationState,
+    EscalationReason,
+    EscalationRecord,
+    MessageRecord,
+    Priority,
+    Resolution,
+    SourceRef,
+    TicketRecord,
+    TicketStatusUpdate,
+    TranscriptEntry,
+)
+from tandem.knowledge.documents import Article, ResolvedTicket
+from tandem.store.models import ArticleRow, EscalationEventRow, MessageRow, ResolvedTicketRow, TicketRow
+from tandem.store.records import TicketSummary, UnknownTicketError, UpsertCounts
+from tandem.store.types import UTCDateTime, content_hash, hash_key, utcnow
+
+# Rows per multi-row INSERT and ids per IN list: far below SQLite's and Postgres' parameter limits.
+CHUNK = 500
+CLOSED = ConversationState.CLOSED.value
+
+
+class TicketStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # --- tickets -------------------------------------------------------------------------------------
+
+    def open_ticket(self, rec: TicketRecord) -> bool:
+        row = {
+            "ticket_id": rec.ticket_id,
+            "customer_id": rec.customer_id,
+            "product": rec.product,
+            "subject": rec.subject,
+            "state": ConversationState.AI_ACTIVE.value,
+            "priority": int(Priority.NORMAL),
+            "escalated": False,
+            "opened_at": rec.opened_at,
+            "updated_at": rec.opened_at,
+            "hash_key": _ticket_key(rec.ticket_id, None, None),
+        }
+        with self._session() as s:
+            inserted = s.exec(self._insert_ignore(TicketRow, [row])).rowcount
+            s.commit()
+        return inserted == 1
+
+    def update_status(self, upd: TicketStatusUpdate) -> None:
+        closing = upd.state is ConversationState.CLOSED
+        # A retried close keeps the first closed_at; reopening clears it.
+        closed_at = func.coalesce(TicketRow.closed_at, literal(upd.at, UTCDateTime())) if closing else None
+        stmt = (
+            update(TicketRow)
+            # An older update retried after a newer one landed must not roll the ticket back.
+            .where(col(TicketRow.ticket_id) == upd.ticket_id, col(TicketRow.updated_at) <= upd.at)
+            .values(
+                state=upd.state.value,
+                priority=int(upd.priority),
+                escalated=upd.escalated,
+                agent=upd.agent,
+                resolution=upd.resolution.value if upd.resolution else None,
+                updated_at=upd.at,
+                closed_at=closed_at,
+            )
+        )
+        with self._session() as s:
+            if s.exec(stmt).rowcount == 0 and s.get(TicketRow, upd.ticket_id) is None:
+                raise UnknownTicketError(upd.ticket_id)
+            s.commit()
+
+    def set_category(self, ticket_id: str, category: str | None) -> None:
+        self._edit_ticket(ticket_id, category=category)
+
+    def set_resolution_text(self, ticket_id: str, text: str | None) -> None:
+        self._edit_ticket(ticket_id, resolution_text=(text or "").strip() or None)
+
+    def get_ticket(self, ticket_id: str) -> TicketSummary | None:
+        with self._session() as s:
+            found = s.exec(self._summaries().where(col(TicketRow.ticket_id) == ticket_id)).first()
+        return _summary(*found) if found else None
+
+    def list_tickets(self, state: ConversationState | None = None, limit: int = 50) -> list[TicketSummary]:
+        stmt = self._summaries()
+        if state is not None:
+            stmt = stmt.where(col(TicketRow.state) == state.value)
+        stmt = stmt.order_by(col(TicketRow.opened_at).desc(), col(TicketRow.ticket_id).desc()).limit(limit)
+        with self._session() as s:
+            return [_summary(row, count) for row, count in s.exec(stmt)]
+
+    # --- transcript and escalations ------------------------------------------------------------------
+
+    def record_message(self, rec: MessageRecord) -> bool:
+        entry = rec.entry
+        # Computed inside the INSERT so the read and the write are one statement.
+        next_seq = (
+            sa_select(func.coalesce(func.max(MessageRow.seq), 0) + 1)
+            .where(col(MessageRow.ticket_id) == rec.ticket_id)
+            .scalar_subquery()
+        )
+        row = {
+            "ticket_id": rec.ticket_id,
+            "message_id": entry.message_id,
+            "seq": next_seq,
+            "author": entry.author.value,
+            "author_name": entry.author_name,
+            "text": entry.text,
+            "at": entry.at,
+            "confidence": rec.confidence,
+            "sources": json.dumps([ref.model_dump(mode="json") for ref in entry.sources]),
+        }
+        with self._session() as s:
+            inserted = s.exec(self._insert_ignore(MessageRow, [row])).rowcount
+            s.commit()
+        return inserted == 1
+
+    def transcript(self, ticket_id: str) -> list[TranscriptEntry]:
+        stmt = (
+            select(MessageRow)
+            .where(col(MessageRow.ticket_id) == ticket_id)
+            .order_by(col(MessageRow.at), col(MessageRow.seq))
+        )
+        with self._session() as s:
+            return [_entry(row) for row in s.exec(stmt)]
+
+    def message_count(self, ticket_id: str) -> int:
+        stmt = select(func.count()).select_from(MessageRow).where(col(MessageRow.ticket_id) == ticket_id)
+        with self._session() as s:
+            return s.exec(stmt).one()
+
+    def record_escalation(self, rec: EscalationRecord) -> bool:
+        row = {
+            "ticket_id": rec.ticket_id,
+            "event_id": rec.event_id,
+            "at": rec.at,
+            "trigger": rec.trigger,
+            "reasons": json.dumps([reason.model_dump(mode="json") for reason in rec.reasons]),
+            "priority": int(rec.priority),
+        }
+        mark = update(TicketRow).where(col(TicketRow.ticket_id) == rec.ticket_id).values(escalated=True)
+        with self._session() as s:
+            inserted = s.exec(self._insert_ignore(EscalationEventRow, [row])).rowcount == 1
+            if inserted:  # only the first delivery marks the ticket; a replay must not undo a hand-back
+                s.exec(mark)
+            s.commit()
+        return inserted
+
+    def escalations(self, ticket_id: str) -> list[EscalationRecord]:
+        stmt = (
+            select(EscalationEventRow)
+            .where(col(EscalationEventRow.ticket_id) == ticket_id)
+            .order_by(col(EscalationEventRow.at), col(EscalationEventRow.event_id))
+        )
+        with self._session() as s:
+            return [_escalation(row) for row in s.exec(stmt)]
+
+    # --- knowledge -----------------------------------------------------------------------------------
+
+    def upsert_articles(self, articles: Iterable[Article]) -> UpsertCounts:
+        incoming = {article.id: article for article in articles}  # a repeated id: the last one wins
+        now = utcnow()
+        with self._session() as s:
+            known = {row.id: row.content_hash for row in self._by_ids(s, ArticleRow, list(incoming))}
+            rows = [_article_row(article, now) for article in incoming.values()]
+            added = [row for row in rows if row["id"] not in known]
+            changed = [row for row in rows if row["id"] in known and known[row["id"]] != row["content_hash"]]
+            for chunk in _chunks(added):
+                s.exec(self._insert_ignore(ArticleRow, chunk))
+            for row in changed:
+                s.exec(update(ArticleRow).where(col(ArticleRow.id) == row["id"]).values(**row))
+            s.commit()
+        return UpsertCounts(len(added), len(changed), len(rows) - len(added) - len(changed))
+
+    def delete_articles(self, ids: Iterable[str]) -> int:
+        deleted = 0
+        with self._session() as s:
+            for chunk in _chunks(list(ids)):
+                deleted += s.exec(delete(ArticleRow).where(col(ArticleRow.id).in_(chunk))).rowcount
+            s.commit()
+        return deleted
+
+    def list_articles(self, product: str | None = None) -> list[Article]:
+        stmt = select(ArticleRow).order_by(col(ArticleRow.id))
+        if product is not None:
+            stmt = stmt.where(col(ArticleRow.product) == product)
+        with self._session() as s:
+            return [_article(row) for row in s.exec(stmt)]
+
+    def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
+        with self._session() as s:
+            return {row.id: _article(row) for row in self._by_ids(s, ArticleRow, list(ids))}
+
+    def knowledge_version(self) -> str:
+        """Changes whenever an article is added, changed or deleted; one aggregate over the table."""
+        stmt = select(
+            func.count(), func.coalesce(func.sum(ArticleRow.hash_key), 0), func.max(ArticleRow.updated_at)
+        ).select_from(ArticleRow)
+        with self._session() as s:
+            count, key_sum, newest = s.exec(stmt).one()
+        return f"{count}:{key_sum}:{_stamp(newest)}"
+
+    # --- history -------------------------------------------------------------------------------------
+
+    def import_resolved_tickets(self, tickets: Iterable[ResolvedTicket]) -> int:
+        """Inserts new tickets and rewrites changed ones; returns how many of either there were."""
+        rows = [_resolved_row(ticket) for ticket in {t.ticket_id: t for t in tickets}.values()]
+        written = 0
+        with self._session() as s:
+            for chunk in _chunks(rows):
+                written += s.exec(self._upsert_changed(ResolvedTicketRow, chunk)).rowcount
+            s.commit()
+        return written
+
+    def resolved_tickets(self) -> list[ResolvedTicket]:
+        """Imported history plus live tickets closed with a resolution text (a live one wins an id clash)."""
+        live = _live_resolved()
+        customer_text = (
+            select(MessageRow.ticket_id, MessageRow.text)
+            .join(TicketRow, col(TicketRow.ticket_id) == col(MessageRow.ticket_id))
+            .where(*live, col(MessageRow.author) == Author.CUSTOMER.value)
+            .order_by(col(MessageRow.ticket_id), col(MessageRow.at), col(MessageRow.seq))
+        )
+        with self._session() as s:
+            imported = s.exec(select(ResolvedTicketRow).order_by(col(ResolvedTicketRow.ticket_id))).all()
+            closed = s.exec(select(TicketRow).where(*live)).all()
+            bodies: dict[str, list[str]] = {}
+            for ticket_id, text in s.exec(customer_text):
+                bodies.setdefault(ticket_id, []).append(text)
+        merged = {row.ticket_id: _resolved(row) for row in imported}
+        for row in sorted(closed, key=lambda r: r.ticket_id):
+            merged[row.ticket_id] = ResolvedTicket(
+                ticket_id=row.ticket_id,
+                subject=row.subject,
+                body="\n".join(bodies.get(row.ticket_id, [])),
+                resolution=row.resolution_text or "",
+                category=row.category,
+            )
+        return list(merged.values())
+
+    def tickets_version(self) -> str:
+        """Changes whenever resolved_tickets() would: imports, closes, reopens, category or text edits."""
+        imported = select(func.count(), func.coalesce(func.sum(ResolvedTicketRow.hash_key), 0))
+        # max(closed_at) catches a ticket reopened and closed again with the same text.
+        live = select(
+            func.count(), func.coalesce(func.sum(TicketRow.hash_key), 0), func.max(TicketRow.closed_at)
+        ).where(*_live_resolved())
+        with self._session() as s:
+            i_count, i_sum = s.exec(imported.select_from(ResolvedTicketRow)).one()
+            l_count, l_sum, newest = s.exec(live.select_from(TicketRow)).one()
+        return f"{i_count}:{i_sum}/{l_count}:{l_sum}:{_stamp(newest)}"
+
+    # --- helpers -------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as session:
+            yield session
+
+    def _summaries(self) -> Any:
+        count = (
+            sa_select(func.count())
+            .where(col(MessageRow.ticket_id) == col(TicketRow.ticket_id))
+            .correlate(TicketRow)
+            .scalar_subquery()
+        )
+        return select(TicketRow, count)
+
+    def _edit_ticket(self, ticket_id: str, **changes: str | None) -> None:
+        with self._session() as s:
+            row = s.get(TicketRow, ticket_id)
+            if row is None:
+                raise UnknownTicketError(ticket_id)
+            for name, value in changes.items():
+                setattr(row, name, value)
+            row.hash_key = _ticket_key(row.ticket_id, row.category, row.resolution_text)
+            s.add(row)
+            s.commit()
+
+    def _dialect_insert(self, model: type[SQLModel]) -> Any:
+        match self._engine.dialect.name:
+            case "postgresql":
+                stmt = postgresql.insert(model)
+            case "sqlite":
+                stmt = sqlite.insert(model)
+            case other:
+                raise NotImplementedError(f"unsupported database dialect: {other}")
+        # SQLAlchemy only keeps an INSERT's rowcount when asked; it tells us whether a row was written.
+        return stmt.execution_options(preserve_rowcount=True)
+
+    def _insert_ignore(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> Any:
+        """INSERT ... ON CONFLICT DO NOTHING: safe even when two writers race on the same key."""
+        return self._dialect_insert(model).values(rows).on_conflict_do_nothing(index_elements=_pk(model))
+
+    def _upsert_changed(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> Any:
+        """Insert, or overwrite a row whose content_hash differs; an identical row is left untouched."""
+        stmt = self._dialect_insert(model).values(rows)
+        keys = _pk(model)
+        return stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={name: stmt.excluded[name] for name in rows[0] if name not in keys},
+            where=model.__table__.c.content_hash != stmt.excluded.content_hash,  # type: ignore[attr-defined]
+        )
+
+    @staticmethod
+    def _by_ids(s: Session, model: type[ArticleRow], ids: Sequence[str]) -> list[ArticleRow]:
+        found: list[ArticleRow] = []
+        for chunk in _chunks(list(ids)):
+            found.extend(s.exec(select(model).where(col(model.id).in_(chunk))))
+        return found
+
+
+def _live_resolved() -> tuple[ColumnElement[bool], ...]:
+    """Live tickets that count as resolved history: closed, with a resolution text."""
+    return (col(TicketRow.state) == CLOSED, col(TicketRow.resolution_text).is_not(None))
+
+
+def _pk(model: type[SQLModel]) -> list[str]:
+    return [column.name for column in model.__table__.primary_key.columns]  # type: ignore[attr-defined]
+
+
+def _chunks(rows: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start : start + CHUNK]
+
+
+def _stamp(value: datetime | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+def _ticket_key(ticket_id: str, category: str | None, resolution_text: str | None) -> int:
+    return hash_key(content_hash(ticket_id, category, resolution_text))
+
+
+def _summary(row: TicketRow, message_count: int) -> TicketSummary:
+    return TicketSummary(
+        ticket_id=row.ticket_id,
+        customer_id=row.customer_id,
+        product=row.product,
+        subject=row.subject,
+        state=ConversationState(row.state),
+        priority=Priority(row.priority),
+        escalated=row.escalated,
+        agent=row.agent,
+        resolution=Resolution(row.resolution) if row.resolution else None,
+        category=row.category,
+        resolution_text=row.resolution_text,
+        opened_at=row.opened_at,
+        updated_at=row.updated_at,
+        closed_at=row.closed_at,
+        message_count=message_count,
+    )
+
+
+def _entry(row: MessageRow) -> TranscriptEntry:
+    return TranscriptEntry(
+        message_id=row.message_id,
+        author=Author(row.author),
+        text=row.text,
+        at=row.at,
+        author_name=row.author_name,
+        sources=[SourceRef.model_validate(ref) for ref in json.loads(row.sources)],
+    )
+
+
+def _escalation(row: EscalationEventRow) -> EscalationRecord:
+    return EscalationRecord(
+        event_id=row.event_id,
+        ticket_id=row.ticket_id,
+        at=row.at,
+        trigger=row.trigger,
+        reasons=[EscalationReason.model_validate(reason) for reason in json.loads(row.reasons)],
+        priority=Priority(row.priority),
+    )
+
+
+def _article_row(article: Article, now: datetime) -> dict[str, Any]:
+    digest = content_hash(article.title, article.body, article.product, article.url)
+    return {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "product": article.product,
+        "url": article.url,
+        "content_hash": digest,
+        "hash_key": hash_key(digest),
+        "updated_at": now,
+    }
+
+
+def _article(row: ArticleRow) -> Article:
+    return Article(id=row.id, title=row.title, body=row.body, product=row.product, url=row.url)
+
+
+def _resolved_row(ticket: ResolvedTicket) -> dict[str, Any]:
+    digest = content_hash(ticket.ticket_id, ticket.subject, ticket.body, ticket.category, ticket.resolution)
+    return {
+        "ticket_id": ticket.ticket_id,
+        "subject": ticket.subject,
+        "body": ticket.body,
+        "category": ticket.category,
+        "resolution": ticket.resolution,
+        "content_hash": digest,
+        "hash_key": hash_key(digest),
+    }
+
+
+def _resolved(row: ResolvedTicketRow) -> ResolvedTicket:
+    return ResolvedTicket(
+        ticket_id=row.ticket_id,
+        subject=row.subject,
+        body=row.body,
+        resolution=row.resolution,
+        category=row.category,
+    )

