@@ -17,6 +17,7 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.common import (
+    SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
@@ -159,12 +160,12 @@ class TandemClient:
             "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
             "search_attributes": TypedSearchAttributes(
                 [
-                    sa.TICKET_ID.value_set(start.ticket_id),
-                    sa.CUSTOMER_ID.value_set(customer.customer_id),
-                    sa.PRODUCT.value_set(customer.product or "none"),
-                    sa.STATUS.value_set(ConversationState.AI_ACTIVE.value),
-                    sa.ESCALATED.value_set(False),
-                    sa.PRIORITY.value_set(int(Priority.HIGH if customer.high_value else Priority.NORMAL)),
+                    SearchAttributePair(sa.TICKET_ID, start.ticket_id),
+                    SearchAttributePair(sa.CUSTOMER_ID, customer.customer_id),
+                    SearchAttributePair(sa.PRODUCT, customer.product or "none"),
+                    SearchAttributePair(sa.STATUS, ConversationState.AI_ACTIVE.value),
+                    SearchAttributePair(sa.ESCALATED, False),
+                    SearchAttributePair(sa.PRIORITY, int(Priority.HIGH if customer.high_value else Priority.NORMAL)),
                 ]
             ),
             "static_summary": f"Ticket {start.ticket_id} · customer {customer.customer_id}"

@@ -86,13 +86,34 @@ async def running_worker(env: WorkflowEnvironment, settings: Settings) -> AsyncI
         yield TandemClient(env.client, task_settings.task_queue)
 
 
+@pytest.fixture(scope="session")
+async def local_tandem(
+    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+) -> AsyncIterator[TandemClient]:
+    """A client and a worker on the dev server, for chat turns."""
+    async with running_worker(local_env, settings) as tandem:
+        yield tandem
+
+
+@pytest.fixture(scope="session")
+async def timer_tandem(
+    time_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+) -> AsyncIterator[TandemClient]:
+    """A client and a worker on the time-skipping server. One worker for the whole session: the server
+    will not skip time while any workflow, even an earlier test's, has a task no worker can take."""
+    async with running_worker(time_env, settings) as tandem:
+        yield tandem
+
+
 def new_ticket(**customer: object) -> TicketStart:
     """A ticket with a unique id, so tests never share a workflow."""
     fields = {"customer_id": f"cust-{uuid.uuid4().hex[:6]}", "name": "Ada Lovelace", **customer}
     return TicketStart(ticket_id=f"T-{uuid.uuid4().hex[:10]}", customer=CustomerContext(**fields))
 
 
-async def wait_for_state(tandem: TandemClient, ticket_id: str, state: ConversationState) -> ConversationStatus:
+async def wait_for_state(
+    tandem: TandemClient, ticket_id: str, state: ConversationState
+) -> ConversationStatus:
     """Signals are fire-and-forget: poll the state query until the workflow has handled one."""
     for _ in range(200):
         status = await tandem.status(ticket_id)

@@ -6,6 +6,7 @@ rest of it; every section carries the article title, and an article scores as it
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -65,7 +66,7 @@ def split_sections(body: str) -> list[str]:
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     bounds = [*starts, len(body)]
-    sections = [body[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
+    sections = [body[a:b].strip() for a, b in itertools.pairwise(bounds)]
     return [s for s in sections if s] or [""]
 
 
@@ -107,10 +108,7 @@ class ArticleIndex:
                 owners.append(position)
         self._owner = np.asarray(owners, dtype=np.int64)
         self._scorer = Bm25Scorer(
-            [
-                analyze(f"{self._articles[o].title}\n{s}")
-                for o, s in zip(owners, self._sections, strict=True)
-            ]
+            [analyze(f"{self._articles[o].title}\n{s}") for o, s in zip(owners, self._sections, strict=True)]
         )
         self._products = np.asarray([a.product for a in self._articles], dtype=object)
 
@@ -121,7 +119,10 @@ class ArticleIndex:
         return self._by_id.get(article_id)
 
     def search(self, query: str, product: str | None = None, limit: int = 5) -> list[SourceRef]:
-        """Best articles for `query`, best first; `product` keeps that product's articles and product-less ones."""
+        """Best articles for `query`, best first.
+
+        `product` keeps that product's articles plus the ones without a product (general articles).
+        """
         if limit <= 0:
             return []
         scores = self._scorer.scores(query)

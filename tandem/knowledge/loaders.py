@@ -25,7 +25,7 @@ class KnowledgeFormatError(ValueError):
 
 
 def load_articles_jsonl(path: str | Path) -> list[Article]:
-    """Articles from `{"id", "title", "body", "product"?, "url"?}` lines; an empty product means "no product"."""
+    """Articles from `{"id", "title", "body", "product"?, "url"?}` lines; an empty product means none."""
     articles: list[Article] = []
     seen: dict[str, int] = {}
     for row in _rows(Path(path)):
@@ -120,7 +120,5 @@ def _rows(path: Path) -> Iterator[_Row]:
             except json.JSONDecodeError as exc:
                 raise KnowledgeFormatError(path, number, f"bad JSON: {exc.msg} (column {exc.colno})") from exc
             if not isinstance(data, dict):
-                raise KnowledgeFormatError(
-                    path, number, f"expected a JSON object, got {type(data).__name__}"
-                )
+                raise KnowledgeFormatError(path, number, f"expected a JSON object, got {type(data).__name__}")
             yield _Row(path, number, data)

@@ -72,7 +72,7 @@ class TicketIndex:
 
 
 def _ticket_text(ticket: ResolvedTicket) -> str:
-    # Suites often repeat the message as subject and body; counting it twice would only inflate term frequency.
+    # Suites often repeat the message as subject and body; counting it twice only inflates term frequency.
     if ticket.body.strip().startswith(ticket.subject.strip()):
         return ticket.body
     return f"{ticket.subject}\n{ticket.body}"

@@ -24,6 +24,11 @@ _PLACEHOLDER = re.compile(r"\{\{.*?\}\}")
 MAX_UNIT_CHARS = 400
 MAX_BLOCK_CHARS = 600
 MIN_UNIT_WORDS = 3
+# Chat filler beyond the stopword list: it says nothing about the topic, so it must not earn overlap.
+_FILLER = frozenset(
+    {"hi", "hello", "hey", "thanks", "thank", "please", "want", "need", "help", "know", "like", "would"}
+    | {"could", "get", "tell", "able", "question", "ok", "okay"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +48,13 @@ class _Unit:
 class OfflineResponder:
     """Picks the passage sentences that best cover the customer's message and cites them.
 
-    confidence = coverage ** 0.6 * retrieval ** 0.4, where
-      coverage  = share of the message's distinct content words found in the cited sentences of one source
-                  (the best-supported source: words scattered one per passage are no real answer), and
+    Sentences score by the IDF-weighted message words they contain, scaled by their passage's retrieval
+    score; the reply quotes the best one, then up to `max_sentences` more that score at least half as well
+    (a quarter for the first `min_sentences`), in the passages' own order.
+
+    confidence = sqrt(coverage * retrieval)  (geometric mean), where
+      coverage  = IDF-weighted share of the message's distinct content words found in the cited sentences
+                  of one source (the best-supported one: words scattered one per passage are no answer), and
       retrieval = s / (s + score_half_point) for the top retrieval score s among the usable sources
                   (BM25 scores are unbounded; a score of `score_half_point` maps to 0.5).
     The geometric form makes either kind of evidence alone insufficient: a strong hit that shares few words
@@ -68,33 +77,31 @@ class OfflineResponder:
     def respond(self, request: GenerationRequest, passages: dict[str, Article]) -> GeneratedReply:
         greeting = _greeting(request.customer.name)
         sources = _sources(request, passages)
-        query = set(analyze(request.message))
+        query = set(analyze(request.message)) - _FILLER
         if not sources or not query:
             return _abstain(greeting, 0.0)
 
         units = [unit for index, source in enumerate(sources) for unit in _units(source.text, index)]
-        chosen = self._select(units, query, sources)
+        weight = _term_weights(units, query)
+        chosen = self._select(units, query, sources, weight)
         if not chosen:
             return _abstain(greeting, 0.0)
 
         covered_by_source: dict[int, set[str]] = {}
         for unit in chosen:
             covered_by_source.setdefault(unit.source, set()).update(unit.terms & query)
-        coverage = max(len(c) for c in covered_by_source.values()) / len(query)
+        total = sum(weight.values())
+        coverage = max(sum(weight[t] for t in covered) for covered in covered_by_source.values()) / total
         top_score = max(max(s.ref.score, 0.0) for s in sources)
         retrieval = top_score / (top_score + self.score_half_point)
-        confidence = min(1.0, coverage**0.6 * retrieval**0.4)
+        confidence = min(1.0, math.sqrt(coverage * retrieval))
         if confidence < self.confidence_threshold:
             return _abstain(greeting, confidence)
         return _answer(greeting, chosen, sources, confidence)
 
-    def _select(self, units: list[_Unit], query: set[str], sources: list[_Source]) -> list[_Unit]:
-        # Rarer words among the passages weigh more, so "card" shared by every sentence does not decide.
-        document_frequency: dict[str, int] = {}
-        for unit in units:
-            for term in unit.terms & query:
-                document_frequency[term] = document_frequency.get(term, 0) + 1
-        weight = {t: math.log(1 + len(units) / df) for t, df in document_frequency.items()}
+    def _select(
+        self, units: list[_Unit], query: set[str], sources: list[_Source], weight: dict[str, float]
+    ) -> list[_Unit]:
         # Better-retrieved passages get up to twice the weight, so ties go to the passage retrieval trusts.
         top = max((s.ref.score for s in sources), default=0.0)
         prior = [0.5 + 0.5 * (max(s.ref.score, 0.0) / top if top > 0 else 1.0) for s in sources]
@@ -117,6 +124,19 @@ class OfflineResponder:
                 chosen.append(unit)
         # Present them in the passages' own order so steps and explanations read naturally.
         return sorted(chosen, key=lambda u: (u.source, u.position))
+
+
+def _term_weights(units: list[_Unit], query: set[str]) -> dict[str, float]:
+    """IDF of each message word over the passage sentences: log(1 + N / (1 + df)).
+
+    Rare words weigh more, so "card" found in every sentence does not decide; a word no passage contains
+    gets the highest weight, so leaving it uncovered costs the most (it is what the passages do not address).
+    """
+    df = dict.fromkeys(query, 0)
+    for unit in units:
+        for term in unit.terms & query:
+            df[term] += 1
+    return {t: math.log(1 + len(units) / (1 + n)) for t, n in df.items()}
 
 
 def _sources(request: GenerationRequest, passages: dict[str, Article]) -> list[_Source]:
@@ -150,8 +170,10 @@ def _units(text: str, source: int) -> list[_Unit]:
         if (
             len(clean.split()) < MIN_UNIT_WORDS
             or len(clean) > limit
-            or clean.endswith((":", "…"))  # a lead-in without its list, or a sentence cut by truncation
-            or _PLACEHOLDER.search(clean)  # unfilled template slots ({{Website Name}}) must not reach customers
+            # a lead-in without its list, or a sentence cut by truncation, says nothing whole
+            or clean.endswith((":", "…"))
+            # unfilled template slots ("{{Website Name}}") must never reach a customer
+            or _PLACEHOLDER.search(clean)
         ):
             continue
         terms = frozenset(analyze(clean))
@@ -234,8 +256,7 @@ def _answer(greeting: str, chosen: list[_Unit], sources: list[_Source], confiden
             cited.append(ref.model_copy(update={"snippet": shorten(unit.text, SNIPPET_CHARS)}))
         lines.append(f"- {unit.text} [{numbers[unit.source]}]")  # a block's list stays indented under it
     listing = [
-        f"[{n}] {ref.title}" + (f" ({ref.url})" if ref.url else "")
-        for n, ref in enumerate(cited, start=1)
+        f"[{n}] {ref.title}" + (f" ({ref.url})" if ref.url else "") for n, ref in enumerate(cited, start=1)
     ]
     text = "\n".join([f"{greeting} here is what I found:", "", *lines, "", "Sources:", *listing])
     return GeneratedReply(text=text, sources=cited, confidence=confidence, abstained=False)

@@ -7,12 +7,12 @@ Temporal activity that is retried after a timeout never duplicates a row. One sh
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, delete, func, literal, update
+from sqlalchemy import ColumnElement, Engine, Table, delete, func, literal, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
@@ -20,22 +20,20 @@ from sqlmodel import Session, SQLModel, col, select
 from tandem.contracts import (
     Author,
     ConversationState,
-    EscalationReason,
     EscalationRecord,
     MessageRecord,
     Priority,
-    Resolution,
-    SourceRef,
     TicketRecord,
     TicketStatusUpdate,
     TranscriptEntry,
 )
 from tandem.knowledge.documents import Article, ResolvedTicket
+from tandem.store import mapping
 from tandem.store.models import ArticleRow, EscalationEventRow, MessageRow, ResolvedTicketRow, TicketRow
 from tandem.store.records import TicketSummary, UnknownTicketError, UpsertCounts
-from tandem.store.types import UTCDateTime, content_hash, hash_key, utcnow
+from tandem.store.types import UTCDateTime, utcnow
 
-# Rows per multi-row INSERT and ids per IN list: far below SQLite's and Postgres' parameter limits.
+# Ids per IN list: far below SQLite's and Postgres' parameter limits.
 CHUNK = 500
 CLOSED = ConversationState.CLOSED.value
 
@@ -57,10 +55,10 @@ class TicketStore:
             "escalated": False,
             "opened_at": rec.opened_at,
             "updated_at": rec.opened_at,
-            "hash_key": _ticket_key(rec.ticket_id, None, None),
+            "hash_key": mapping.ticket_key(rec.ticket_id, None, None),
         }
         with self._session() as s:
-            inserted = s.exec(self._insert_ignore(TicketRow, [row])).rowcount
+            inserted = s.exec(self._insert_ignore(TicketRow, row)).rowcount
             s.commit()
         return inserted == 1
 
@@ -96,7 +94,7 @@ class TicketStore:
     def get_ticket(self, ticket_id: str) -> TicketSummary | None:
         with self._session() as s:
             found = s.exec(self._summaries().where(col(TicketRow.ticket_id) == ticket_id)).first()
-        return _summary(*found) if found else None
+        return mapping.summary(*found) if found else None
 
     def list_tickets(self, state: ConversationState | None = None, limit: int = 50) -> list[TicketSummary]:
         stmt = self._summaries()
@@ -104,7 +102,7 @@ class TicketStore:
             stmt = stmt.where(col(TicketRow.state) == state.value)
         stmt = stmt.order_by(col(TicketRow.opened_at).desc(), col(TicketRow.ticket_id).desc()).limit(limit)
         with self._session() as s:
-            return [_summary(row, count) for row, count in s.exec(stmt)]
+            return [mapping.summary(row, count) for row, count in s.exec(stmt)]
 
     # --- transcript and escalations ------------------------------------------------------------------
 
@@ -128,7 +126,7 @@ class TicketStore:
             "sources": json.dumps([ref.model_dump(mode="json") for ref in entry.sources]),
         }
         with self._session() as s:
-            inserted = s.exec(self._insert_ignore(MessageRow, [row])).rowcount
+            inserted = s.exec(self._insert_ignore(MessageRow, row)).rowcount
             s.commit()
         return inserted == 1
 
@@ -139,7 +137,7 @@ class TicketStore:
             .order_by(col(MessageRow.at), col(MessageRow.seq))
         )
         with self._session() as s:
-            return [_entry(row) for row in s.exec(stmt)]
+            return [mapping.entry(row) for row in s.exec(stmt)]
 
     def message_count(self, ticket_id: str) -> int:
         stmt = select(func.count()).select_from(MessageRow).where(col(MessageRow.ticket_id) == ticket_id)
@@ -157,7 +155,7 @@ class TicketStore:
         }
         mark = update(TicketRow).where(col(TicketRow.ticket_id) == rec.ticket_id).values(escalated=True)
         with self._session() as s:
-            inserted = s.exec(self._insert_ignore(EscalationEventRow, [row])).rowcount == 1
+            inserted = s.exec(self._insert_ignore(EscalationEventRow, row)).rowcount == 1
             if inserted:  # only the first delivery marks the ticket; a replay must not undo a hand-back
                 s.exec(mark)
             s.commit()
@@ -170,20 +168,19 @@ class TicketStore:
             .order_by(col(EscalationEventRow.at), col(EscalationEventRow.event_id))
         )
         with self._session() as s:
-            return [_escalation(row) for row in s.exec(stmt)]
+            return [mapping.escalation(row) for row in s.exec(stmt)]
 
     # --- knowledge -----------------------------------------------------------------------------------
 
     def upsert_articles(self, articles: Iterable[Article]) -> UpsertCounts:
-        incoming = {article.id: article for article in articles}  # a repeated id: the last one wins
+        incoming = {item.id: item for item in articles}  # a repeated id: the last one wins
         now = utcnow()
         with self._session() as s:
-            known = {row.id: row.content_hash for row in self._by_ids(s, ArticleRow, list(incoming))}
-            rows = [_article_row(article, now) for article in incoming.values()]
+            known = self._article_hashes(s, list(incoming))
+            rows = [mapping.article_row(item, now) for item in incoming.values()]
             added = [row for row in rows if row["id"] not in known]
             changed = [row for row in rows if row["id"] in known and known[row["id"]] != row["content_hash"]]
-            for chunk in _chunks(added):
-                s.exec(self._insert_ignore(ArticleRow, chunk))
+            self._insert_many(s, self._dialect_insert(ArticleRow).on_conflict_do_nothing(), added)
             for row in changed:
                 s.exec(update(ArticleRow).where(col(ArticleRow.id) == row["id"]).values(**row))
             s.commit()
@@ -202,11 +199,15 @@ class TicketStore:
         if product is not None:
             stmt = stmt.where(col(ArticleRow.product) == product)
         with self._session() as s:
-            return [_article(row) for row in s.exec(stmt)]
+            return [mapping.article(row) for row in s.exec(stmt)]
 
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
+        found: dict[str, Article] = {}
         with self._session() as s:
-            return {row.id: _article(row) for row in self._by_ids(s, ArticleRow, list(ids))}
+            for chunk in _chunks(list(ids)):
+                rows = s.exec(select(ArticleRow).where(col(ArticleRow.id).in_(chunk)))
+                found.update((row.id, mapping.article(row)) for row in rows)
+        return found
 
     def knowledge_version(self) -> str:
         """Changes whenever an article is added, changed or deleted; one aggregate over the table."""
@@ -221,11 +222,9 @@ class TicketStore:
 
     def import_resolved_tickets(self, tickets: Iterable[ResolvedTicket]) -> int:
         """Inserts new tickets and rewrites changed ones; returns how many of either there were."""
-        rows = [_resolved_row(ticket) for ticket in {t.ticket_id: t for t in tickets}.values()]
-        written = 0
+        rows = [mapping.resolved_row(ticket) for ticket in {t.ticket_id: t for t in tickets}.values()]
         with self._session() as s:
-            for chunk in _chunks(rows):
-                written += s.exec(self._upsert_changed(ResolvedTicketRow, chunk)).rowcount
+            written = self._insert_many(s, self._upsert_changed(ResolvedTicketRow), rows)
             s.commit()
         return written
 
@@ -240,12 +239,12 @@ class TicketStore:
         )
         with self._session() as s:
             imported = s.exec(select(ResolvedTicketRow).order_by(col(ResolvedTicketRow.ticket_id))).all()
-            closed = s.exec(select(TicketRow).where(*live)).all()
+            closed = s.exec(select(TicketRow).where(*live).order_by(col(TicketRow.ticket_id))).all()
             bodies: dict[str, list[str]] = {}
             for ticket_id, text in s.exec(customer_text):
                 bodies.setdefault(ticket_id, []).append(text)
-        merged = {row.ticket_id: _resolved(row) for row in imported}
-        for row in sorted(closed, key=lambda r: r.ticket_id):
+        merged = {row.ticket_id: mapping.resolved(row) for row in imported}
+        for row in closed:
             merged[row.ticket_id] = ResolvedTicket(
                 ticket_id=row.ticket_id,
                 subject=row.subject,
@@ -290,41 +289,54 @@ class TicketStore:
                 raise UnknownTicketError(ticket_id)
             for name, value in changes.items():
                 setattr(row, name, value)
-            row.hash_key = _ticket_key(row.ticket_id, row.category, row.resolution_text)
+            row.hash_key = mapping.ticket_key(row.ticket_id, row.category, row.resolution_text)
             s.add(row)
             s.commit()
 
     def _dialect_insert(self, model: type[SQLModel]) -> Any:
+        table = _table(model)
         match self._engine.dialect.name:
             case "postgresql":
-                stmt = postgresql.insert(model)
+                stmt = postgresql.insert(table)
             case "sqlite":
-                stmt = sqlite.insert(model)
+                stmt = sqlite.insert(table)
             case other:
                 raise NotImplementedError(f"unsupported database dialect: {other}")
         # SQLAlchemy only keeps an INSERT's rowcount when asked; it tells us whether a row was written.
         return stmt.execution_options(preserve_rowcount=True)
 
-    def _insert_ignore(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> Any:
+    def _insert_ignore(self, model: type[SQLModel], row: dict[str, Any]) -> Any:
         """INSERT ... ON CONFLICT DO NOTHING: safe even when two writers race on the same key."""
-        return self._dialect_insert(model).values(rows).on_conflict_do_nothing(index_elements=_pk(model))
+        return self._dialect_insert(model).values(row).on_conflict_do_nothing()
 
-    def _upsert_changed(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> Any:
+    def _upsert_changed(self, model: type[SQLModel]) -> Any:
         """Insert, or overwrite a row whose content_hash differs; an identical row is left untouched."""
-        stmt = self._dialect_insert(model).values(rows)
-        keys = _pk(model)
+        table = _table(model)
+        stmt = self._dialect_insert(model)
         return stmt.on_conflict_do_update(
-            index_elements=keys,
-            set_={name: stmt.excluded[name] for name in rows[0] if name not in keys},
-            where=model.__table__.c.content_hash != stmt.excluded.content_hash,  # type: ignore[attr-defined]
+            index_elements=list(table.primary_key.columns),
+            set_={c.name: stmt.excluded[c.name] for c in table.columns if not c.primary_key},
+            where=table.c.content_hash != stmt.excluded.content_hash,
         )
 
     @staticmethod
-    def _by_ids(s: Session, model: type[ArticleRow], ids: Sequence[str]) -> list[ArticleRow]:
-        found: list[ArticleRow] = []
-        for chunk in _chunks(list(ids)):
-            found.extend(s.exec(select(model).where(col(model.id).in_(chunk))))
-        return found
+    def _insert_many(s: Session, stmt: Any, rows: list[dict[str, Any]]) -> int:
+        """Executes a bulk INSERT; RETURNING counts the rows actually written (executemany has no rowcount).
+
+        One compiled statement for all rows: SQLAlchemy batches it into multi-row VALUES per round trip.
+        """
+        if not rows:
+            return 0
+        keys = list(stmt.table.primary_key.columns)
+        return len(s.exec(stmt.returning(*keys), params=rows).all())
+
+    @staticmethod
+    def _article_hashes(s: Session, ids: list[str]) -> dict[str, str]:
+        hashes: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            stmt = select(ArticleRow.id, ArticleRow.content_hash).where(col(ArticleRow.id).in_(chunk))
+            hashes.update(s.exec(stmt).all())
+        return hashes
 
 
 def _live_resolved() -> tuple[ColumnElement[bool], ...]:
@@ -332,8 +344,8 @@ def _live_resolved() -> tuple[ColumnElement[bool], ...]:
     return (col(TicketRow.state) == CLOSED, col(TicketRow.resolution_text).is_not(None))
 
 
-def _pk(model: type[SQLModel]) -> list[str]:
-    return [column.name for column in model.__table__.primary_key.columns]  # type: ignore[attr-defined]
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 def _chunks(rows: list[Any]) -> Iterator[list[Any]]:
@@ -343,90 +355,3 @@ def _chunks(rows: list[Any]) -> Iterator[list[Any]]:
 
 def _stamp(value: datetime | None) -> str:
     return value.isoformat() if value else "-"
-
-
-def _ticket_key(ticket_id: str, category: str | None, resolution_text: str | None) -> int:
-    return hash_key(content_hash(ticket_id, category, resolution_text))
-
-
-def _summary(row: TicketRow, message_count: int) -> TicketSummary:
-    return TicketSummary(
-        ticket_id=row.ticket_id,
-        customer_id=row.customer_id,
-        product=row.product,
-        subject=row.subject,
-        state=ConversationState(row.state),
-        priority=Priority(row.priority),
-        escalated=row.escalated,
-        agent=row.agent,
-        resolution=Resolution(row.resolution) if row.resolution else None,
-        category=row.category,
-        resolution_text=row.resolution_text,
-        opened_at=row.opened_at,
-        updated_at=row.updated_at,
-        closed_at=row.closed_at,
-        message_count=message_count,
-    )
-
-
-def _entry(row: MessageRow) -> TranscriptEntry:
-    return TranscriptEntry(
-        message_id=row.message_id,
-        author=Author(row.author),
-        text=row.text,
-        at=row.at,
-        author_name=row.author_name,
-        sources=[SourceRef.model_validate(ref) for ref in json.loads(row.sources)],
-    )
-
-
-def _escalation(row: EscalationEventRow) -> EscalationRecord:
-    return EscalationRecord(
-        event_id=row.event_id,
-        ticket_id=row.ticket_id,
-        at=row.at,
-        trigger=row.trigger,
-        reasons=[EscalationReason.model_validate(reason) for reason in json.loads(row.reasons)],
-        priority=Priority(row.priority),
-    )
-
-
-def _article_row(article: Article, now: datetime) -> dict[str, Any]:
-    digest = content_hash(article.title, article.body, article.product, article.url)
-    return {
-        "id": article.id,
-        "title": article.title,
-        "body": article.body,
-        "product": article.product,
-        "url": article.url,
-        "content_hash": digest,
-        "hash_key": hash_key(digest),
-        "updated_at": now,
-    }
-
-
-def _article(row: ArticleRow) -> Article:
-    return Article(id=row.id, title=row.title, body=row.body, product=row.product, url=row.url)
-
-
-def _resolved_row(ticket: ResolvedTicket) -> dict[str, Any]:
-    digest = content_hash(ticket.ticket_id, ticket.subject, ticket.body, ticket.category, ticket.resolution)
-    return {
-        "ticket_id": ticket.ticket_id,
-        "subject": ticket.subject,
-        "body": ticket.body,
-        "category": ticket.category,
-        "resolution": ticket.resolution,
-        "content_hash": digest,
-        "hash_key": hash_key(digest),
-    }
-
-
-def _resolved(row: ResolvedTicketRow) -> ResolvedTicket:
-    return ResolvedTicket(
-        ticket_id=row.ticket_id,
-        subject=row.subject,
-        body=row.body,
-        resolution=row.resolution,
-        category=row.category,
-    )

@@ -36,13 +36,16 @@ def uid(prefix: str) -> str:
 
 def open_ticket(store: TicketStore, at: datetime = T0, subject: str = "Refund please") -> str:
     ticket_id = uid("T")
-    record = TicketRecord(ticket_id=ticket_id, customer_id="c-1", product="billing", subject=subject, opened_at=at)
+    record = TicketRecord(
+        ticket_id=ticket_id, customer_id="c-1", product="billing", subject=subject, opened_at=at
+    )
     assert store.open_ticket(record) is True
     return ticket_id
 
 
-def msg(ticket_id: str, message_id: str, at: datetime, text: str = "hi", author: Author = Author.CUSTOMER,
-        **extra) -> MessageRecord:  # fmt: skip
+def msg(
+    ticket_id: str, message_id: str, at: datetime, text: str = "hi", author: Author = Author.CUSTOMER, **extra
+) -> MessageRecord:
     entry = TranscriptEntry(message_id=message_id, author=author, text=text, at=at, **extra)
     return MessageRecord(ticket_id=ticket_id, entry=entry)
 
@@ -90,7 +93,11 @@ def test_open_ticket_is_idempotent(store):
     ticket = store.get_ticket(ticket_id)
     assert ticket is not None
     assert (ticket.customer_id, ticket.subject, ticket.product) == ("c-1", "Refund please", "billing")
-    assert (ticket.state, ticket.priority, ticket.escalated) == (ConversationState.AI_ACTIVE, Priority.NORMAL, False)
+    assert (ticket.state, ticket.priority, ticket.escalated) == (
+        ConversationState.AI_ACTIVE,
+        Priority.NORMAL,
+        False,
+    )
     assert ticket.opened_at == T0 and ticket.opened_at.utcoffset() == timedelta(0)
     assert ticket.closed_at is None and ticket.message_count == 0
     assert store.get_ticket(uid("missing")) is None
@@ -99,8 +106,16 @@ def test_open_ticket_is_idempotent(store):
 def test_update_status_sets_fields_and_closed_at(store):
     ticket_id = open_ticket(store)
     taken = T0 + timedelta(minutes=3)
-    store.update_status(status(ticket_id, ConversationState.HUMAN_ACTIVE, taken, agent="ana", escalated=True,
-                               priority=Priority.URGENT))  # fmt: skip
+    store.update_status(
+        status(
+            ticket_id,
+            ConversationState.HUMAN_ACTIVE,
+            taken,
+            agent="ana",
+            escalated=True,
+            priority=Priority.URGENT,
+        )
+    )
     ticket = store.get_ticket(ticket_id)
     assert (ticket.state, ticket.agent, ticket.escalated) == (ConversationState.HUMAN_ACTIVE, "ana", True)
     assert (ticket.priority, ticket.updated_at, ticket.closed_at) == (Priority.URGENT, taken, None)
@@ -119,7 +134,9 @@ def test_stale_status_update_does_not_roll_back(store):
     ticket_id = open_ticket(store)
     closed = T0 + timedelta(minutes=10)
     store.update_status(status(ticket_id, ConversationState.CLOSED, closed, resolution=Resolution.ABANDONED))
-    store.update_status(status(ticket_id, ConversationState.HUMAN_ACTIVE, T0 + timedelta(minutes=5), agent="x"))
+    store.update_status(
+        status(ticket_id, ConversationState.HUMAN_ACTIVE, T0 + timedelta(minutes=5), agent="x")
+    )
     ticket = store.get_ticket(ticket_id)
     assert (ticket.state, ticket.agent, ticket.closed_at) == (ConversationState.CLOSED, None, closed)
 
@@ -184,11 +201,18 @@ def test_transcript_order_and_aware_datetimes(store):
     writes = [
         msg(ticket_id, "late", T0 + timedelta(minutes=2), text="third"),
         msg(ticket_id, "early", T0, text="first"),
-        # Same instant as "early"-ish tie below, written with a +02:00 offset.
+        # The next two share one instant; the first is written with a +02:00 offset.
         msg(ticket_id, "zz-tie", (T0 + timedelta(minutes=1)).astimezone(plus_two), text="second-a"),
-        msg(ticket_id, "aa-tie", T0 + timedelta(minutes=1), text="second-b", author=Author.AI,
-            author_name="Tandem", sources=[source]),
-    ]  # fmt: skip
+        msg(
+            ticket_id,
+            "aa-tie",
+            T0 + timedelta(minutes=1),
+            text="second-b",
+            author=Author.AI,
+            author_name="Tandem",
+            sources=[source],
+        ),
+    ]
     for record in writes:
         assert store.record_message(record)
 
@@ -224,7 +248,9 @@ def test_replayed_escalation_does_not_undo_a_hand_back(store):
 
 def articles(prefix: str) -> list[Article]:
     return [
-        Article(id=f"{prefix}-1", title="Refunds", body="Within 30 days.", product="billing", url="https://h/1"),
+        Article(
+            id=f"{prefix}-1", title="Refunds", body="Within 30 days.", product="billing", url="https://h/1"
+        ),
         Article(id=f"{prefix}-2", title="Login", body="Reset your password.", product="app"),
         Article(id=f"{prefix}-3", title="Contact", body="Write to us."),
     ]
@@ -265,10 +291,15 @@ def test_list_and_get_articles(store):
 
 def history(prefix: str, count: int) -> list[ResolvedTicket]:
     return [
-        ResolvedTicket(ticket_id=f"{prefix}-{n}", subject=f"Issue {n}", body=f"It broke {n}",
-                       resolution=f"Fixed {n}", category="tech" if n % 2 else None)
+        ResolvedTicket(
+            ticket_id=f"{prefix}-{n}",
+            subject=f"Issue {n}",
+            body=f"It broke {n}",
+            resolution=f"Fixed {n}",
+            category="tech" if n % 2 else None,
+        )
         for n in range(count)
-    ]  # fmt: skip
+    ]
 
 
 def test_import_resolved_tickets_is_idempotent(store):

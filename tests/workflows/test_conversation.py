@@ -4,46 +4,46 @@ from __future__ import annotations
 
 from temporalio.testing import WorkflowEnvironment
 
+from tandem.client import TandemClient
 from tandem.contracts import Author, ConversationState, Resolution
-from tandem.settings import Settings
 from tandem.store import TicketStore
-from tests.conftest import new_ticket, running_worker, wait_for_state
+from tests.conftest import new_ticket, wait_for_state
 
 
 async def test_ai_turns_takeover_hand_back_and_close(
-    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    local_env: WorkflowEnvironment, local_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket(product="checking_accounts")
     tid = start.ticket_id
-    async with running_worker(local_env, settings) as tandem:
-        first = await tandem.send_message(tid, "How do I open a personal checking account?", start=start)
-        assert first.author is Author.AI and first.state is ConversationState.AI_ACTIVE
-        assert first.sources, "an AI answer cites its sources"
-        assert all(store.get_articles([s.id]) for s in first.sources)
-        assert "[1]" in first.text
+    tandem = local_tandem
+    first = await tandem.send_message(tid, "How do I open a personal checking account?", start=start)
+    assert first.author is Author.AI and first.state is ConversationState.AI_ACTIVE
+    assert first.sources, "an AI answer cites its sources"
+    assert all(store.get_articles([s.id]) for s in first.sources)
+    assert "[1]" in first.text
 
-        second = await tandem.send_message(tid, "What are the eligibility requirements for a savings account?")
-        assert second.author is Author.AI and second.sources
-        assert second.state is ConversationState.AI_ACTIVE
+    second = await tandem.send_message(tid, "What are the eligibility requirements for a savings account?")
+    assert second.author is Author.AI and second.sources
+    assert second.state is ConversationState.AI_ACTIVE
 
-        await tandem.request_human(tid)
-        waiting = await wait_for_state(tandem, tid, ConversationState.WAITING_FOR_HUMAN)
-        assert waiting.escalated and "explicit_request" in {r.code for r in waiting.escalation_reasons}
+    await tandem.request_human(tid)
+    waiting = await wait_for_state(tandem, tid, ConversationState.WAITING_FOR_HUMAN)
+    assert waiting.escalated and "explicit_request" in {r.code for r in waiting.escalation_reasons}
 
-        taken = await tandem.take_over(tid, "grace")
-        assert taken.state is ConversationState.HUMAN_ACTIVE and taken.agent == "grace"
-        await tandem.reply(tid, "grace", "Hi Ada, I can help with the savings account.")
+    taken = await tandem.take_over(tid, "grace")
+    assert taken.state is ConversationState.HUMAN_ACTIVE and taken.agent == "grace"
+    await tandem.reply(tid, "grace", "Hi Ada, I can help with the savings account.")
 
-        held = await tandem.send_message(tid, "Thanks! Is there a minimum deposit?")
-        assert held.author is Author.SYSTEM, "no AI reply while a human owns the conversation"
-        assert "grace" in held.text
+    held = await tandem.send_message(tid, "Thanks! Is there a minimum deposit?")
+    assert held.author is Author.SYSTEM, "no AI reply while a human owns the conversation"
+    assert "grace" in held.text
 
-        back = await tandem.hand_back(tid, "grace")
-        assert back.state is ConversationState.AI_ACTIVE and back.agent is None
-        closed = await tandem.close(tid, Resolution.RESOLVED_BY_HUMAN, by="grace", note="explained savings rules")
-        assert closed.state is ConversationState.CLOSED
+    back = await tandem.hand_back(tid, "grace")
+    assert back.state is ConversationState.AI_ACTIVE and back.agent is None
+    closed = await tandem.close(tid, Resolution.RESOLVED_BY_HUMAN, by="grace", note="explained savings rules")
+    assert closed.state is ConversationState.CLOSED
 
-        transcript = await tandem.transcript(tid)
+    transcript = await tandem.transcript(tid)
 
     authors = [e.author for e in transcript]
     # The customer message sent while grace owned the ticket got no AI reply after it.
@@ -69,13 +69,13 @@ async def test_ai_turns_takeover_hand_back_and_close(
 
 
 async def test_first_message_asking_for_a_person_escalates_at_once(
-    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    local_env: WorkflowEnvironment, local_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket(high_value=True)
-    async with running_worker(local_env, settings) as tandem:
-        response = await tandem.send_message(
-            start.ticket_id, "I want to talk to a real person please", start=start
-        )
+    tandem = local_tandem
+    response = await tandem.send_message(
+        start.ticket_id, "I want to talk to a real person please", start=start
+    )
     assert response.escalation.escalate
     assert response.state is ConversationState.WAITING_FOR_HUMAN
     assert "explicit_request" in {r.code for r in response.escalation.reasons}
@@ -83,14 +83,13 @@ async def test_first_message_asking_for_a_person_escalates_at_once(
 
 
 async def test_off_topic_question_gets_an_honest_not_sure(
-    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    local_env: WorkflowEnvironment, local_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket()
-    async with running_worker(local_env, settings) as tandem:
-        response = await tandem.send_message(
-            start.ticket_id, "What's the weather going to be like on Mars next Tuesday?", start=start
-        )
+    tandem = local_tandem
+    response = await tandem.send_message(
+        start.ticket_id, "What's the weather going to be like on Mars next Tuesday?", start=start
+    )
     assert response.sources == []
     assert "not sure" in response.text.lower()
     assert "person" in response.text.lower()
-

@@ -7,33 +7,37 @@ from datetime import timedelta
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
+from tandem.client import TandemClient
 from tandem.contracts import ConversationState, ConversationTimeouts, Priority, Resolution, TicketOutcome
-from tandem.settings import Settings
 from tandem.store import TicketStore
-from tests.conftest import new_ticket, running_worker, wait_for_state
+from tests.conftest import new_ticket, wait_for_state
 
 PICKUP = timedelta(minutes=5)
 
 
 def _timeouts(**overrides: object) -> ConversationTimeouts:
-    base = {"pickup": PICKUP, "ai_time_limit": timedelta(hours=4), "ai_turn_limit": 50,
-            "inactivity": timedelta(hours=8)}
+    base = {
+        "pickup": PICKUP,
+        "ai_time_limit": timedelta(hours=4),
+        "ai_turn_limit": 50,
+        "inactivity": timedelta(hours=8),
+    }
     return ConversationTimeouts(**{**base, **overrides})
 
 
 async def test_pickup_timeout_raises_priority_and_tells_the_customer(
-    time_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    time_env: WorkflowEnvironment, timer_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket().model_copy(update={"timeouts": _timeouts()})
-    async with running_worker(time_env, settings) as tandem:
-        await tandem.open_ticket(start)
-        await tandem.request_human(start.ticket_id)
-        before = await wait_for_state(tandem, start.ticket_id, ConversationState.WAITING_FOR_HUMAN)
-        assert before.priority is Priority.NORMAL
+    tandem = timer_tandem
+    await tandem.open_ticket(start)
+    await tandem.request_human(start.ticket_id)
+    before = await wait_for_state(tandem, start.ticket_id, ConversationState.WAITING_FOR_HUMAN)
+    assert before.priority is Priority.NORMAL
 
-        await time_env.sleep(PICKUP + timedelta(seconds=30))
-        after = await tandem.status(start.ticket_id)
-        transcript = await tandem.transcript(start.ticket_id)
+    await time_env.sleep(PICKUP + timedelta(seconds=30))
+    after = await tandem.status(start.ticket_id)
+    transcript = await tandem.transcript(start.ticket_id)
 
     assert after.state is ConversationState.WAITING_FOR_HUMAN
     assert after.priority is Priority.HIGH
@@ -43,18 +47,18 @@ async def test_pickup_timeout_raises_priority_and_tells_the_customer(
 
 
 async def test_take_over_cancels_the_pickup_timer(
-    time_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    time_env: WorkflowEnvironment, timer_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket().model_copy(update={"timeouts": _timeouts()})
-    async with running_worker(time_env, settings) as tandem:
-        await tandem.open_ticket(start)
-        await tandem.request_human(start.ticket_id)
-        await wait_for_state(tandem, start.ticket_id, ConversationState.WAITING_FOR_HUMAN)
-        await tandem.take_over(start.ticket_id, "grace")
+    tandem = timer_tandem
+    await tandem.open_ticket(start)
+    await tandem.request_human(start.ticket_id)
+    await wait_for_state(tandem, start.ticket_id, ConversationState.WAITING_FOR_HUMAN)
+    await tandem.take_over(start.ticket_id, "grace")
 
-        await time_env.sleep(PICKUP * 3)
-        status = await tandem.status(start.ticket_id)
-        history = await time_env.client.get_workflow_handle(f"ticket-{start.ticket_id}").fetch_history()
+    await time_env.sleep(PICKUP * 3)
+    status = await tandem.status(start.ticket_id)
+    history = await time_env.client.get_workflow_handle(f"ticket-{start.ticket_id}").fetch_history()
 
     assert status.state is ConversationState.HUMAN_ACTIVE
     assert status.priority is Priority.NORMAL
@@ -65,13 +69,13 @@ async def test_take_over_cancels_the_pickup_timer(
 
 
 async def test_ai_turn_limit_escalates(
-    time_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    time_env: WorkflowEnvironment, timer_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket(product="credit_cards").model_copy(update={"timeouts": _timeouts(ai_turn_limit=2)})
-    async with running_worker(time_env, settings) as tandem:
-        await tandem.open_ticket(start)
-        first = await tandem.send_message(start.ticket_id, "What rewards does the gold credit card give?")
-        second = await tandem.send_message(start.ticket_id, "And what is its annual fee?")
+    tandem = timer_tandem
+    await tandem.open_ticket(start)
+    first = await tandem.send_message(start.ticket_id, "What rewards does the gold credit card give?")
+    second = await tandem.send_message(start.ticket_id, "And what is its annual fee?")
 
     assert not first.escalation.escalate and first.state is ConversationState.AI_ACTIVE
     assert second.escalation.escalate and second.state is ConversationState.WAITING_FOR_HUMAN
@@ -79,34 +83,35 @@ async def test_ai_turn_limit_escalates(
 
 
 async def test_ai_time_limit_escalates_a_customer_still_stuck(
-    time_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    time_env: WorkflowEnvironment, timer_tandem: TandemClient, store: TicketStore
 ) -> None:
     limit = timedelta(minutes=20)
     start = new_ticket(product="credit_cards").model_copy(
         update={"timeouts": _timeouts(ai_time_limit=limit, inactivity=timedelta(minutes=15))}
     )
-    async with running_worker(time_env, settings) as tandem:
-        await tandem.open_ticket(start)
-        await tandem.send_message(start.ticket_id, "What rewards does the gold credit card give?")
-        # The customer keeps writing every 10 minutes, so inactivity never fires; the AI limit does.
-        await time_env.sleep(timedelta(minutes=10))
-        await tandem.send_message(start.ticket_id, "That doesn't answer it. What about travel rewards?")
-        await time_env.sleep(timedelta(minutes=11))
-        status = await tandem.status(start.ticket_id)
+    tandem = timer_tandem
+    await tandem.open_ticket(start)
+    await tandem.send_message(start.ticket_id, "What rewards does the gold credit card give?")
+    # The customer keeps writing every 10 minutes, so inactivity never fires; the AI limit does.
+    await time_env.sleep(timedelta(minutes=10))
+    await tandem.send_message(start.ticket_id, "That doesn't answer it. What about travel rewards?")
+    await time_env.sleep(timedelta(minutes=11))
+    status = await tandem.status(start.ticket_id)
 
     assert status.state is ConversationState.WAITING_FOR_HUMAN
     assert "ai_time_limit" in {r.code for r in status.escalation_reasons}
 
 
 async def test_inactivity_closes_as_abandoned(
-    time_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    time_env: WorkflowEnvironment, timer_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket().model_copy(update={"timeouts": _timeouts(inactivity=timedelta(minutes=15))})
-    async with running_worker(time_env, settings) as tandem:
-        await tandem.open_ticket(start)
-        await tandem.send_message(start.ticket_id, "How do I open a savings account?")
-        handle = time_env.client.get_workflow_handle(f"ticket-{start.ticket_id}", result_type=TicketOutcome)
-        outcome = await handle.result()  # the time-skipping server jumps to the inactivity timer
+    tandem = timer_tandem
+    await tandem.open_ticket(start)
+    await tandem.send_message(start.ticket_id, "How do I open a savings account?")
+    await time_env.sleep(timedelta(minutes=16))
+    handle = time_env.client.get_workflow_handle(f"ticket-{start.ticket_id}", result_type=TicketOutcome)
+    outcome = await handle.result()
 
     assert outcome.resolution is Resolution.ABANDONED and outcome.closed_by == "system"
     ticket = store.get_ticket(start.ticket_id)
@@ -115,14 +120,13 @@ async def test_inactivity_closes_as_abandoned(
 
 
 async def test_customer_message_restarts_the_inactivity_timer(
-    time_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    time_env: WorkflowEnvironment, timer_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket().model_copy(update={"timeouts": _timeouts(inactivity=timedelta(minutes=15))})
-    async with running_worker(time_env, settings) as tandem:
-        await tandem.open_ticket(start)
-        await time_env.sleep(timedelta(minutes=10))
-        await tandem.send_message(start.ticket_id, "How do I open a savings account?")
-        await time_env.sleep(timedelta(minutes=10))  # 20 min after opening, 10 after the message
-        status = await tandem.status(start.ticket_id)
+    tandem = timer_tandem
+    await tandem.open_ticket(start)
+    await time_env.sleep(timedelta(minutes=10))
+    await tandem.send_message(start.ticket_id, "How do I open a savings account?")
+    await time_env.sleep(timedelta(minutes=10))  # 20 min after opening, 10 after the message
+    status = await tandem.status(start.ticket_id)
     assert status.state is ConversationState.AI_ACTIVE
-

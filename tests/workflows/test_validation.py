@@ -6,56 +6,57 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
-from tandem.client import RequestRejected, TicketClosedError, UnknownTicketError
+from tandem.client import RequestRejected, TandemClient, TicketClosedError, UnknownTicketError
 from tandem.contracts import MAX_MESSAGE_CHARS, ConversationState, Resolution
-from tandem.settings import Settings
 from tandem.store import TicketStore
-from tests.conftest import new_ticket, running_worker
+from tests.conftest import new_ticket
 
 
 async def _accepted_updates(env: WorkflowEnvironment, ticket_id: str) -> int:
     history = await env.client.get_workflow_handle(f"ticket-{ticket_id}").fetch_history()
-    return sum(e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED for e in history.events)
+    return sum(
+        e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED for e in history.events
+    )
 
 
 async def test_empty_and_oversized_messages_are_rejected_and_nothing_is_written(
-    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    local_env: WorkflowEnvironment, local_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket()
     tid = start.ticket_id
-    async with running_worker(local_env, settings) as tandem:
-        await tandem.send_message(tid, "How do I open a checking account?", start=start)
-        messages_before = store.message_count(tid)
-        updates_before = await _accepted_updates(local_env, tid)
+    tandem = local_tandem
+    await tandem.send_message(tid, "How do I open a checking account?", start=start)
+    messages_before = store.message_count(tid)
+    updates_before = await _accepted_updates(local_env, tid)
 
-        with pytest.raises(RequestRejected, match="empty"):
-            await tandem.send_message(tid, "   \n ")
-        with pytest.raises(RequestRejected, match=str(MAX_MESSAGE_CHARS)):
-            await tandem.send_message(tid, "x" * (MAX_MESSAGE_CHARS + 1))
-        with pytest.raises(RequestRejected, match="no agent owns"):
-            await tandem.reply(tid, "grace", "hello")
+    with pytest.raises(RequestRejected, match="empty"):
+        await tandem.send_message(tid, "   \n ")
+    with pytest.raises(RequestRejected, match=str(MAX_MESSAGE_CHARS)):
+        await tandem.send_message(tid, "x" * (MAX_MESSAGE_CHARS + 1))
+    with pytest.raises(RequestRejected, match="no agent owns"):
+        await tandem.reply(tid, "grace", "hello")
 
-        assert store.message_count(tid) == messages_before
-        assert await _accepted_updates(local_env, tid) == updates_before
-        assert len(await tandem.transcript(tid)) == messages_before
+    assert store.message_count(tid) == messages_before
+    assert await _accepted_updates(local_env, tid) == updates_before
+    assert len(await tandem.transcript(tid)) == messages_before
 
 
 async def test_messages_after_close_are_rejected(
-    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    local_env: WorkflowEnvironment, local_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket()
     tid = start.ticket_id
-    async with running_worker(local_env, settings) as tandem:
-        await tandem.send_message(tid, "How do I open a checking account?", start=start)
-        await tandem.close(tid, Resolution.RESOLVED_BY_AI, by="customer")
-        messages_before = store.message_count(tid)
+    tandem = local_tandem
+    await tandem.send_message(tid, "How do I open a checking account?", start=start)
+    await tandem.close(tid, Resolution.RESOLVED_BY_AI, by="customer")
+    messages_before = store.message_count(tid)
 
-        with pytest.raises(TicketClosedError):
-            await tandem.send_message(tid, "one more thing")
-        with pytest.raises(TicketClosedError):
-            await tandem.send_message(tid, "one more thing", start=start)  # no second conversation either
-        with pytest.raises(TicketClosedError):
-            await tandem.take_over(tid, "grace")
+    with pytest.raises(TicketClosedError):
+        await tandem.send_message(tid, "one more thing")
+    with pytest.raises(TicketClosedError):
+        await tandem.send_message(tid, "one more thing", start=start)  # no second conversation either
+    with pytest.raises(TicketClosedError):
+        await tandem.take_over(tid, "grace")
 
     assert store.message_count(tid) == messages_before
     ticket = store.get_ticket(tid)
@@ -63,37 +64,37 @@ async def test_messages_after_close_are_rejected(
 
 
 async def test_the_same_message_sent_twice_is_one_message(
-    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    local_env: WorkflowEnvironment, local_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket()
     tid = start.ticket_id
-    async with running_worker(local_env, settings) as tandem:
-        first = await tandem.send_message(tid, "How do I open a checking account?", message_id="m-1", start=start)
-        again = await tandem.send_message(tid, "How do I open a checking account?", message_id="m-1", start=start)
-        transcript = await tandem.transcript(tid)
+    tandem = local_tandem
+    first = await tandem.send_message(tid, "How do I open a checking account?", message_id="m-1", start=start)
+    again = await tandem.send_message(tid, "How do I open a checking account?", message_id="m-1", start=start)
+    transcript = await tandem.transcript(tid)
     assert again == first
     assert [e.message_id for e in transcript].count("m-1") == 1
     assert store.message_count(tid) == len(transcript) == 2
 
 
 async def test_unknown_ticket_is_a_clear_error(
-    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    local_env: WorkflowEnvironment, local_tandem: TandemClient, store: TicketStore
 ) -> None:
-    async with running_worker(local_env, settings) as tandem:
-        with pytest.raises(UnknownTicketError):
-            await tandem.send_message("no-such-ticket", "hello")
-        with pytest.raises(UnknownTicketError):
-            await tandem.status("no-such-ticket")
+    tandem = local_tandem
+    with pytest.raises(UnknownTicketError):
+        await tandem.send_message("no-such-ticket", "hello")
+    with pytest.raises(UnknownTicketError):
+        await tandem.status("no-such-ticket")
 
 
 async def test_a_second_agent_cannot_take_an_owned_conversation(
-    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+    local_env: WorkflowEnvironment, local_tandem: TandemClient, store: TicketStore
 ) -> None:
     start = new_ticket()
-    async with running_worker(local_env, settings) as tandem:
-        await tandem.open_ticket(start)
-        await tandem.take_over(start.ticket_id, "grace")
-        again = await tandem.take_over(start.ticket_id, "grace")  # a retried takeover is fine
-        with pytest.raises(RequestRejected, match="grace already owns"):
-            await tandem.take_over(start.ticket_id, "linus")
+    tandem = local_tandem
+    await tandem.open_ticket(start)
+    await tandem.take_over(start.ticket_id, "grace")
+    again = await tandem.take_over(start.ticket_id, "grace")  # a retried takeover is fine
+    with pytest.raises(RequestRejected, match="grace already owns"):
+        await tandem.take_over(start.ticket_id, "linus")
     assert again.agent == "grace"

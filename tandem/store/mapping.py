@@ -1,0 +1,109 @@
+"""Conversions between table rows and the records the rest of Tandem uses."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from tandem.contracts import (
+    Author,
+    ConversationState,
+    EscalationReason,
+    EscalationRecord,
+    Priority,
+    Resolution,
+    SourceRef,
+    TranscriptEntry,
+)
+from tandem.knowledge.documents import Article, ResolvedTicket
+from tandem.store.models import ArticleRow, EscalationEventRow, MessageRow, ResolvedTicketRow, TicketRow
+from tandem.store.records import TicketSummary
+from tandem.store.types import content_hash, hash_key
+
+
+def ticket_key(ticket_id: str, category: str | None, resolution_text: str | None) -> int:
+    return hash_key(content_hash(ticket_id, category, resolution_text))
+
+
+def summary(row: TicketRow, message_count: int) -> TicketSummary:
+    return TicketSummary(
+        ticket_id=row.ticket_id,
+        customer_id=row.customer_id,
+        product=row.product,
+        subject=row.subject,
+        state=ConversationState(row.state),
+        priority=Priority(row.priority),
+        escalated=row.escalated,
+        agent=row.agent,
+        resolution=Resolution(row.resolution) if row.resolution else None,
+        category=row.category,
+        resolution_text=row.resolution_text,
+        opened_at=row.opened_at,
+        updated_at=row.updated_at,
+        closed_at=row.closed_at,
+        message_count=message_count,
+    )
+
+
+def entry(row: MessageRow) -> TranscriptEntry:
+    return TranscriptEntry(
+        message_id=row.message_id,
+        author=Author(row.author),
+        text=row.text,
+        at=row.at,
+        author_name=row.author_name,
+        sources=[SourceRef.model_validate(ref) for ref in json.loads(row.sources)],
+    )
+
+
+def escalation(row: EscalationEventRow) -> EscalationRecord:
+    return EscalationRecord(
+        event_id=row.event_id,
+        ticket_id=row.ticket_id,
+        at=row.at,
+        trigger=row.trigger,
+        reasons=[EscalationReason.model_validate(reason) for reason in json.loads(row.reasons)],
+        priority=Priority(row.priority),
+    )
+
+
+def article_row(article: Article, now: datetime) -> dict[str, Any]:
+    digest = content_hash(article.title, article.body, article.product, article.url)
+    return {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "product": article.product,
+        "url": article.url,
+        "content_hash": digest,
+        "hash_key": hash_key(digest),
+        "updated_at": now,
+    }
+
+
+def article(row: ArticleRow) -> Article:
+    return Article(id=row.id, title=row.title, body=row.body, product=row.product, url=row.url)
+
+
+def resolved_row(ticket: ResolvedTicket) -> dict[str, Any]:
+    digest = content_hash(ticket.ticket_id, ticket.subject, ticket.body, ticket.category, ticket.resolution)
+    return {
+        "ticket_id": ticket.ticket_id,
+        "subject": ticket.subject,
+        "body": ticket.body,
+        "category": ticket.category,
+        "resolution": ticket.resolution,
+        "content_hash": digest,
+        "hash_key": hash_key(digest),
+    }
+
+
+def resolved(row: ResolvedTicketRow) -> ResolvedTicket:
+    return ResolvedTicket(
+        ticket_id=row.ticket_id,
+        subject=row.subject,
+        body=row.body,
+        resolution=row.resolution,
+        category=row.category,
+    )

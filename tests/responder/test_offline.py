@@ -1,0 +1,185 @@
+"""OfflineResponder: quotes passages with correct citations, and abstains instead of guessing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tandem.contracts import CustomerContext, GenerationRequest, SimilarTicket, SourceRef
+from tandem.knowledge.bm25_index import ArticleIndex
+from tandem.knowledge.loaders import load_articles_jsonl
+from tandem.responder.offline import OfflineResponder
+
+KB = Path(__file__).resolve().parents[2] / "data" / "helpcenter" / "rho_bank" / "kb.jsonl"
+MARKER = re.compile(r" \[(\d+)\]$")
+
+
+@pytest.fixture(scope="module")
+def index() -> ArticleIndex:
+    return ArticleIndex(load_articles_jsonl(KB))
+
+
+def _request(
+    message: str,
+    articles: list[SourceRef],
+    name: str = "",
+    tickets: list[SimilarTicket] | None = None,
+) -> GenerationRequest:
+    return GenerationRequest(
+        ticket_id="T-1",
+        message=message,
+        customer=CustomerContext(customer_id="c-1", name=name),
+        articles=articles,
+        similar_tickets=tickets or [],
+    )
+
+
+def _ask(index: ArticleIndex, message: str, product: str | None = None, name: str = ""):
+    refs = index.search(message, product=product, limit=5)
+    passages = {r.id: a for r in refs if (a := index.get(r.id)) is not None}
+    request = _request(message, refs, name=name)
+    return request, passages, OfflineResponder().respond(request, passages)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("**", "").replace("`", "").split())
+
+
+def _quotes(text: str) -> list[tuple[str, int]]:
+    """(quoted text, citation number) for every bullet of a reply; indented lines belong to their bullet."""
+    bullets: list[list[str]] = []
+    for line in text.splitlines():
+        if line.startswith("- "):
+            bullets.append([line[2:]])
+        elif line.startswith("  ") and bullets:
+            bullets[-1].append(line.strip())
+    result = []
+    for lines in bullets:
+        match = MARKER.search(lines[-1])
+        assert match, f"uncited quote: {lines}"
+        lines[-1] = lines[-1][: match.start()]
+        result.append(("\n".join(lines), int(match.group(1))))
+    return result
+
+
+def _assert_quotes_cite_their_sources(reply, source_texts: dict[str, str]) -> None:
+    quotes = _quotes(reply.text)
+    assert quotes, reply.text
+    for quote, number in quotes:
+        assert 1 <= number <= len(reply.sources)
+        source = reply.sources[number - 1]
+        passage = _flat(source_texts[source.id])
+        for line in quote.splitlines():  # a "lead-in:" block quotes its list line by line
+            assert _flat(line) in passage, f"[{number}] {line!r} is not in {source.id}"
+    # the numbered list under "Sources:" names the cited sources in order
+    listing = reply.text.split("\nSources:\n", 1)[1].splitlines()
+    assert listing == [
+        f"[{n}] {s.title}" + (f" ({s.url})" if s.url else "") for n, s in enumerate(reply.sources, 1)
+    ]
+    # every cited source is used, numbered by first appearance
+    assert sorted({n for _, n in quotes}) == list(range(1, len(reply.sources) + 1))
+
+
+def test_answers_from_the_help_center_with_correct_citations(index: ArticleIndex) -> None:
+    request, passages, reply = _ask(
+        index, "How do I open a personal checking account?", product="bank_accounts"
+    )
+    assert not reply.abstained
+    assert 0.35 <= reply.confidence <= 1.0
+    assert {s.id for s in reply.sources} <= {a.id for a in request.articles}
+    assert all(s.kind == "article" and s.snippet for s in reply.sources)
+    _assert_quotes_cite_their_sources(reply, {i: a.body for i, a in passages.items()})
+    assert 2 <= len(_quotes(reply.text)) <= 4
+    assert "personal checking" in reply.text.lower()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What is the daily ATM withdrawal limit on my debit card?",
+        "How do I dispute a credit card transaction?",
+        "Can I add an authorized user to my savings account?",
+    ],
+)
+def test_citations_map_to_the_right_sources_across_queries(index: ArticleIndex, message: str) -> None:
+    _, passages, reply = _ask(index, message)
+    assert not reply.abstained
+    _assert_quotes_cite_their_sources(reply, {i: a.body for i, a in passages.items()})
+
+
+def test_greets_by_first_name_only_when_known(index: ArticleIndex) -> None:
+    *_, named = _ask(index, "How do I open a personal checking account?", name="Anna Maria Lee")
+    assert named.text.startswith("Hi Anna,")
+    *_, anonymous = _ask(index, "How do I open a personal checking account?")
+    assert anonymous.text.startswith("Hi,")
+
+
+def test_abstains_without_passages() -> None:
+    message = "How do I open a personal checking account?"
+    ref = SourceRef(id="missing", title="Not in the store", score=9.0)
+    for request, passages in [(_request(message, []), {}), (_request(message, [ref], name="Ben"), {})]:
+        reply = OfflineResponder().respond(request, passages)
+        assert reply.abstained and reply.sources == [] and reply.confidence == 0.0
+        assert "not sure" in reply.text and "person" in reply.text
+        assert "[1]" not in reply.text
+
+
+def test_abstains_on_an_off_topic_message_even_with_passages(index: ArticleIndex) -> None:
+    # Passages retrieved for a banking question, but the customer asks something they do not address.
+    refs = index.search("How do I open a personal checking account?", product=None, limit=5)
+    passages = {r.id: index.get(r.id) for r in refs}
+    reply = OfflineResponder().respond(_request("Any good lasagna recipes for tonight?", refs), passages)
+    assert reply.abstained and reply.sources == []
+    assert reply.confidence < 0.35
+
+
+def test_confidence_follows_retrieval_evidence(index: ArticleIndex) -> None:
+    request, passages, reply = _ask(index, "How do I dispute a credit card transaction?")
+    weaker = request.model_copy(
+        update={"articles": [r.model_copy(update={"score": r.score / 4}) for r in request.articles]}
+    )
+    weaker_reply = OfflineResponder().respond(weaker, passages)
+    assert 0.0 < weaker_reply.confidence < reply.confidence
+    strict = OfflineResponder(confidence_threshold=0.99).respond(request, passages)
+    assert strict.abstained and strict.confidence == pytest.approx(reply.confidence)
+
+
+def test_quotes_ticket_resolutions_and_skips_template_placeholders() -> None:
+    tickets = [
+        SimilarTicket(
+            ticket_id="T-77",
+            subject="refund for a duplicate card charge",
+            category="charged_twice",
+            score=7.5,
+            resolution=(
+                "Duplicate card charges are usually reversed automatically within 3 business days. "
+                "If the duplicate charge is still there after that, open a dispute from the app. "
+                "Visit {{Website URL}} to read more about duplicate card charges."
+            ),
+        )
+    ]
+    reply = OfflineResponder().respond(
+        _request("I see a duplicate charge on my card", [], tickets=tickets), passages={}
+    )
+    assert not reply.abstained
+    assert [(s.kind, s.id, s.title) for s in reply.sources] == [
+        ("ticket", "T-77", "refund for a duplicate card charge")
+    ]
+    _assert_quotes_cite_their_sources(reply, {"T-77": tickets[0].resolution})
+    assert "{{" not in reply.text
+
+
+def test_framing_is_fixed_and_promises_nothing(index: ArticleIndex) -> None:
+    # Everything that is not a quote or the source list is the fixed framing: nothing else is ever written.
+    *_, reply = _ask(index, "How do I dispute a credit card transaction?")
+    quoted = {line.strip() for quote, _ in _quotes(reply.text) for line in quote.splitlines()}
+    framing = [
+        line
+        for line in reply.text.splitlines()
+        if line and not line.startswith(("[", "- ", "  ")) and line.strip() not in quoted
+    ]
+    assert framing == ["Hi, here is what I found:", "Sources:"]
+    abstention = OfflineResponder().respond(_request("Any good lasagna recipes?", []), {}).text.lower()
+    assert not any(word in abstention for word in ("refund", "credit", "guarantee", "within", "will be"))

@@ -1,0 +1,98 @@
+"""A worker process killed with SIGKILL in the middle of a turn: a new worker finishes the turn, the
+customer gets exactly one reply, and the store holds each message exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.testing import WorkflowEnvironment
+
+from tandem.client import TandemClient
+from tandem.contracts import Author
+from tandem.settings import Settings
+from tandem.store import TicketStore
+from tests.conftest import PROJECT_ROOT, new_ticket
+
+ATTEMPTS = 5  # each attempt kills at the first sign of the turn; most land mid-turn
+
+
+def _start_worker(
+    env: WorkflowEnvironment, settings: Settings, task_queue: str, log: Path
+) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "TANDEM_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+        "TANDEM_TASK_QUEUE": task_queue,
+        "TANDEM_DATABASE_URL": settings.resolved_database_url,
+        "TANDEM_DATA_DIR": str(settings.data_dir),
+    }
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "worker.py"], cwd=PROJECT_ROOT, env=environment, stdout=out, stderr=out
+        )
+
+
+async def _wait_for_pollers(env: WorkflowEnvironment, task_queue: str) -> None:
+    request = DescribeTaskQueueRequest(
+        namespace=env.client.namespace,
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    for _ in range(600):
+        if (await env.client.workflow_service.describe_task_queue(request)).pollers:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("worker never started polling")
+
+
+async def test_sigkill_mid_turn_then_a_new_worker_finishes_it(
+    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore, tmp_path: Path
+) -> None:
+    mid_turn_kills = 0
+    for attempt in range(ATTEMPTS):
+        task_queue = f"tandem-crash-{uuid.uuid4().hex[:8]}"
+        tandem = TandemClient(local_env.client, task_queue)
+        start = new_ticket(product="checking_accounts")
+        tid = start.ticket_id
+        first = _start_worker(local_env, settings, task_queue, tmp_path / f"worker-{attempt}-a.log")
+        second = None
+        try:
+            await _wait_for_pollers(local_env, task_queue)
+            turn = asyncio.create_task(
+                tandem.send_message(tid, "How do I open a personal checking account?", start=start)
+            )
+            # Kill the moment the customer's message is in the store: the AI reply is still to come.
+            deadline = time.monotonic() + 30
+            while store.message_count(tid) == 0 and time.monotonic() < deadline:
+                await asyncio.sleep(0.002)
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+            replies_at_kill = [e for e in store.transcript(tid) if e.author is Author.AI]
+            mid_turn_kills += store.message_count(tid) > 0 and not replies_at_kill
+
+            second = _start_worker(local_env, settings, task_queue, tmp_path / f"worker-{attempt}-b.log")
+            response = await asyncio.wait_for(turn, timeout=120)
+        finally:
+            for process in (first, second):
+                if process is not None and process.poll() is None:
+                    process.kill()
+                    process.wait()
+
+        transcript = store.transcript(tid)
+        assert response.author is Author.AI and response.sources
+        assert [e.author for e in transcript] == [Author.CUSTOMER, Author.AI], "exactly one reply"
+        assert transcript[1].text == response.text
+        assert len({e.message_id for e in transcript}) == store.message_count(tid) == 2
+        if mid_turn_kills >= 2:
+            break
+    assert mid_turn_kills >= 1, "no kill landed between the customer's message and the AI's reply"
