@@ -1,4 +1,4 @@
-"""The `tandem` command: chat as a customer, act as an agent, list tickets, ingest knowledge, run the stack."""
+"""The `tandem` command: chat as a customer, act as an agent, list tickets, ingest knowledge, run Tandem."""
 
 from __future__ import annotations
 
@@ -80,11 +80,15 @@ def _parser() -> argparse.ArgumentParser:
     tickets.add_argument("--limit", type=int, default=50)
     tickets.set_defaults(handler=_tickets)
 
-    ingest = commands.add_parser("ingest", help="ingest help-center articles (JSONL: id, title, body, product)")
+    ingest = commands.add_parser(
+        "ingest", help="ingest help-center articles (JSONL: id, title, body, product)"
+    )
     ingest.add_argument("path", type=Path)
     ingest.set_defaults(handler=_ingest)
 
-    history = commands.add_parser("ingest-tickets", help="import resolved tickets (JSONL) for similar-ticket search")
+    history = commands.add_parser(
+        "ingest-tickets", help="import resolved tickets (JSONL) for similar-ticket search"
+    )
     history.add_argument("path", type=Path)
     history.set_defaults(handler=_ingest_tickets)
 

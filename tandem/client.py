@@ -88,7 +88,7 @@ class TandemClient:
     async def send_message(
         self, ticket_id: str, text: str, *, message_id: str | None = None, start: TicketStart | None = None
     ) -> SupportResponse:
-        """Send a customer message and wait for the reply. With `start`, the first message opens the ticket."""
+        """Send a customer message and wait for the reply. With `start`, the message may open the ticket."""
         message = CustomerMessage(message_id=message_id or uuid.uuid4().hex, text=text)
         update_id = f"msg-{message.message_id}"
         try:
@@ -165,7 +165,9 @@ class TandemClient:
                     SearchAttributePair(sa.PRODUCT, customer.product or "none"),
                     SearchAttributePair(sa.STATUS, ConversationState.AI_ACTIVE.value),
                     SearchAttributePair(sa.ESCALATED, False),
-                    SearchAttributePair(sa.PRIORITY, int(Priority.HIGH if customer.high_value else Priority.NORMAL)),
+                    SearchAttributePair(
+                        sa.PRIORITY, int(Priority.HIGH if customer.high_value else Priority.NORMAL)
+                    ),
                 ]
             ),
             "static_summary": f"Ticket {start.ticket_id} · customer {customer.customer_id}"
@@ -194,10 +196,15 @@ class TandemClient:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type == TICKET_CLOSED:
                 return TicketClosedError(ticket_id)
-            return RequestRejected(cause.message if isinstance(cause, ApplicationError) else str(cause or err))
+            return RequestRejected(
+                cause.message if isinstance(cause, ApplicationError) else str(cause or err)
+            )
         if isinstance(err, WorkflowAlreadyStartedError):
             return TicketClosedError(ticket_id)
-        if isinstance(err, RPCError) and err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+        if isinstance(err, RPCError) and err.status in (
+            RPCStatusCode.NOT_FOUND,
+            RPCStatusCode.FAILED_PRECONDITION,
+        ):
             try:
                 description = await self._handle(ticket_id).describe()
             except RPCError:

@@ -89,7 +89,9 @@ async def _wait_for_server(settings: Settings, server: subprocess.Popen, log_pat
         with contextlib.suppress(Exception):
             return await connect(settings)
         if asyncio.get_running_loop().time() > deadline:
-            raise SystemExit(f"the Temporal dev server did not start in {SERVER_START_TIMEOUT_S}s; see {log_path}")
+            raise SystemExit(
+                f"the Temporal dev server did not start in {SERVER_START_TIMEOUT_S}s; see {log_path}"
+            )
         await asyncio.sleep(0.5)
 
 
@@ -100,7 +102,9 @@ def _ingest_helpcenter(settings: Settings, path: Path) -> None:
     engine = make_engine(settings.resolved_database_url)
     create_schema(engine)
     counts = TicketStore(engine).upsert_articles(load_articles_jsonl(path))
-    print(f"Help center {path}: {counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged.")
+    print(
+        f"Help center {path}: {counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged."
+    )
 
 
 def _next_steps(settings: Settings) -> str:

@@ -188,7 +188,8 @@ class SupportConversation:
             self._s.priority = Priority(min(self._s.priority + 1, Priority.URGENT))
             await self._say(Author.SYSTEM, notices.pickup_delay_notice())
             reason = EscalationReason(
-                code="pickup_timeout", detail=f"no agent picked up within {self._timeouts.pickup * self._s.pickup_misses}"
+                code="pickup_timeout",
+                detail=f"no agent picked up within {self._timeouts.pickup * self._s.pickup_misses}",
             )
             await self._record_escalation("pickup_timeout", [reason])
             await self._sync_status()
@@ -268,7 +269,9 @@ class SupportConversation:
             reason = EscalationReason(code="ai_unavailable", detail=str(err.cause or err)[:200])
             decision = EscalationDecision(escalate=True, reasons=[reason], priority=self._s.priority)
         if not decision.escalate and self._s.ai_turns >= self._timeouts.ai_turn_limit:
-            limit = EscalationReason(code="ai_turn_limit", detail=f"not resolved in {self._s.ai_turns} AI turns")
+            limit = EscalationReason(
+                code="ai_turn_limit", detail=f"not resolved in {self._s.ai_turns} AI turns"
+            )
             decision = EscalationDecision(
                 escalate=True, reasons=[*decision.reasons, limit], priority=decision.priority
             )

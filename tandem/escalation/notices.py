@@ -43,7 +43,7 @@ def holding_notice(state: ConversationState, agent: str | None) -> str:
     if state is ConversationState.HUMAN_ACTIVE and agent:
         return f"Thanks, {agent} from our support team has your message and will reply here."
     if state is ConversationState.CLOSED:
-        return "This conversation is closed. Your message was saved; start a new conversation if you need more help."
+        return "This conversation is closed. Your message was saved; start a new conversation for more help."
     return "Thanks, your message was added to your request. A member of our support team will reply here."
 
 
@@ -64,5 +64,5 @@ def hand_back_notice(agent: str) -> str:
 
 def closed_notice(abandoned: bool) -> str:
     if abandoned:
-        return "We closed this conversation after a period of inactivity. Write again any time to start a new one."
+        return "We closed this conversation after a period of inactivity. Write again any time to start anew."
     return "This conversation has been closed. Thank you for contacting us."

@@ -35,7 +35,7 @@ _PERSON = (
 # "the person who/that ..." describes somebody (a payee, a fraudster), it does not ask for one; nor does
 # "person-to-person" or "an agent fee".
 _NOT_COMPOUND = r"(?!-)(?!\s+(?:fees?|charges?|commissions?|codes?|numbers?|ids?|portal|app)\b)"
-_NOT_DESCRIPTION = _NOT_COMPOUND
+_NOT_DESCRIPTION = rf"(?!\s+(?:who|that|which|whose|whom|i|you|he|she|they|we)\b){_NOT_COMPOUND}"
 _DETERMINER = r"(?:(?:a|an|the|your|some|any|one\s+of\s+your)\s+)?"
 _QUALIFIER = r"(?:(?:real|live|actual|human|proper|another)\s+)?"
 _REQUEST_VERB = (

@@ -69,6 +69,8 @@ def test_explicit_requests_escalate(message: str) -> None:
         "My travel agent booked the flight with my credit card, is that covered?",
         "The person who sent me money says it never arrived",
         "I need to find the person I sent money to",
+        "I want the person who sent me money to give it back",
+        "I can't reach the person I paid yesterday",
         "Someone used my card without permission",
         "Is there an agent fee for international transfers?",
         "How do I make a person-to-person payment?",

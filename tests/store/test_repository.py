@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -349,10 +348,8 @@ def test_resolved_tickets_include_live_closed_tickets(store):
     assert (summary.category, summary.resolution_text) == ("billing", "Refunded the duplicate charge")
 
 
-def test_bulk_import_is_fast(store):
+def test_bulk_import_keeps_every_row(store):
+    # Speed is measured in bench/, not here; this checks batching loses nothing.
     tickets = history(uid("H"), 5000)
-    started = time.perf_counter()
     assert store.import_resolved_tickets(tickets) == 5000
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0, f"importing 5000 tickets took {elapsed:.2f}s"
     assert len(store.resolved_tickets()) == 5000

@@ -30,12 +30,15 @@ async def record() -> None:
         engine = make_engine(settings.resolved_database_url)
         create_schema(engine)
         TicketStore(engine).upsert_articles(load_articles_jsonl(HELPCENTER))
-        async with await WorkflowEnvironment.start_local(
-            dev_server_existing_path=temporal_cli(),
-            search_attributes=list(sa.ALL),
-            data_converter=pydantic_data_converter,
-            dev_server_log_level="error",
-        ) as env, running_worker(env, settings) as tandem:
+        async with (
+            await WorkflowEnvironment.start_local(
+                dev_server_existing_path=temporal_cli(),
+                search_attributes=list(sa.ALL),
+                data_converter=pydantic_data_converter,
+                dev_server_log_level="error",
+            ) as env,
+            running_worker(env, settings) as tandem,
+        ):
             start = new_ticket(product="checking_accounts")
             tid = start.ticket_id
             await tandem.send_message(tid, "How do I open a personal checking account?", start=start)
