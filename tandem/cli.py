@@ -21,6 +21,7 @@ from tandem.contracts import (
     TicketStart,
     TranscriptEntry,
 )
+from tandem.knowledge.loaders import KnowledgeFormatError
 from tandem.settings import Settings, get_settings
 
 
@@ -29,12 +30,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = get_settings()
     try:
         code = args.handler(args, settings)
-    except TandemError as err:
-        print(f"error: {err}", file=sys.stderr)
-        code = 1
+    except (TandemError, KnowledgeFormatError) as err:
+        code = _fail(err)
     except KeyboardInterrupt:
         code = 130
     sys.exit(code or 0)
+
+
+def _fail(err: Exception) -> int:
+    print(f"error: {err}", file=sys.stderr)
+    return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,14 +109,35 @@ def _parser() -> argparse.ArgumentParser:
 def _run(handler):
     """Wrap an async handler that needs a Tandem client."""
 
-    def call(args: argparse.Namespace, settings: Settings) -> int | None:
+    def call(args: argparse.Namespace, settings: Settings) -> int:
         async def go() -> int | None:
             from tandem.temporal_client import connect
 
-            client = TandemClient(await connect(settings), settings.task_queue)
-            return await handler(args, client)
+            try:
+                temporal = await connect(settings)
+            except RuntimeError as err:
+                where = settings.temporal_address
+                return _fail(
+                    RuntimeError(f"cannot reach Temporal at {where} ({err}); is `make run` running?")
+                )
+            client = TandemClient(temporal, settings.task_queue)
+            try:
+                return await handler(args, client)
+            except TandemError as err:
+                return _fail(err)
 
-        return asyncio.run(go())
+        try:
+            code = asyncio.run(go()) or 0
+        except KeyboardInterrupt:
+            code = 130
+        except BrokenPipeError:  # output piped into `head` and the like
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            code = 0
+        # The Temporal client's Rust threads can abort interpreter teardown in short-lived processes
+        # (temporalio/sdk-python#300); everything is written and flushed, so skip the teardown.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
     return call
 
