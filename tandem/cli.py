@@ -120,7 +120,7 @@ def _run(handler):
                 return _fail(
                     RuntimeError(f"cannot reach Temporal at {where} ({err}); is `make run` running?")
                 )
-            client = TandemClient(temporal, settings.task_queue)
+            client = TandemClient.from_settings(temporal, settings)
             try:
                 return await handler(args, client)
             except TandemError as err:

@@ -31,6 +31,7 @@ from tandem.contracts import (
     CloseRequest,
     ConversationState,
     ConversationStatus,
+    ConversationTimeouts,
     CustomerMessage,
     HandBack,
     HumanRequest,
@@ -41,6 +42,7 @@ from tandem.contracts import (
     TicketStart,
     TranscriptEntry,
 )
+from tandem.settings import Settings
 from workflows.conversation import TICKET_CLOSED, SupportConversation
 
 
@@ -69,14 +71,26 @@ def workflow_id(ticket_id: str) -> str:
 
 
 class TandemClient:
-    def __init__(self, client: Client, task_queue: str) -> None:
+    def __init__(
+        self, client: Client, task_queue: str, default_timeouts: ConversationTimeouts | None = None
+    ) -> None:
         self._client = client
         self._task_queue = task_queue
+        self._default_timeouts = default_timeouts or ConversationTimeouts()
+
+    @property
+    def task_queue(self) -> str:
+        return self._task_queue
+
+    @classmethod
+    def from_settings(cls, client: Client, settings: Settings) -> TandemClient:
+        return cls(client, settings.task_queue, settings.default_timeouts())
 
     # --- customers ----------------------------------------------------------------------------------
 
     async def open_ticket(self, start: TicketStart) -> ConversationStatus:
         """Start the ticket's conversation, or attach to it if it is already running."""
+        start = self._with_defaults(start)
         try:
             handle = await self._client.start_workflow(
                 SupportConversation.run, start, **self._start_options(start)
@@ -97,6 +111,7 @@ class TandemClient:
                 return await handle.execute_update(SupportConversation.send_message, message, id=update_id)
             if start.ticket_id != ticket_id:
                 raise ValueError("start.ticket_id must equal ticket_id")
+            start = self._with_defaults(start)
             operation = WithStartWorkflowOperation(
                 SupportConversation.run,
                 start,
@@ -147,6 +162,11 @@ class TandemClient:
             raise await self._translate(ticket_id, err) from err
 
     # --- plumbing -----------------------------------------------------------------------------------
+
+    def _with_defaults(self, start: TicketStart) -> TicketStart:
+        if start.timeouts is not None:
+            return start
+        return start.model_copy(update={"timeouts": self._default_timeouts})
 
     def _handle(self, ticket_id: str) -> WorkflowHandle[SupportConversation, Any]:
         return self._client.get_workflow_handle_for(SupportConversation.run, workflow_id(ticket_id))

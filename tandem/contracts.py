@@ -82,7 +82,8 @@ class TicketStart(_Contract):
     ticket_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, pattern=r"^[A-Za-z0-9._:-]+$")
     customer: CustomerContext
     subject: str = ""
-    timeouts: ConversationTimeouts = Field(default_factory=ConversationTimeouts)
+    # None: the deployment's defaults (settings), filled in by TandemClient when it starts the ticket.
+    timeouts: ConversationTimeouts | None = None
     # Set only by continue-as-new: the state the previous run handed over.
     carried: CarriedState | None = None
 
@@ -270,6 +271,7 @@ class ConversationStatus(_Contract):
     resolution: Resolution | None
     opened_at: datetime
     waiting_since: datetime | None
+    timeouts: ConversationTimeouts
 
 
 class TicketOutcome(_Contract):

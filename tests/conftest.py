@@ -83,7 +83,7 @@ async def running_worker(env: WorkflowEnvironment, settings: Settings) -> AsyncI
 
     task_settings = settings.model_copy(update={"task_queue": f"tandem-test-{uuid.uuid4().hex[:8]}"})
     async with build_worker(env.client, task_settings):
-        yield TandemClient(env.client, task_settings.task_queue)
+        yield TandemClient.from_settings(env.client, task_settings)
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,7 @@ class Result:
 async def test_customer_and_agent_commands(
     local_env: WorkflowEnvironment, local_tandem: TandemClient, settings: Settings
 ) -> None:
-    queue = local_tandem._task_queue
+    queue = local_tandem.task_queue
     ticket = f"CLI-{uuid.uuid4().hex[:8]}"
 
     def run(*args: str):

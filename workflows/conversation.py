@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         CloseRequest,
         ConversationState,
         ConversationStatus,
+        ConversationTimeouts,
         CustomerMessage,
         EscalationCheck,
         EscalationDecision,
@@ -82,7 +83,7 @@ class SupportConversation:
         self._ticket_id = start.ticket_id
         self._customer = start.customer
         self._subject = start.subject
-        self._timeouts = start.timeouts
+        self._timeouts = start.timeouts or ConversationTimeouts()
         self._turn_lock = asyncio.Lock()
         self._opened = start.carried is not None
         self._published: dict[str, object] = {}
@@ -443,6 +444,7 @@ class SupportConversation:
             resolution=self._resolution,
             opened_at=self._s.opened_at,
             waiting_since=self._s.waiting_since,
+            timeouts=self._timeouts,
         )
 
     @workflow.query

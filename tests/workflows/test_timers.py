@@ -9,6 +9,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from tandem.client import TandemClient
 from tandem.contracts import ConversationState, ConversationTimeouts, Priority, Resolution, TicketOutcome
+from tandem.settings import Settings
 from tandem.store import TicketStore
 from tests.conftest import new_ticket, wait_for_state
 
@@ -130,3 +131,27 @@ async def test_customer_message_restarts_the_inactivity_timer(
     await time_env.sleep(timedelta(minutes=10))  # 20 min after opening, 10 after the message
     status = await tandem.status(start.ticket_id)
     assert status.state is ConversationState.AI_ACTIVE
+
+
+async def test_deployment_defaults_apply_unless_the_ticket_overrides_them(
+    time_env: WorkflowEnvironment, timer_tandem: TandemClient, settings: Settings, store: TicketStore
+) -> None:
+    deployment = settings.model_copy(
+        update={"pickup_timeout_seconds": 120, "task_queue": timer_tandem._task_queue}
+    )
+    tandem = TandemClient.from_settings(time_env.client, deployment)
+    plain = new_ticket()
+    custom = new_ticket().model_copy(update={"timeouts": _timeouts()})
+    await tandem.open_ticket(plain)
+    await tandem.open_ticket(custom)
+    for start in (plain, custom):
+        await tandem.request_human(start.ticket_id)
+        await wait_for_state(tandem, start.ticket_id, ConversationState.WAITING_FOR_HUMAN)
+
+    await time_env.sleep(timedelta(minutes=3))
+    plain_status = await tandem.status(plain.ticket_id)
+    custom_status = await tandem.status(custom.ticket_id)
+    assert plain_status.timeouts.pickup == timedelta(minutes=2)
+    assert plain_status.priority is Priority.HIGH  # the 2-minute deployment default fired
+    assert custom_status.timeouts.pickup == PICKUP
+    assert custom_status.priority is Priority.NORMAL  # its own 5-minute timer has not
