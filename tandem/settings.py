@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,10 +35,34 @@ class Settings(BaseSettings):
     ai_turn_limit: int = 8
     inactivity_timeout_seconds: float = 900
 
+    # Knowledge: "embedded" (hybrid BM25 + dense index under data_dir, no server) or "weaviate".
+    knowledge_backend: Literal["embedded", "weaviate"] = "embedded"
+    # Dense embeddings: "wordllama" ships in its wheel (default); "minilm" needs the [minilm] extra;
+    # "cohere" is used when CO_API_KEY is set and this is left at "auto".
+    embedder: Literal["auto", "wordllama", "minilm", "cohere"] = "auto"
+    weaviate_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TANDEM_WEAVIATE_URL", "WEAVIATE_URL")
+    )
+    weaviate_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("TANDEM_WEAVIATE_API_KEY", "WEAVIATE_API_KEY")
+    )
+    weaviate_tenant: str | None = None  # multi-tenancy: one tenant per company
+    cohere_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("TANDEM_CO_API_KEY", "CO_API_KEY")
+    )
+    cohere_base_url: str | None = None  # for a proxy or a test server
+    cohere_embed_model: str = "embed-v4.0"
+    cohere_rerank_model: str = "rerank-v3.5"
+    cohere_chat_model: str = "command-a-03-2025"
+
     # Retrieval and answering.
     retrieval_limit: int = 4
     similar_ticket_limit: int = 3
     answer_confidence_threshold: float = 0.35
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
 
     @property
     def resolved_database_url(self) -> str:

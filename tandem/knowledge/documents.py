@@ -12,6 +12,9 @@ class Article:
     body: str
     product: str | None = None
     url: str | None = None
+    category: str | None = None
+    # Where it was ingested from (file or folder); re-ingesting that source replaces what it holds.
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
