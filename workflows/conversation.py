@@ -9,6 +9,7 @@ AI never replies while a person owns or is about to own the conversation.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -195,7 +196,7 @@ class SupportConversation:
             await self._record_escalation("pickup_timeout", [reason])
             await self._sync_status()
 
-    async def _wait_for(self, done, until: datetime | None = None) -> bool:
+    async def _wait_for(self, done: Callable[[], bool], until: datetime | None = None) -> bool:
         """Wait until `done()` or a continue-as-new suggestion; False when `until` passed first."""
 
         def ready() -> bool:
@@ -524,7 +525,7 @@ class SupportConversation:
         )
         self._publish()
 
-    async def _store(self, method, arg) -> None:
+    async def _store(self, method: Callable[..., None], arg: object) -> None:
         await workflow.execute_activity_method(
             method, arg, start_to_close_timeout=STORE_TIMEOUT, retry_policy=ACTIVITY_RETRY
         )
