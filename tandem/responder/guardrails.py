@@ -18,7 +18,8 @@ _COMMITMENTS: dict[str, re.Pattern[str]] = {
     "discount": re.compile(r"\bdiscount\w*|\b\d+\s?% off\b|\bfree of charge\b|\bwaiv\w+", re.I),
     "deadline": re.compile(
         r"\bwithin \d+\s?(business )?(minutes?|hours?|days?|weeks?)\b"
-        r"|\bby (tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|end of (the )?(day|week|month))\b"
+        r"|\bby (tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+        r"|end of (the )?(day|week|month))\b"
         r"|\b(today|tonight|immediately)\b",
         re.I,
     ),
