@@ -244,6 +244,11 @@ async def _agent_show(args: argparse.Namespace, client: TandemClient) -> int:
     )
     for entry in await client.transcript(args.ticket):
         _print_entry(entry)
+    draft = await client.draft(args.ticket)
+    if draft is not None:
+        sources = ", ".join(s.title for s in draft.sources) or "none"
+        print(f"\nSuggested reply (not sent; confidence {draft.confidence:.2f}; sources: {sources}):")
+        print(draft.text)
     return 0
 
 

@@ -27,6 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from tandem import search_attributes as sa
 from tandem.contracts import (
+    AgentDraft,
     AgentReply,
     CloseRequest,
     ConversationState,
@@ -152,6 +153,13 @@ class TandemClient:
     async def status(self, ticket_id: str) -> ConversationStatus:
         try:
             return await self._handle(ticket_id).query(SupportConversation.status)
+        except RPCError as err:
+            raise await self._translate(ticket_id, err) from err
+
+    async def draft(self, ticket_id: str) -> AgentDraft | None:
+        """The AI's suggested reply for the agent, while a person has the conversation."""
+        try:
+            return await self._handle(ticket_id).query(SupportConversation.draft)
         except RPCError as err:
             raise await self._translate(ticket_id, err) from err
 

@@ -185,6 +185,16 @@ class GeneratedReply(_Contract):
     abstained: bool
 
 
+class AgentDraft(_Contract):
+    """A reply the AI suggests to the agent who owns the conversation; never sent on its own."""
+
+    for_message_id: str
+    text: str
+    sources: list[SourceRef]
+    confidence: float
+    at: datetime
+
+
 class EscalationReason(_Contract):
     code: str  # e.g. "explicit_request", "frustration", "cancellation", "high_value", "low_confidence"
     detail: str

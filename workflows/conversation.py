@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from tandem import search_attributes as sa
     from tandem.contracts import (
         MAX_MESSAGE_CHARS,
+        AgentDraft,
         AgentReply,
         Author,
         CarriedState,
@@ -72,6 +73,9 @@ HISTORY_FOR_GENERATION = 8  # transcript entries the responder sees
 TRANSCRIPT_TAIL_ON_CONTINUE = 30  # the full transcript lives in the store
 ANSWERS_KEPT_FOR_DEDUP = 50
 
+# Markers for workflow changes that running conversations must replay around (workflow.patched).
+PATCH_AGENT_DRAFTS = "agent-drafts"
+
 # Error types of rejected updates, so clients can tell "closed" from "invalid" without parsing text.
 REJECTED = "RequestRejected"
 TICKET_CLOSED = "TicketClosed"
@@ -92,6 +96,8 @@ class SupportConversation:
         self._closed_by = ""
         self._in_flight: set[str] = set()
         self._customer_activity = 0  # bumps on every customer message; restarts the inactivity timer
+        self._drafted_for_activity = 0
+        self._draft: AgentDraft | None = None
         carried = start.carried or CarriedState(
             state=ConversationState.AI_ACTIVE,
             priority=Priority.HIGH if start.customer.high_value else Priority.NORMAL,
@@ -136,7 +142,11 @@ class SupportConversation:
             elif self._s.state is ConversationState.WAITING_FOR_HUMAN:
                 await self._watch_pickup()
             else:
-                await self._wait_for(lambda: self._s.state is not ConversationState.HUMAN_ACTIVE)
+                await self._wait_for(
+                    lambda: self._s.state is not ConversationState.HUMAN_ACTIVE or self._needs_draft()
+                )
+            if self._needs_draft():
+                await self._prepare_draft()
 
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._s.state is not ConversationState.CLOSED:
@@ -181,7 +191,8 @@ class SupportConversation:
         if self._s.priority >= Priority.URGENT:
             await self._wait_for(lambda: self._s.state is not ConversationState.WAITING_FOR_HUMAN)
             return
-        if await self._wait_for(lambda: self._s.state is not ConversationState.WAITING_FOR_HUMAN, until=due):
+        waiting = ConversationState.WAITING_FOR_HUMAN
+        if await self._wait_for(lambda: self._s.state is not waiting or self._needs_draft(), until=due):
             return
         async with self._turn_lock:
             if self._s.state is not ConversationState.WAITING_FOR_HUMAN:
@@ -289,36 +300,8 @@ class SupportConversation:
         return self._response(message.message_id, Author.AI, entry.text, entry.sources, confidence, decision)
 
     async def _answer(self, message: CustomerMessage) -> tuple[GeneratedReply, EscalationDecision]:
-        """Retrieve articles and similar tickets in parallel, generate a grounded reply, check escalation."""
-        articles, similar = await asyncio.gather(
-            workflow.execute_activity_method(
-                KnowledgeActivities.retrieve_articles,
-                RetrievalRequest(query=message.text, product=self._customer.product, limit=ARTICLES_PER_TURN),
-                start_to_close_timeout=RETRIEVAL_TIMEOUT,
-                retry_policy=TURN_RETRY,
-            ),
-            workflow.execute_activity_method(
-                KnowledgeActivities.find_similar_tickets,
-                SimilarTicketsRequest(
-                    query=message.text, limit=SIMILAR_TICKETS_PER_TURN, exclude_ticket_id=self._ticket_id
-                ),
-                start_to_close_timeout=RETRIEVAL_TIMEOUT,
-                retry_policy=TURN_RETRY,
-            ),
-        )
-        reply = await workflow.execute_activity_method(
-            GenerationActivities.generate_reply,
-            GenerationRequest(
-                ticket_id=self._ticket_id,
-                message=message.text,
-                customer=self._customer,
-                articles=articles,
-                similar_tickets=similar,
-                history=self._s.transcript_tail[-HISTORY_FOR_GENERATION:],
-            ),
-            start_to_close_timeout=GENERATION_TIMEOUT,
-            retry_policy=TURN_RETRY,
-        )
+        """A grounded reply to the message, and whether a person should take over."""
+        reply = await self._generate(message.text)
         if reply.abstained:
             self._s.unsure_turns += 1
         decision = await workflow.execute_activity_method(
@@ -335,6 +318,61 @@ class SupportConversation:
             retry_policy=TURN_RETRY,
         )
         return reply, decision
+
+    async def _generate(self, text: str) -> GeneratedReply:
+        """Retrieve articles and similar tickets in parallel, then generate a grounded, cited reply."""
+        articles, similar = await asyncio.gather(
+            workflow.execute_activity_method(
+                KnowledgeActivities.retrieve_articles,
+                RetrievalRequest(query=text, product=self._customer.product, limit=ARTICLES_PER_TURN),
+                start_to_close_timeout=RETRIEVAL_TIMEOUT,
+                retry_policy=TURN_RETRY,
+            ),
+            workflow.execute_activity_method(
+                KnowledgeActivities.find_similar_tickets,
+                SimilarTicketsRequest(
+                    query=text, limit=SIMILAR_TICKETS_PER_TURN, exclude_ticket_id=self._ticket_id
+                ),
+                start_to_close_timeout=RETRIEVAL_TIMEOUT,
+                retry_policy=TURN_RETRY,
+            ),
+        )
+        return await workflow.execute_activity_method(
+            GenerationActivities.generate_reply,
+            GenerationRequest(
+                ticket_id=self._ticket_id,
+                message=text,
+                customer=self._customer,
+                articles=articles,
+                similar_tickets=similar,
+                history=self._s.transcript_tail[-HISTORY_FOR_GENERATION:],
+            ),
+            start_to_close_timeout=GENERATION_TIMEOUT,
+            retry_policy=TURN_RETRY,
+        )
+
+    def _needs_draft(self) -> bool:
+        humans = (ConversationState.WAITING_FOR_HUMAN, ConversationState.HUMAN_ACTIVE)
+        return self._s.state in humans and self._customer_activity != self._drafted_for_activity
+
+    async def _prepare_draft(self) -> None:
+        """Suggest a reply to the customer's latest message for the person who has (or will have) it."""
+        self._drafted_for_activity = self._customer_activity
+        last = next((e for e in reversed(self._s.transcript_tail) if e.author is Author.CUSTOMER), None)
+        if last is None or not workflow.patched(PATCH_AGENT_DRAFTS):
+            return
+        try:
+            reply = await self._generate(last.text)
+        except ActivityError as err:  # a draft is a convenience; the agent can always write their own
+            workflow.logger.warning("no draft for ticket %s: %s", self._ticket_id, err.cause or err)
+            return
+        self._draft = AgentDraft(
+            for_message_id=last.message_id,
+            text=reply.text,
+            sources=reply.sources,
+            confidence=reply.confidence,
+            at=workflow.now(),
+        )
 
     # --- agents -------------------------------------------------------------------------------------
 
@@ -447,6 +485,13 @@ class SupportConversation:
             waiting_since=self._s.waiting_since,
             timeouts=self._timeouts,
         )
+
+    @workflow.query
+    def draft(self) -> AgentDraft | None:
+        """The AI's suggested reply to the customer's latest message while a person has the ticket."""
+        if self._s.state in (ConversationState.WAITING_FOR_HUMAN, ConversationState.HUMAN_ACTIVE):
+            return self._draft
+        return None
 
     @workflow.query
     def transcript(self) -> list[TranscriptEntry]:

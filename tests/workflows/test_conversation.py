@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from temporalio.testing import WorkflowEnvironment
 
 from tandem.client import TandemClient
-from tandem.contracts import Author, ConversationState, Resolution
+from tandem.contracts import AgentDraft, Author, ConversationState, Resolution
 from tandem.store import TicketStore
 from tests.conftest import new_ticket, wait_for_state
 
@@ -37,6 +39,9 @@ async def test_ai_turns_takeover_hand_back_and_close(
     held = await tandem.send_message(tid, "Thanks! Is there a minimum deposit?")
     assert held.author is Author.SYSTEM, "no AI reply while a human owns the conversation"
     assert "grace" in held.text
+    draft = await _eventually_draft_for(tandem, tid, held.message_id)
+    assert draft.sources and draft.text, "the agent gets a suggested, cited reply"
+    assert draft.text not in {e.text for e in await tandem.transcript(tid)}, "a draft is never sent"
 
     back = await tandem.hand_back(tid, "grace")
     assert back.state is ConversationState.AI_ACTIVE and back.agent is None
@@ -93,3 +98,12 @@ async def test_off_topic_question_gets_an_honest_not_sure(
     assert response.sources == []
     assert "not sure" in response.text.lower()
     assert "person" in response.text.lower()
+
+
+async def _eventually_draft_for(tandem: TandemClient, ticket_id: str, message_id: str) -> AgentDraft:
+    for _ in range(200):
+        draft = await tandem.draft(ticket_id)
+        if draft is not None and draft.for_message_id == message_id:
+            return draft
+        await asyncio.sleep(0.05)
+    raise AssertionError("no draft was prepared for the agent")
