@@ -15,6 +15,7 @@ from activities.knowledge import KnowledgeActivities
 from activities.store import StoreActivities
 from tandem.knowledge.service import KnowledgeService
 from tandem.responder.offline import OfflineResponder
+from tandem.responder.pipeline import ReplyPipeline
 from tandem.settings import Settings, get_settings
 from tandem.store import TicketStore, create_schema, make_engine
 from tandem.temporal_client import connect
@@ -31,7 +32,7 @@ def build_activities(settings: Settings) -> list:
     knowledge = KnowledgeService(store)
     responder = OfflineResponder(confidence_threshold=settings.answer_confidence_threshold)
     knowledge_acts = KnowledgeActivities(knowledge)
-    generation_acts = GenerationActivities(responder, knowledge)
+    generation_acts = GenerationActivities(ReplyPipeline(responder), knowledge)
     escalation_acts = EscalationActivities()
     store_acts = StoreActivities(store)
     return [

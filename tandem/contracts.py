@@ -178,11 +178,20 @@ class GenerationRequest(_Contract):
     history: list[TranscriptEntry] = Field(default_factory=list)
 
 
+class GuardrailNote(_Contract):
+    """A promise the AI was about to make without a source stating it; the sentence was rewritten."""
+
+    kind: str  # refund | credit | discount | deadline | exception | legal
+    sentence: str
+
+
 class GeneratedReply(_Contract):
     text: str
     sources: list[SourceRef]
     confidence: float = Field(ge=0.0, le=1.0)
     abstained: bool
+    guardrails: list[GuardrailNote] = Field(default_factory=list)
+    facts_referred: list[str] = Field(default_factory=list)  # known facts the reply refers back to
 
 
 class AgentDraft(_Contract):

@@ -33,7 +33,7 @@ _PROMISING = re.compile(
     r"|\byou('re| are) (entitled|eligible)\b|\bwe('ve| have) (issued|approved|processed)\b",
     re.I,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[])|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])|\n+")  # a citation marker stays with its sentence
 
 CONFIRM_LINE = "I can't promise that myself; a member of our team will need to confirm it for you."
 

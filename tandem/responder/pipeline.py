@@ -1,0 +1,50 @@
+"""What every AI reply goes through: a responder, then conversation context, then guardrails."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tandem.contracts import GeneratedReply, GenerationRequest, GuardrailNote
+from tandem.knowledge.documents import Article
+from tandem.responder.context import (
+    known_facts,
+    previous_ticket_line,
+    related_previous_ticket,
+    without_known_asks,
+)
+from tandem.responder.guardrails import guard_reply
+
+
+class Responder(Protocol):
+    def respond(self, request: GenerationRequest, passages: dict[str, Article]) -> GeneratedReply: ...
+
+
+class ReplyPipeline:
+    def __init__(self, responder: Responder) -> None:
+        self._responder = responder
+
+    def reply(self, request: GenerationRequest, passages: dict[str, Article]) -> GeneratedReply:
+        draft = self._responder.respond(request, passages)
+        facts = known_facts(request.customer, request.history, request.message)
+        text, referred = without_known_asks(draft.text, facts)
+        earlier = related_previous_ticket(request.message, request.customer.previous_tickets)
+        if earlier is not None:
+            first_line, _, rest = text.partition("\n")
+            text = (
+                f"{first_line}\n{previous_ticket_line(earlier)}\n{rest}"
+                if rest
+                else f"{text}\n{previous_ticket_line(earlier)}"
+            )
+        # Only what the reply cites may license a promise: the cited articles and resolved tickets.
+        cited = {s.id for s in draft.sources}
+        source_texts = [a.body for a in passages.values() if a.id in cited] + [
+            t.resolution for t in request.similar_tickets if t.ticket_id in cited
+        ]
+        guarded = guard_reply(text, source_texts)
+        return draft.model_copy(
+            update={
+                "text": guarded.text,
+                "guardrails": [GuardrailNote(kind=e.kind, sentence=e.sentence) for e in guarded.events],
+                "facts_referred": [f.kind for f in referred],
+            }
+        )
