@@ -11,6 +11,7 @@ from temporalio.worker import Worker
 
 from activities.escalation import EscalationActivities
 from activities.generation import GenerationActivities
+from activities.handoff import HandoffActivities
 from activities.knowledge import KnowledgeActivities
 from activities.store import StoreActivities
 from tandem.knowledge.service import KnowledgeService
@@ -35,6 +36,7 @@ def build_activities(settings: Settings) -> list:
     generation_acts = GenerationActivities(ReplyPipeline(responder), knowledge)
     escalation_acts = EscalationActivities()
     store_acts = StoreActivities(store)
+    handoff_acts = HandoffActivities()
     return [
         knowledge_acts.retrieve_articles,
         knowledge_acts.find_similar_tickets,
@@ -44,6 +46,7 @@ def build_activities(settings: Settings) -> list:
         store_acts.record_message,
         store_acts.record_escalation,
         store_acts.update_status,
+        handoff_acts.prepare_handoff,
     ]
 
 

@@ -242,6 +242,13 @@ async def _agent_show(args: argparse.Namespace, client: TandemClient) -> int:
         f"ticket {status.ticket_id} · customer {status.customer_id} · {status.state.value} · "
         f"priority {status.priority.name} · agent {status.agent or '-'}\nescalation reasons: {reasons}"
     )
+    handoff = await client.handoff(args.ticket)
+    if handoff is not None:
+        print(f"\nHandoff: {handoff.summary}")
+        facts = "; ".join(f"{k}: {v}" for k, v in handoff.customer.account_facts.items())
+        if facts:
+            print(f"Account: {facts}")
+        print()
     for entry in await client.transcript(args.ticket):
         _print_entry(entry)
     draft = await client.draft(args.ticket)

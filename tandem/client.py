@@ -35,6 +35,7 @@ from tandem.contracts import (
     ConversationTimeouts,
     CustomerMessage,
     HandBack,
+    HandoffPackage,
     HumanRequest,
     Priority,
     Resolution,
@@ -160,6 +161,13 @@ class TandemClient:
         """The AI's suggested reply for the agent, while a person has the conversation."""
         try:
             return await self._handle(ticket_id).query(SupportConversation.draft)
+        except RPCError as err:
+            raise await self._translate(ticket_id, err) from err
+
+    async def handoff(self, ticket_id: str) -> HandoffPackage | None:
+        """The handoff package of an escalated conversation (summary, context, reasons, suggested reply)."""
+        try:
+            return await self._handle(ticket_id).query(SupportConversation.handoff)
         except RPCError as err:
             raise await self._translate(ticket_id, err) from err
 

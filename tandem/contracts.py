@@ -204,6 +204,35 @@ class AgentDraft(_Contract):
     at: datetime
 
 
+class HandoffAnswer(_Contract):
+    message_id: str
+    text: str
+    source_titles: list[str]
+
+
+class HandoffPackage(_Contract):
+    """What the person who picks the ticket up sees first: nobody asks the customer again."""
+
+    ticket_id: str
+    created_at: datetime
+    summary: str
+    customer: CustomerContext
+    category: str | None
+    reasons: list[EscalationReason]
+    customer_messages: list[str]
+    ai_answers: list[HandoffAnswer]
+    suggested_reply: AgentDraft | None
+
+
+class HandoffRequest(_Contract):
+    ticket_id: str
+    customer: CustomerContext
+    transcript: list[TranscriptEntry]
+    reasons: list[EscalationReason]
+    category: str | None
+    suggested_reply: AgentDraft | None
+
+
 class EscalationReason(_Contract):
     code: str  # e.g. "explicit_request", "frustration", "cancellation", "high_value", "low_confidence"
     detail: str
@@ -323,5 +352,7 @@ class CarriedState(_Contract):
     seq: int
 
 
+HandoffPackage.model_rebuild()
+HandoffRequest.model_rebuild()
 TicketStart.model_rebuild()
 TranscriptEntry.model_rebuild()

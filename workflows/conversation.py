@@ -19,6 +19,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.escalation import EscalationActivities
     from activities.generation import GenerationActivities
+    from activities.handoff import HandoffActivities
     from activities.knowledge import KnowledgeActivities
     from activities.store import StoreActivities
     from tandem import search_attributes as sa
@@ -40,6 +41,8 @@ with workflow.unsafe.imports_passed_through():
         GeneratedReply,
         GenerationRequest,
         HandBack,
+        HandoffPackage,
+        HandoffRequest,
         HumanRequest,
         MessageRecord,
         Priority,
@@ -75,6 +78,8 @@ ANSWERS_KEPT_FOR_DEDUP = 50
 
 # Markers for workflow changes that running conversations must replay around (workflow.patched).
 PATCH_AGENT_DRAFTS = "agent-drafts"
+PATCH_HANDOFF_PACKAGE = "handoff-package"
+HANDOFF_TIMEOUT = timedelta(seconds=30)
 
 # Error types of rejected updates, so clients can tell "closed" from "invalid" without parsing text.
 REJECTED = "RequestRejected"
@@ -98,6 +103,8 @@ class SupportConversation:
         self._customer_activity = 0  # bumps on every customer message; restarts the inactivity timer
         self._drafted_for_activity = 0
         self._draft: AgentDraft | None = None
+        self._handoff: HandoffPackage | None = None
+        self._handoff_due = False  # set by every escalation or takeover: a person needs a fresh package
         carried = start.carried or CarriedState(
             state=ConversationState.AI_ACTIVE,
             priority=Priority.HIGH if start.customer.high_value else Priority.NORMAL,
@@ -147,6 +154,8 @@ class SupportConversation:
                 )
             if self._needs_draft():
                 await self._prepare_draft()
+            if self._handoff_due:
+                await self._prepare_handoff()
 
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._s.state is not ConversationState.CLOSED:
@@ -374,6 +383,25 @@ class SupportConversation:
             at=workflow.now(),
         )
 
+    async def _prepare_handoff(self) -> None:
+        self._handoff_due = False
+        if not workflow.patched(PATCH_HANDOFF_PACKAGE):
+            return
+        self._handoff = await workflow.execute_activity_method(
+            HandoffActivities.prepare_handoff,
+            HandoffRequest(
+                ticket_id=self._ticket_id,
+                customer=self._customer,
+                transcript=self._s.transcript_tail,
+                reasons=self._s.escalation_reasons,
+                category=None,
+                suggested_reply=self._draft,
+            ),
+            start_to_close_timeout=HANDOFF_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        self._publish()
+
     # --- agents -------------------------------------------------------------------------------------
 
     @workflow.update
@@ -389,6 +417,7 @@ class SupportConversation:
             if came_from_ai:
                 reason = EscalationReason(code="agent_takeover", detail=f"{request.agent} joined proactively")
                 await self._record_escalation("agent_takeover", [reason])
+                self._handoff_due = True
             await self._say(Author.SYSTEM, notices.takeover_notice(request.agent))
             await self._sync_status()
             return self.status()
@@ -494,6 +523,11 @@ class SupportConversation:
         return None
 
     @workflow.query
+    def handoff(self) -> HandoffPackage | None:
+        """The package for the person who has, or will pick up, the conversation."""
+        return self._handoff
+
+    @workflow.query
     def transcript(self) -> list[TranscriptEntry]:
         """The recent transcript (the whole of it until a continue-as-new; the store always has it all)."""
         return self._s.transcript_tail
@@ -506,6 +540,7 @@ class SupportConversation:
         self._s.priority = max(self._s.priority, decision.priority)
         self._s.waiting_since = workflow.now()
         self._s.pickup_misses = 0
+        self._handoff_due = True
         await self._record_escalation(trigger, decision.reasons)
         await self._sync_status()
 
@@ -590,10 +625,13 @@ class SupportConversation:
             workflow.upsert_search_attributes(changed)
             self._published.update({key.name: v for key, v in values.items()})
         reasons = ", ".join(dict.fromkeys(r.code for r in self._s.escalation_reasons)) or "none"
-        workflow.set_current_details(
+        details = (
             f"**{self._s.state.value}** · priority {self._s.priority.name} · agent {self._s.agent or '-'}"
             f" · AI turns {self._s.ai_turns} · escalation reasons: {reasons}"
         )
+        if self._handoff is not None:
+            details += f"\n\n**Handoff:** {self._handoff.summary}"
+        workflow.set_current_details(details)
 
     # --- small helpers ------------------------------------------------------------------------------
 

@@ -101,9 +101,18 @@ async def test_off_topic_question_gets_an_honest_not_sure(
 
 
 async def _eventually_draft_for(tandem: TandemClient, ticket_id: str, message_id: str) -> AgentDraft:
-    for _ in range(200):
+    async def draft_for_message() -> AgentDraft | None:
         draft = await tandem.draft(ticket_id)
-        if draft is not None and draft.for_message_id == message_id:
-            return draft
+        return draft if draft is not None and draft.for_message_id == message_id else None
+
+    return await _eventually(draft_for_message)
+
+
+async def _eventually(read):
+    """The workflow prepares drafts and handoffs after answering: poll until one is there."""
+    for _ in range(200):
+        value = await read()
+        if value is not None:
+            return value
         await asyncio.sleep(0.05)
-    raise AssertionError("no draft was prepared for the agent")
+    raise AssertionError("the workflow never prepared it")
