@@ -9,6 +9,7 @@ import os
 import sys
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tandem.client import TandemClient, TandemError
@@ -58,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     agent = commands.add_parser("agent", help="act as a human agent on a ticket")
     agent_commands = agent.add_subparsers(required=True, metavar="ACTION")
     default_agent = os.environ.get("TANDEM_AGENT") or getpass.getuser()
+    queue = agent_commands.add_parser("queue", help="conversations waiting for a person, most urgent first")
+    queue.set_defaults(handler=_run(_agent_queue))
     for name, handler, help_text in (
         ("take", _agent_take, "take over a conversation"),
         ("reply", _agent_reply, "reply to the customer"),
@@ -207,6 +210,20 @@ def _print_entry(entry: TranscriptEntry) -> None:
 
 
 # --- agents -----------------------------------------------------------------------------------------
+
+
+async def _agent_queue(args: argparse.Namespace, client: TandemClient) -> int:
+    items = await client.queue()
+    if not items:
+        print("nobody is waiting")
+    now = datetime.now(UTC)
+    for item in items:
+        waited = int((now - item.waiting_since).total_seconds() // 60)
+        print(
+            f"{item.ticket_id:<14} priority {item.priority.name:<7} waiting {waited:>4} min · "
+            f"customer {item.customer_id} · {item.product or '-'}"
+        )
+    return 0
 
 
 async def _agent_take(args: argparse.Namespace, client: TandemClient) -> int:

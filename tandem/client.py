@@ -38,6 +38,7 @@ from tandem.contracts import (
     HandoffPackage,
     HumanRequest,
     Priority,
+    QueueItem,
     Resolution,
     SupportResponse,
     TakeOver,
@@ -176,6 +177,30 @@ class TandemClient:
             return await self._handle(ticket_id).query(SupportConversation.transcript)
         except RPCError as err:
             raise await self._translate(ticket_id, err) from err
+
+    async def queue(self, limit: int = 100) -> list[QueueItem]:
+        """Conversations waiting for a person: most urgent first, then longest waiting (from visibility)."""
+        query = (
+            f'WorkflowType="{SupportConversation.__name__}" AND ExecutionStatus="Running" '
+            f'AND `{sa.STATUS.name}`="{ConversationState.WAITING_FOR_HUMAN.value}"'
+        )
+        items: list[QueueItem] = []
+        async for execution in self._client.list_workflows(query, limit=limit):
+            attrs = execution.typed_search_attributes
+            waiting_since = attrs.get(sa.WAITING_SINCE)
+            if waiting_since is None:  # started before WaitingSince existed: use when the run began
+                waiting_since = execution.start_time
+            product = attrs.get(sa.PRODUCT)
+            items.append(
+                QueueItem(
+                    ticket_id=attrs.get(sa.TICKET_ID) or execution.id.removeprefix("ticket-"),
+                    customer_id=attrs.get(sa.CUSTOMER_ID) or "",
+                    product=None if product in (None, "none") else product,
+                    priority=Priority(attrs.get(sa.PRIORITY) or Priority.NORMAL),
+                    waiting_since=waiting_since,
+                )
+            )
+        return sorted(items, key=lambda item: (-item.priority, item.waiting_since))
 
     # --- plumbing -----------------------------------------------------------------------------------
 

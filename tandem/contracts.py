@@ -322,6 +322,16 @@ class ConversationStatus(_Contract):
     timeouts: ConversationTimeouts
 
 
+class QueueItem(_Contract):
+    """A conversation waiting for a person, as the agent queue shows it."""
+
+    ticket_id: str
+    customer_id: str
+    product: str | None
+    priority: Priority
+    waiting_since: datetime
+
+
 class TicketOutcome(_Contract):
     ticket_id: str
     resolution: Resolution

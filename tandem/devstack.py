@@ -26,6 +26,7 @@ _TYPE_NAMES = {
     SearchAttributeIndexedValueType.KEYWORD: "Keyword",
     SearchAttributeIndexedValueType.BOOL: "Bool",
     SearchAttributeIndexedValueType.INT: "Int",
+    SearchAttributeIndexedValueType.DATETIME: "Datetime",
 }
 
 
@@ -111,9 +112,10 @@ def _next_steps(settings: Settings) -> str:
     return f"""
 Tandem is running (task queue {settings.task_queue!r}, Temporal at {settings.temporal_address}).
 
-  Temporal Web UI:      http://localhost:{UI_PORT}  (filter: Status="WAITING_FOR_HUMAN")
+  Temporal Web UI:      http://localhost:{UI_PORT}  (filter: `Status`="WAITING_FOR_HUMAN")
   Chat as a customer:   .venv/bin/tandem chat --name Ada --product checking_accounts
   List tickets:         .venv/bin/tandem tickets
+  Agent queue:          .venv/bin/tandem agent queue
   Take over as agent:   .venv/bin/tandem agent take TICKET
   Reply / hand back:    .venv/bin/tandem agent reply TICKET "text" | hand-back TICKET | close TICKET
 

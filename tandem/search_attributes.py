@@ -11,5 +11,6 @@ PRODUCT = SearchAttributeKey.for_keyword("Product")
 STATUS = SearchAttributeKey.for_keyword("Status")
 ESCALATED = SearchAttributeKey.for_bool("Escalated")
 PRIORITY = SearchAttributeKey.for_int("Priority")
+WAITING_SINCE = SearchAttributeKey.for_datetime("WaitingSince")  # set while waiting for a person: the queue
 
-ALL = (TICKET_ID, CUSTOMER_ID, PRODUCT, STATUS, ESCALATED, PRIORITY)
+ALL = (TICKET_ID, CUSTOMER_ID, PRODUCT, STATUS, ESCALATED, PRIORITY, WAITING_SINCE)

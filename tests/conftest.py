@@ -50,6 +50,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
         "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
         "BOOL": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
         "INT": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+        "DATETIME": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
     }
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -79,7 +79,10 @@ ANSWERS_KEPT_FOR_DEDUP = 50
 # Markers for workflow changes that running conversations must replay around (workflow.patched).
 PATCH_AGENT_DRAFTS = "agent-drafts"
 PATCH_HANDOFF_PACKAGE = "handoff-package"
+PATCH_WAITING_SINCE = "waiting-since-attribute"
 HANDOFF_TIMEOUT = timedelta(seconds=30)
+
+_UNPUBLISHED = object()
 
 # Error types of rejected updates, so clients can tell "closed" from "invalid" without parsing text.
 REJECTED = "RequestRejected"
@@ -612,7 +615,7 @@ class SupportConversation:
 
     def _publish(self) -> None:
         """Keep search attributes and the UI's details line current, writing only what changed."""
-        values = {
+        values: dict[SearchAttributeKey, object] = {
             sa.TICKET_ID: self._ticket_id,
             sa.CUSTOMER_ID: self._customer.customer_id,
             sa.PRODUCT: self._customer.product or "none",
@@ -620,7 +623,14 @@ class SupportConversation:
             sa.ESCALATED: self._s.escalated,
             sa.PRIORITY: int(self._s.priority),
         }
-        changed = [key.value_set(v) for key, v in values.items() if self._published.get(key.name) != v]
+        if workflow.patched(PATCH_WAITING_SINCE):
+            waiting = self._s.state is ConversationState.WAITING_FOR_HUMAN
+            values[sa.WAITING_SINCE] = self._s.waiting_since if waiting else None
+        changed = [
+            key.value_set(v) if v is not None else key.value_unset()
+            for key, v in values.items()
+            if self._published.get(key.name, _UNPUBLISHED) != v
+        ]
         if changed:
             workflow.upsert_search_attributes(changed)
             self._published.update({key.name: v for key, v in values.items()})
