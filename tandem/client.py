@@ -29,6 +29,7 @@ from tandem import search_attributes as sa
 from tandem.contracts import (
     AgentDraft,
     AgentReply,
+    BusinessHours,
     CloseRequest,
     ConversationState,
     ConversationStatus,
@@ -75,11 +76,16 @@ def workflow_id(ticket_id: str) -> str:
 
 class TandemClient:
     def __init__(
-        self, client: Client, task_queue: str, default_timeouts: ConversationTimeouts | None = None
+        self,
+        client: Client,
+        task_queue: str,
+        default_timeouts: ConversationTimeouts | None = None,
+        business_hours: BusinessHours | None = None,
     ) -> None:
         self._client = client
         self._task_queue = task_queue
         self._default_timeouts = default_timeouts or ConversationTimeouts()
+        self._business_hours = business_hours
 
     @property
     def task_queue(self) -> str:
@@ -87,7 +93,7 @@ class TandemClient:
 
     @classmethod
     def from_settings(cls, client: Client, settings: Settings) -> TandemClient:
-        return cls(client, settings.task_queue, settings.default_timeouts())
+        return cls(client, settings.task_queue, settings.default_timeouts(), settings.parsed_business_hours())
 
     # --- customers ----------------------------------------------------------------------------------
 
@@ -205,9 +211,13 @@ class TandemClient:
     # --- plumbing -----------------------------------------------------------------------------------
 
     def _with_defaults(self, start: TicketStart) -> TicketStart:
-        if start.timeouts is not None:
-            return start
-        return start.model_copy(update={"timeouts": self._default_timeouts})
+        """The deployment's timeouts and business hours, unless the ticket brings its own."""
+        return start.model_copy(
+            update={
+                "timeouts": start.timeouts or self._default_timeouts,
+                "business_hours": start.business_hours or self._business_hours,
+            }
+        )
 
     def _handle(self, ticket_id: str) -> WorkflowHandle[SupportConversation, Any]:
         return self._client.get_workflow_handle_for(SupportConversation.run, workflow_id(ticket_id))

@@ -6,7 +6,7 @@ Only ids and short texts travel; article bodies stay in the store and are looked
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import IntEnum, StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -78,12 +78,23 @@ class ConversationTimeouts(_Contract):
     inactivity: timedelta = timedelta(minutes=15)
 
 
+class BusinessHours(_Contract):
+    """When people are at work; the pickup clock only runs then. Parse from settings with
+    `tandem.escalation.business_hours.parse_business_hours`."""
+
+    weekdays: list[int] = Field(min_length=1)  # 0 = Monday
+    opens: time
+    closes: time
+    timezone: str
+
+
 class TicketStart(_Contract):
     ticket_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, pattern=r"^[A-Za-z0-9._:-]+$")
     customer: CustomerContext
     subject: str = ""
     # None: the deployment's defaults (settings), filled in by TandemClient when it starts the ticket.
     timeouts: ConversationTimeouts | None = None
+    business_hours: BusinessHours | None = None  # None: people are always there (or settings fill it in)
     # Set only by continue-as-new: the state the previous run handed over.
     carried: CarriedState | None = None
 
@@ -354,6 +365,7 @@ class CarriedState(_Contract):
     last_customer_at: datetime | None
     waiting_since: datetime | None
     pickup_misses: int
+    promised_by: datetime | None = None  # told the customer out of hours: a person picks up by then
     opened_at: datetime
     escalation_reasons: list[EscalationReason]
     transcript_tail: list[TranscriptEntry]

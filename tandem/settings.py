@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tandem.contracts import ConversationTimeouts
+from tandem.contracts import BusinessHours, ConversationTimeouts
 
 
 class Settings(BaseSettings):
@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     ai_time_limit_seconds: float = 1200
     ai_turn_limit: int = 8
     inactivity_timeout_seconds: float = 900
+    # When people are at work, e.g. "Mon-Fri 09:00-17:00 Europe/Berlin"; unset means always.
+    business_hours: str | None = None
 
     # Knowledge: "embedded" (hybrid BM25 + dense index under data_dir, no server) or "weaviate".
     knowledge_backend: Literal["embedded", "weaviate"] = "embedded"
@@ -69,6 +71,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'tandem.db'}"
+
+    def parsed_business_hours(self) -> BusinessHours | None:
+        from tandem.escalation.business_hours import parse_business_hours
+
+        return parse_business_hours(self.business_hours) if self.business_hours else None
 
     def default_timeouts(self) -> ConversationTimeouts:
         return ConversationTimeouts(

@@ -58,7 +58,7 @@ with workflow.unsafe.imports_passed_through():
         TicketStatusUpdate,
         TranscriptEntry,
     )
-    from tandem.escalation import notices
+    from tandem.escalation import business_hours, notices
 
 # Activity timeouts: store writes are quick; generation may call a remote model.
 STORE_TIMEOUT = timedelta(seconds=10)
@@ -97,6 +97,7 @@ class SupportConversation:
         self._customer = start.customer
         self._subject = start.subject
         self._timeouts = start.timeouts or ConversationTimeouts()
+        self._hours = start.business_hours
         self._turn_lock = asyncio.Lock()
         self._opened = start.carried is not None
         self._published: dict[str, object] = {}
@@ -199,7 +200,7 @@ class SupportConversation:
     async def _watch_pickup(self) -> None:
         """Nobody picked up in time: raise the priority and tell the customer, once per pickup period."""
         waiting_since = self._s.waiting_since or workflow.now()
-        due = waiting_since + self._timeouts.pickup * (self._s.pickup_misses + 1)
+        due = self._pickup_due(waiting_since, self._timeouts.pickup * (self._s.pickup_misses + 1))
         if self._s.priority >= Priority.URGENT:
             await self._wait_for(lambda: self._s.state is not ConversationState.WAITING_FOR_HUMAN)
             return
@@ -212,12 +213,26 @@ class SupportConversation:
             self._s.pickup_misses += 1
             self._s.priority = Priority(min(self._s.priority + 1, Priority.URGENT))
             await self._say(Author.SYSTEM, notices.pickup_delay_notice())
-            reason = EscalationReason(
-                code="pickup_timeout",
-                detail=f"no agent picked up within {self._timeouts.pickup * self._s.pickup_misses}",
-            )
-            await self._record_escalation("pickup_timeout", [reason])
+            if self._s.promised_by is not None and workflow.now() >= self._s.promised_by:
+                promised = self._s.promised_by
+                self._s.promised_by = None
+                reason = EscalationReason(
+                    code="promise_missed",
+                    detail=f"told the customer a person would pick up by {promised:%Y-%m-%d %H:%M %Z}",
+                )
+            else:
+                reason = EscalationReason(
+                    code="pickup_timeout",
+                    detail=f"no agent picked up within {self._timeouts.pickup * self._s.pickup_misses}",
+                )
+            await self._record_escalation(reason.code, [reason])
             await self._sync_status()
+
+    def _pickup_due(self, since: datetime, pickup: timedelta) -> datetime:
+        """When a person should have picked up: business time when the deployment has business hours."""
+        if self._hours is None:
+            return since + pickup
+        return business_hours.add_business_time(self._hours, since, pickup)
 
     async def _wait_for(self, done: Callable[[], bool], until: datetime | None = None) -> bool:
         """Wait until `done()` or a continue-as-new suggestion; False when `until` passed first."""
@@ -546,6 +561,12 @@ class SupportConversation:
         self._handoff_due = True
         await self._record_escalation(trigger, decision.reasons)
         await self._sync_status()
+        if self._hours is not None and not business_hours.is_open(self._hours, workflow.now()):
+            # A promise the workflow keeps: the pickup timer fires at this moment, and a miss is recorded.
+            self._s.promised_by = self._pickup_due(workflow.now(), self._timeouts.pickup)
+            local = self._s.promised_by.astimezone(business_hours.zone(self._hours))
+            text = notices.out_of_hours_notice(business_hours.describe(self._hours), f"{local:%A %H:%M %Z}")
+            await self._say(Author.SYSTEM, text)
 
     async def _close(self, resolution: Resolution, by: str, note: str = "") -> None:
         self._s.state = ConversationState.CLOSED

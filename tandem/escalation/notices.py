@@ -66,3 +66,11 @@ def closed_notice(abandoned: bool) -> str:
     if abandoned:
         return "We closed this conversation after a period of inactivity. Write again any time to start anew."
     return "This conversation has been closed. Thank you for contacting us."
+
+
+def out_of_hours_notice(hours_text: str, promised_by_text: str) -> str:
+    return (
+        f"Our support team works {hours_text}, so nobody is in right now. "
+        f"A person will pick up your request by {promised_by_text}; you don't need to stay here, "
+        "we'll reply in this conversation."
+    )

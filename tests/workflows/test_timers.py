@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, time, timedelta
+from zoneinfo import ZoneInfo
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
 from tandem.client import TandemClient
-from tandem.contracts import ConversationState, ConversationTimeouts, Priority, Resolution, TicketOutcome
+from tandem.contracts import (
+    BusinessHours,
+    ConversationState,
+    ConversationTimeouts,
+    Priority,
+    Resolution,
+    TicketOutcome,
+)
 from tandem.settings import Settings
 from tandem.store import TicketStore
 from tests.conftest import new_ticket, wait_for_state
@@ -155,3 +163,29 @@ async def test_deployment_defaults_apply_unless_the_ticket_overrides_them(
     assert plain_status.priority is Priority.HIGH  # the 2-minute deployment default fired
     assert custom_status.timeouts.pickup == PICKUP
     assert custom_status.priority is Priority.NORMAL  # its own 5-minute timer has not
+
+
+async def test_out_of_hours_promise_is_kept_by_a_timer(
+    time_env: WorkflowEnvironment, timer_tandem: TandemClient, store: TicketStore
+) -> None:
+    # A zone where it is about noon now, and a team that works 14:00-16:00 there: nobody is in yet.
+    now = await time_env.get_current_time()
+    offset = 12 - now.astimezone(UTC).hour
+    zone = f"Etc/GMT{'-' if offset >= 0 else '+'}{abs(offset)}"  # Etc/GMT-2 is UTC+2
+    hours = BusinessHours(weekdays=list(range(7)), opens=time(14), closes=time(16), timezone=zone)
+    start = new_ticket().model_copy(update={"timeouts": _timeouts(), "business_hours": hours})
+    await timer_tandem.open_ticket(start)
+    await timer_tandem.request_human(start.ticket_id)
+    await wait_for_state(timer_tandem, start.ticket_id, ConversationState.WAITING_FOR_HUMAN)
+
+    told = (await timer_tandem.transcript(start.ticket_id))[-1].text
+    assert "nobody is in right now" in told and "14:05" in told
+
+    await time_env.sleep(timedelta(minutes=90))  # still before 14:05 there: the promise stands
+    assert (await timer_tandem.status(start.ticket_id)).priority is Priority.NORMAL
+    local_now = (await time_env.get_current_time()).astimezone(ZoneInfo(zone))
+    await time_env.sleep(local_now.replace(hour=14, minute=6) - local_now)  # just past it, nobody picked up
+    status = await timer_tandem.status(start.ticket_id)
+    assert status.priority is Priority.HIGH
+    assert "promise_missed" in {r.code for r in status.escalation_reasons}
+    assert "promise_missed" in [e.trigger for e in store.escalations(start.ticket_id)]
