@@ -89,7 +89,7 @@ async def test_sigkill_mid_turn_then_a_new_worker_finishes_it(
                     process.wait()
 
         transcript = store.transcript(tid)
-        assert response.author is Author.AI and response.sources
+        assert response.author is Author.AI and response.sources, response.escalation.reasons
         assert [e.author for e in transcript] == [Author.CUSTOMER, Author.AI], "exactly one reply"
         assert transcript[1].text == response.text
         assert len({e.message_id for e in transcript}) == store.message_count(tid) == 2
