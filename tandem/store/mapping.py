@@ -69,13 +69,17 @@ def escalation(row: EscalationEventRow) -> EscalationRecord:
 
 
 def article_row(article: Article, now: datetime) -> dict[str, Any]:
-    digest = content_hash(article.title, article.body, article.product, article.url)
+    digest = content_hash(
+        article.title, article.body, article.product, article.url, article.category, article.source
+    )
     return {
         "id": article.id,
         "title": article.title,
         "body": article.body,
         "product": article.product,
         "url": article.url,
+        "category": article.category,
+        "source": article.source,
         "content_hash": digest,
         "hash_key": hash_key(digest),
         "updated_at": now,
@@ -83,7 +87,15 @@ def article_row(article: Article, now: datetime) -> dict[str, Any]:
 
 
 def article(row: ArticleRow) -> Article:
-    return Article(id=row.id, title=row.title, body=row.body, product=row.product, url=row.url)
+    return Article(
+        id=row.id,
+        title=row.title,
+        body=row.body,
+        product=row.product,
+        url=row.url,
+        category=row.category,
+        source=row.source,
+    )
 
 
 def resolved_row(ticket: ResolvedTicket) -> dict[str, Any]:

@@ -61,6 +61,17 @@ class EscalationEventRow(SQLModel, table=True):
     priority: int
 
 
+class CsatRow(SQLModel, table=True):
+    """One satisfaction rating per ticket (the survey accepts one answer)."""
+
+    __tablename__ = "csat_responses"
+
+    ticket_id: str = Field(primary_key=True)
+    rating: int
+    comment: str = Field(default="", sa_type=Text)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ArticleRow(SQLModel, table=True):
     __tablename__ = "articles"
 
@@ -69,6 +80,9 @@ class ArticleRow(SQLModel, table=True):
     body: str = Field(sa_type=Text)
     product: str | None = Field(default=None, index=True)
     url: str | None = None
+    category: str | None = None
+    # The file or folder it was ingested from (see TicketStore.sync_articles); None when upserted directly.
+    source: str | None = Field(default=None, index=True)
     content_hash: str
     hash_key: int = Field(sa_type=BigInteger)
     updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -38,3 +38,30 @@ class UpsertCounts:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SyncCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.deleted
+
+
+class ArticleSourceConflict(ValueError):
+    """Articles a sync would take over from another source; nothing was written.
+
+    `conflicts` maps each clashing article id to the source that already holds it.
+    """
+
+    def __init__(self, source: str, conflicts: dict[str, str]) -> None:
+        self.source = source
+        self.conflicts = dict(sorted(conflicts.items()))
+        shown = [f"{item!r} (held by source {owner!r})" for item, owner in list(self.conflicts.items())[:3]]
+        more = f" and {len(self.conflicts) - 3} more" if len(self.conflicts) > 3 else ""
+        listed = ", ".join(shown) + more
+        super().__init__(f"source {source!r} cannot take article ids another source holds: {listed}")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table, delete, func, literal, update
+from sqlalchemy import ColumnElement, Engine, Table, bindparam, delete, false, func, literal, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
@@ -20,6 +21,7 @@ from sqlmodel import Session, SQLModel, col, select
 from tandem.contracts import (
     Author,
     ConversationState,
+    CsatRecord,
     EscalationRecord,
     MessageRecord,
     Priority,
@@ -29,13 +31,28 @@ from tandem.contracts import (
 )
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.store import mapping
-from tandem.store.models import ArticleRow, EscalationEventRow, MessageRow, ResolvedTicketRow, TicketRow
-from tandem.store.records import TicketSummary, UnknownTicketError, UpsertCounts
+from tandem.store.models import (
+    ArticleRow,
+    CsatRow,
+    EscalationEventRow,
+    MessageRow,
+    ResolvedTicketRow,
+    TicketRow,
+)
+from tandem.store.records import (
+    ArticleSourceConflict,
+    SyncCounts,
+    TicketSummary,
+    UnknownTicketError,
+    UpsertCounts,
+)
 from tandem.store.types import UTCDateTime, utcnow
 
 # Ids per IN list: far below SQLite's and Postgres' parameter limits.
 CHUNK = 500
 CLOSED = ConversationState.CLOSED.value
+# pg_advisory_xact_lock key that serialises article writers ("tandem:a" as a 64-bit integer).
+ARTICLES_LOCK_KEY = int.from_bytes(b"tandem:a", "big")
 
 
 class TicketStore:
@@ -170,21 +187,84 @@ class TicketStore:
         with self._session() as s:
             return [mapping.escalation(row) for row in s.exec(stmt)]
 
+    def record_csat(self, rec: CsatRecord) -> bool:
+        row = {"ticket_id": rec.ticket_id, "rating": rec.rating, "comment": rec.comment, "at": rec.at}
+        with self._session() as s:
+            inserted = s.exec(self._insert_ignore(CsatRow, row)).rowcount == 1
+            s.commit()
+        return inserted
+
+    def csat(self, ticket_id: str) -> list[CsatRecord]:
+        stmt = select(CsatRow).where(col(CsatRow.ticket_id) == ticket_id)
+        with self._session() as s:
+            return [
+                CsatRecord(ticket_id=r.ticket_id, rating=r.rating, comment=r.comment, at=r.at)
+                for r in s.exec(stmt)
+            ]
+
     # --- knowledge -----------------------------------------------------------------------------------
 
     def upsert_articles(self, articles: Iterable[Article]) -> UpsertCounts:
+        """Adds or rewrites articles as given (their `source` too) and deletes nothing; files go through
+        `sync_articles` instead, which scopes the write to the source they came from."""
         incoming = {item.id: item for item in articles}  # a repeated id: the last one wins
         now = utcnow()
         with self._session() as s:
+            self._lock_articles(s)
             known = self._article_hashes(s, list(incoming))
             rows = [mapping.article_row(item, now) for item in incoming.values()]
             added = [row for row in rows if row["id"] not in known]
             changed = [row for row in rows if row["id"] in known and known[row["id"]] != row["content_hash"]]
             self._insert_many(s, self._dialect_insert(ArticleRow).on_conflict_do_nothing(), added)
-            for row in changed:
-                s.exec(update(ArticleRow).where(col(ArticleRow.id) == row["id"]).values(**row))
+            self._update_articles(s, changed)
             s.commit()
         return UpsertCounts(len(added), len(changed), len(rows) - len(added) - len(changed))
+
+    def sync_articles(self, source: str, articles: Iterable[Article]) -> SyncCounts:
+        """Makes `source` hold exactly `articles`, in one transaction.
+
+        Unchanged articles (same content hash) are not rewritten, changed ones are replaced, new ones are
+        added, and articles the source held before that are missing now are deleted. Other sources are never
+        touched: an id another source holds raises `ArticleSourceConflict` and nothing is written. Articles
+        with no source (upserted directly, or stored before sources existed) are taken over. Every article is
+        stored with `source`, whatever its own field says. An empty `articles` removes the whole source, so
+        callers that read files must refuse to sync when they found nothing.
+        """
+        if not source:
+            raise ValueError("sync_articles needs a non-empty source")
+        incoming: dict[str, Article] = {}
+        for item in articles:
+            if item.id in incoming:
+                raise ValueError(f"duplicate article id {item.id!r} in source {source!r}")
+            incoming[item.id] = replace(item, source=source)
+        now = utcnow()
+        rows = [mapping.article_row(item, now) for item in incoming.values()]
+        with self._session() as s:
+            self._lock_articles(s)
+            held_stmt = select(ArticleRow.id, ArticleRow.content_hash).where(col(ArticleRow.source) == source)
+            known: dict[str, str] = dict(s.exec(held_stmt).all())
+            gone = [item_id for item_id in known if item_id not in incoming]
+            conflicts: dict[str, str] = {}
+            for chunk in _chunks([item_id for item_id in incoming if item_id not in known]):
+                stmt = select(ArticleRow.id, ArticleRow.source, ArticleRow.content_hash).where(
+                    col(ArticleRow.id).in_(chunk)
+                )
+                for item_id, owner, digest in s.exec(stmt):
+                    if owner is None:
+                        known[item_id] = digest  # unowned: this source takes it over
+                    else:
+                        conflicts[item_id] = owner
+            if conflicts:
+                raise ArticleSourceConflict(source, conflicts)  # the session rolls back: nothing written
+            added = [row for row in rows if row["id"] not in known]
+            changed = [row for row in rows if row["id"] in known and known[row["id"]] != row["content_hash"]]
+            for chunk in _chunks(gone):
+                s.exec(delete(ArticleRow).where(col(ArticleRow.id).in_(chunk)))
+            self._insert_many(s, self._dialect_insert(ArticleRow), added)
+            self._update_articles(s, changed)
+            s.commit()
+        unchanged = len(rows) - len(added) - len(changed)
+        return SyncCounts(added=len(added), updated=len(changed), unchanged=unchanged, deleted=len(gone))
 
     def delete_articles(self, ids: Iterable[str]) -> int:
         deleted = 0
@@ -194,10 +274,12 @@ class TicketStore:
             s.commit()
         return deleted
 
-    def list_articles(self, product: str | None = None) -> list[Article]:
+    def list_articles(self, product: str | None = None, *, source: str | None = None) -> list[Article]:
         stmt = select(ArticleRow).order_by(col(ArticleRow.id))
         if product is not None:
             stmt = stmt.where(col(ArticleRow.product) == product)
+        if source is not None:
+            stmt = stmt.where(col(ArticleRow.source) == source)
         with self._session() as s:
             return [mapping.article(row) for row in s.exec(stmt)]
 
@@ -329,6 +411,25 @@ class TicketStore:
             return 0
         keys = list(stmt.table.primary_key.columns)
         return len(s.exec(stmt.returning(*keys), params=rows).all())
+
+    def _lock_articles(self, s: Session) -> None:
+        """Serialises knowledge writers until the transaction ends, so what a writer read still holds when
+        it writes (two ingests of one source, or two sources claiming one new id)."""
+        if self._engine.dialect.name == "postgresql":
+            s.exec(sa_select(func.pg_advisory_xact_lock(ARTICLES_LOCK_KEY)))
+        else:
+            # SQLite: the first write statement opens the transaction and takes the database's write lock
+            # (waiting up to busy_timeout); this one matches no rows.
+            s.exec(delete(ArticleRow).where(false()))
+
+    @staticmethod
+    def _update_articles(s: Session, rows: list[dict[str, Any]]) -> None:
+        """Rewrites whole article rows by id, as one executemany."""
+        if not rows:
+            return
+        table = _table(ArticleRow)
+        stmt = update(table).where(table.c.id == bindparam("match_id"))
+        s.connection().execute(stmt, [{**row, "match_id": row["id"]} for row in rows])
 
     @staticmethod
     def _article_hashes(s: Session, ids: list[str]) -> dict[str, str]:

@@ -47,10 +47,14 @@ def postgres_url() -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
+def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
+    """A database with no tables yet: SQLite in tmp_path, or a throwaway PostgreSQL schema."""
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'store' / 'tandem.db'}")
-        yield from _with_schema(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
         return
 
     url = request.getfixturevalue("postgres_url")
@@ -58,20 +62,20 @@ def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
     admin = make_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
     try:
-        yield from _with_schema(make_engine(url, connect_args={"options": f"-csearch_path={schema}"}))
+        yield engine
     finally:
+        engine.dispose()
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
-def _with_schema(engine: Engine) -> Iterator[Engine]:
-    create_schema(engine)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
+@pytest.fixture
+def engine(empty_engine: Engine) -> Engine:
+    create_schema(empty_engine)
+    return empty_engine
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from tandem.contracts import (
     Author,
     ConversationState,
+    CsatRecord,
     EscalationReason,
     EscalationRecord,
     MessageRecord,
@@ -353,3 +354,12 @@ def test_bulk_import_keeps_every_row(store):
     tickets = history(uid("H"), 5000)
     assert store.import_resolved_tickets(tickets) == 5000
     assert len(store.resolved_tickets()) == 5000
+
+
+def test_csat_is_recorded_once_per_ticket(store):
+    ticket = open_ticket(store)
+    first = CsatRecord(ticket_id=ticket, rating=4, comment="clear", at=T0)
+    assert store.record_csat(first) is True
+    assert store.record_csat(first.model_copy(update={"rating": 1})) is False  # a retry changes nothing
+    assert [(c.rating, c.comment) for c in store.csat(ticket)] == [(4, "clear")]
+    assert store.csat(ticket)[0].at == T0
