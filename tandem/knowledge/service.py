@@ -1,50 +1,117 @@
 """The knowledge the AI answers from: help-center articles and resolved tickets, both kept in the store.
 
-Indexes are rebuilt lazily when the store's version stamp changes, so `tandem ingest` and closed tickets
-reach a running worker without a restart.
+`KnowledgeService` is the embedded `KnowledgeBackend`: hybrid (BM25 + dense) indexes built from the store.
+Indexes are rebuilt lazily when the store's version stamp changes, so `tandem ingest` and closed tickets reach
+a running worker without a restart; with an index directory, embeddings persist by content hash, so a rebuild
+(or a restart) embeds only what is new or changed.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from tandem.contracts import SimilarTicket, SourceRef
-from tandem.knowledge.bm25_index import ArticleIndex
 from tandem.knowledge.documents import Article
+from tandem.knowledge.embedding_cache import EmbeddingCache
+from tandem.knowledge.embeddings import default_embedder, make_embedder
+from tandem.knowledge.hybrid_index import HybridArticleIndex
+from tandem.knowledge.interfaces import Embedder, Reranker
 from tandem.knowledge.ticket_index import TicketIndex
 from tandem.store import TicketStore
 
+if TYPE_CHECKING:
+    from tandem.settings import Settings
+
+_Index = TypeVar("_Index")
+
 
 class KnowledgeService:
-    def __init__(self, store: TicketStore) -> None:
+    def __init__(
+        self,
+        store: TicketStore,
+        embedder: Embedder | None = None,
+        index_dir: Path | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
+        """`embedder` defaults to the bundled WordLlama; without `index_dir`, embeddings stay in memory."""
         self._store = store
-        self._lock = threading.Lock()
-        self._articles: tuple[str, ArticleIndex] | None = None
+        self._embedder: Embedder = embedder if embedder is not None else default_embedder()
+        self._index_dir = index_dir
+        self._reranker = reranker
+        # One lock per index: a long ticket rebuild must not hold up article searches.
+        self._locks = {"_articles": threading.Lock(), "_tickets": threading.Lock()}
+        self._articles: tuple[str, HybridArticleIndex] | None = None
         self._tickets: tuple[str, TicketIndex] | None = None
 
-    def search_articles(self, query: str, product: str | None, limit: int) -> list[SourceRef]:
-        return self._article_index().search(query, product=product, limit=limit)
+    @classmethod
+    def from_settings(
+        cls, store: TicketStore, settings: Settings, reranker: Reranker | None = None
+    ) -> KnowledgeService:
+        """The service the worker runs and `tandem eval` measures: settings' embedder and index directory."""
+        return cls(store, make_embedder(settings), settings.index_dir, reranker)
 
-    def articles(self, ids: list[str]) -> dict[str, Article]:
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
+    def search_articles(
+        self,
+        query: str,
+        product: str | None = None,
+        limit: int = 4,
+        *,
+        timings: dict[str, float] | None = None,
+    ) -> list[SourceRef]:
+        return self.article_index().search(query, product=product, limit=limit, timings=timings)
+
+    def articles(self, ids: Sequence[str]) -> dict[str, Article]:
         return self._store.get_articles(ids)
 
     def similar_tickets(
-        self, query: str, category: str | None, limit: int, exclude_ticket_id: str | None = None
+        self, query: str, category: str | None = None, limit: int = 3, exclude_ticket_id: str | None = None
     ) -> list[SimilarTicket]:
-        return self._ticket_index().search(
+        return self.ticket_index().search(
             query, category=category, limit=limit, exclude_ticket_id=exclude_ticket_id
         )
 
-    def _article_index(self) -> ArticleIndex:
-        version = self._store.knowledge_version()
-        with self._lock:
-            if self._articles is None or self._articles[0] != version:
-                self._articles = (version, ArticleIndex(self._store.list_articles()))
-            return self._articles[1]
+    def predict_category(self, query: str) -> str | None:
+        return self.ticket_index().predict_category(query)
 
-    def _ticket_index(self) -> TicketIndex:
-        version = self._store.tickets_version()
-        with self._lock:
-            if self._tickets is None or self._tickets[0] != version:
-                self._tickets = (version, TicketIndex(self._store.resolved_tickets()))
-            return self._tickets[1]
+    def warm(self) -> None:
+        """Build both indexes now (e.g. at worker start) instead of on the first customer message."""
+        self.article_index()
+        self.ticket_index()
+
+    def article_index(self) -> HybridArticleIndex:
+        return self._current(
+            "_articles",
+            self._store.knowledge_version,
+            lambda: HybridArticleIndex(
+                self._store.list_articles(),
+                self._embedder,
+                cache=self._cache("articles"),
+                reranker=self._reranker,
+            ),
+        )
+
+    def ticket_index(self) -> TicketIndex:
+        return self._current(
+            "_tickets",
+            self._store.tickets_version,
+            lambda: TicketIndex(self._store.resolved_tickets(), self._embedder, cache=self._cache("tickets")),
+        )
+
+    def _current(self, slot: str, version_of: Callable[[], str], build: Callable[[], _Index]) -> _Index:
+        version = version_of()
+        with self._locks[slot]:  # one build at a time; concurrent activities wait for it, not duplicate it
+            held: tuple[str, _Index] | None = getattr(self, slot)
+            if held is None or held[0] != version:
+                held = (version, build())
+                setattr(self, slot, held)
+            return held[1]
+
+    def _cache(self, kind: str) -> EmbeddingCache:
+        return EmbeddingCache.for_index(self._index_dir, kind, self._embedder)

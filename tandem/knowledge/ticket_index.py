@@ -1,24 +1,86 @@
-"""Keyword search over resolved tickets: similar past cases for the responder, and a category guess."""
+"""Similar resolved tickets (hybrid BM25 + dense), re-ranked by their neighbours' category vote.
+
+Past tickets are short, paraphrased questions with a category. Retrieval alone ranks a near-paraphrase of a
+different intent next to true matches; the category most of the close neighbours share is a much steadier
+signal (a k-nearest-neighbour classifier), so it is both `predict_category` and a re-ranking prior:
+
+  similarity = (1 - dense_weight) * lexical + dense_weight * max(cosine, 0)      in [0, 1]
+  vote(c)    = share of softmax((similarity - best) / temperature) over the top `neighbours` in category c
+  score      = similarity * (1 + vote_weight * vote(category)) / (1 + vote_weight)   in [0, 1]
+
+The vote scales the similarity rather than adding to it, so the score never exceeds the similarity: an
+unrelated message stays low (the responder's confidence reads it) even when its few neighbours all agree.
+An exact duplicate of the message (same words, case and spacing aside) already carries its answer: when one
+exists, the vote is taken among the duplicates alone.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
 from tandem.contracts import SimilarTicket
-from tandem.knowledge.bm25_index import Bm25Scorer, analyze, shorten
+from tandem.knowledge.bm25_index import analyze, shorten
 from tandem.knowledge.documents import ResolvedTicket
+from tandem.knowledge.embedding_cache import EmbeddingCache
+from tandem.knowledge.fusion import NormalizedBm25, category_votes, fuse
+from tandem.knowledge.interfaces import Embedder
 
 RESOLUTION_CHARS = 600
+# Short paraphrases: meaning matters more than shared words (dense alone beats BM25 by ~0.1 P@5 on
+# banking77); the lexical part still separates near-synonymous intents that share a telling word.
+DENSE_WEIGHT = 0.75
+NEIGHBOURS = 20
+TEMPERATURE = 0.05  # a neighbour 0.05 less similar than the best votes e^-1 as much
+VOTE_WEIGHT = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class TicketIndexStats:
+    tickets: int
+    embedded: int
+    seconds: float
 
 
 class TicketIndex:
-    def __init__(self, tickets: Iterable[ResolvedTicket]) -> None:
+    def __init__(
+        self,
+        tickets: Iterable[ResolvedTicket],
+        embedder: Embedder | None,
+        *,
+        cache: EmbeddingCache | None = None,
+        dense_weight: float = DENSE_WEIGHT,
+        neighbours: int = NEIGHBOURS,
+        temperature: float = TEMPERATURE,
+        vote_weight: float = VOTE_WEIGHT,
+    ) -> None:
+        started = time.perf_counter()
         self._tickets: list[ResolvedTicket] = list(tickets)
-        self._scorer = Bm25Scorer([analyze(_ticket_text(t)) for t in self._tickets])
+        self._embedder = embedder
+        self._dense_weight = dense_weight if embedder is not None else 0.0
+        self._neighbours = neighbours
+        self._temperature = temperature
+        self._vote_weight = vote_weight
+        texts = [ticket_text(t) for t in self._tickets]
+        self._lexical = NormalizedBm25([analyze(t) for t in texts])
         self._categories = np.asarray([t.category for t in self._tickets], dtype=object)
         self._ids = np.asarray([t.ticket_id for t in self._tickets], dtype=object)
+        self._exact: dict[str, list[int]] = {}
+        for position, text in enumerate(texts):
+            self._exact.setdefault(_normal(text), []).append(position)
+        embedded = 0
+        self._vectors: np.ndarray | None = None
+        if embedder is not None:
+            if cache is None:  # (an empty cache is falsy: test for None, not truth)
+                cache = EmbeddingCache(None, embedder.name, embedder.dim)
+            hashes = [_digest(t) for t in texts]
+            self._vectors, embedded = cache.vectors(hashes, texts, embedder)
+            cache.save(hashes)
+        self.stats = TicketIndexStats(len(self._tickets), embedded, time.perf_counter() - started)
 
     def __len__(self) -> int:
         return len(self._tickets)
@@ -33,16 +95,23 @@ class TicketIndex:
         """Most similar tickets, best first; `category` keeps only that category's tickets."""
         if limit <= 0:
             return []
-        scores = self._scorer.scores(query)
-        if scores is None:
+        similarity = self._similarity(query)
+        if similarity is None:
             return []
+        allowed = similarity > 0.0
         if category is not None:
-            scores = np.where(self._categories == category, scores, 0.0)
+            allowed &= self._categories == category
         if exclude_ticket_id is not None:
             # The ticket being answered may already be indexed; it must not be its own "similar case".
-            scores = np.where(self._ids == exclude_ticket_id, 0.0, scores)
+            allowed &= self._ids != exclude_ticket_id
+        votes = self._votes(query, similarity, allowed)
+        prior = np.asarray([votes.get(c, 0.0) for c in self._categories], dtype=np.float32)
+        boost = (1 + self._vote_weight * prior) / (1 + self._vote_weight)
+        scores = np.where(allowed, similarity * boost, -1.0)
         results: list[SimilarTicket] = []
-        for position in _top(scores, limit):
+        for position in np.argsort(-scores, kind="stable")[:limit]:
+            if scores[position] < 0:
+                break
             ticket = self._tickets[position]
             results.append(
                 SimilarTicket(
@@ -50,35 +119,56 @@ class TicketIndex:
                     subject=ticket.subject,
                     category=ticket.category,
                     resolution=shorten(ticket.resolution, RESOLUTION_CHARS, flatten=False),
-                    score=float(scores[position]),
+                    score=round(float(scores[position]), 6),
                 )
             )
         return results
 
-    def predict_category(self, query: str, k: int = 5) -> str | None:
-        """Category with the largest summed BM25 score among the top-k similar tickets (None if no match)."""
-        scores = self._scorer.scores(query)
-        if scores is None or k <= 0:
+    def predict_category(self, query: str) -> str | None:
+        """The category the closest resolved tickets vote for (None when nothing is similar at all)."""
+        similarity = self._similarity(query)
+        if similarity is None:
             return None
-        votes: dict[str, float] = {}
-        for position in _top(scores, k):
-            category = self._tickets[position].category
-            if category is not None:
-                votes[category] = votes.get(category, 0.0) + float(scores[position])
+        votes = self._votes(query, similarity, similarity > 0.0)
         if not votes:
             return None
-        # max() keeps the first of equal totals, i.e. the category of the better-ranked ticket.
-        return max(votes, key=votes.__getitem__)
+        return max(votes, key=votes.__getitem__)  # ties: the first category to appear, i.e. the closest
+
+    def _similarity(self, query: str) -> np.ndarray | None:
+        if not self._tickets:
+            return None
+        lexical = self._lexical.scores(analyze(query))
+        cosine = None
+        if self._embedder is not None and self._vectors is not None:
+            cosine = self._vectors @ self._embedder.embed_query(query)
+        return fuse(lexical, cosine, self._dense_weight)
+
+    def _votes(self, query: str, similarity: np.ndarray, allowed: np.ndarray) -> dict[str, float]:
+        duplicates = [p for p in self._exact.get(_normal(query), []) if allowed[p]]
+        if duplicates:
+            categories = [self._categories[p] for p in duplicates]
+            return category_votes(np.zeros(len(duplicates)), categories, self._temperature)
+        candidates = np.flatnonzero(allowed)
+        if len(candidates) == 0:
+            return {}
+        if len(candidates) > self._neighbours:
+            top = np.argpartition(-similarity[candidates], self._neighbours - 1)[: self._neighbours]
+            candidates = candidates[top]
+        candidates = candidates[np.argsort(-similarity[candidates], kind="stable")]
+        return category_votes(similarity[candidates], list(self._categories[candidates]), self._temperature)
 
 
-def _ticket_text(ticket: ResolvedTicket) -> str:
+def ticket_text(ticket: ResolvedTicket) -> str:
+    """What a past ticket is about: its subject and the customer's words (not the agent's resolution)."""
     # Suites often repeat the message as subject and body; counting it twice only inflates term frequency.
     if ticket.body.strip().startswith(ticket.subject.strip()):
         return ticket.body
     return f"{ticket.subject}\n{ticket.body}"
 
 
-def _top(scores: np.ndarray, limit: int) -> list[int]:
-    """Positions of the `limit` best positive scores, best first; a stable sort keeps ties deterministic."""
-    best = np.argsort(-scores, kind="stable")[:limit]
-    return [int(i) for i in best if scores[i] > 0.0]
+def _normal(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

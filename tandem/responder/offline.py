@@ -56,7 +56,9 @@ class OfflineResponder:
       coverage  = IDF-weighted share of the message's distinct content words found in the cited sentences
                   of one source (the best-supported one: words scattered one per passage are no answer), and
       retrieval = s / (s + score_half_point) for the top retrieval score s among the usable sources
-                  (BM25 scores are unbounded; a score of `score_half_point` maps to 0.5).
+                  (a score of `score_half_point` maps to 0.5). The default fits the hybrid retriever's
+                  scores in [0, 1] (about 0.6 for an on-topic question, 0.1 for an off-topic one); raw BM25
+                  scores are unbounded and need a half point of about 5.
     The geometric form makes either kind of evidence alone insufficient: a strong hit that shares few words
     with the message, or a word match inside a weakly retrieved passage, both stay low.
     """
@@ -65,7 +67,7 @@ class OfflineResponder:
         self,
         confidence_threshold: float = 0.35,
         *,
-        score_half_point: float = 5.0,
+        score_half_point: float = 0.5,
         max_sentences: int = 4,
         min_sentences: int = 2,
     ) -> None:

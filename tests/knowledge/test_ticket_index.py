@@ -1,4 +1,4 @@
-"""TicketIndex: similar-ticket search and category prediction on real banking77/bitext tickets."""
+"""TicketIndex: hybrid similar-ticket search and category prediction on real banking77/bitext tickets."""
 
 from __future__ import annotations
 
@@ -8,16 +8,21 @@ from pathlib import Path
 import pytest
 
 from tandem.knowledge.documents import ResolvedTicket
+from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.loaders import load_tickets_jsonl
 from tandem.knowledge.ticket_index import RESOLUTION_CHARS, TicketIndex
 
 SHARED = Path(__file__).resolve().parents[2] / "data" / "tickets"  # copies of the suites' ticket files
 
 
+def _index(tickets: list[ResolvedTicket]) -> TicketIndex:
+    return TicketIndex(tickets, default_embedder())
+
+
 @pytest.fixture(scope="module")
 def banking77() -> tuple[list[ResolvedTicket], TicketIndex]:
     tickets = load_tickets_jsonl(SHARED / "banking77" / "tickets.jsonl")
-    return tickets, TicketIndex(tickets)
+    return tickets, _index(tickets)
 
 
 def test_predicts_the_category_of_banking77_messages(
@@ -30,7 +35,16 @@ def test_predicts_the_category_of_banking77_messages(
     lines = (SHARED / "banking77" / "ticket_queries.jsonl").read_text(encoding="utf-8").splitlines()
     queries = [json.loads(line) for line in lines[:300]]
     correct = sum(index.predict_category(q["query"]) == q["category"] for q in queries)
-    assert correct / len(queries) >= 0.7  # plain BM25 reaches ~0.78 on the whole file
+    assert correct / len(queries) >= 0.83  # plain BM25 ~0.78, this index ~0.88 on the whole file
+
+
+def test_results_favour_the_neighbours_category(banking77: tuple[list[ResolvedTicket], TicketIndex]) -> None:
+    _, index = banking77
+    query = "I was charged twice for the same purchase"
+    predicted = index.predict_category(query)
+    results = index.search(query, limit=5)
+    assert predicted is not None and [r.category for r in results] == [predicted] * 5
+    assert all(0.0 < r.score <= 1.0 for r in results)
 
 
 def test_category_filter_and_ranking(banking77: tuple[list[ResolvedTicket], TicketIndex]) -> None:
@@ -56,7 +70,7 @@ def test_exclude_ticket_id_removes_the_ticket_itself(
 
 def test_resolutions_are_truncated_prefixes() -> None:
     tickets = load_tickets_jsonl(SHARED / "bitext" / "tickets.jsonl")
-    index = TicketIndex(tickets)
+    index = _index(tickets)
     by_id = {t.ticket_id: t for t in tickets}
     results = index.search("I want to cancel my order and get a refund", limit=10)
     assert results
@@ -73,23 +87,37 @@ def test_resolutions_are_truncated_prefixes() -> None:
     assert truncated > 0  # bitext answers are longer than the limit
 
 
-def test_vote_weighs_several_good_hits_over_one_best_hit() -> None:
-    index = TicketIndex(
-        [
-            ResolvedTicket("a", "card refund", "card refund", "r", category="A"),
-            ResolvedTicket("b1", "card refund delayed", "card refund delayed", "r", category="B"),
-            ResolvedTicket("b2", "card refund status", "card refund status", "r", category="B"),
-            ResolvedTicket("c", "loan rates", "loan rates", "r", category="C"),
-        ]
-    )
+def test_several_neighbours_outvote_one_closer_one_as_the_temperature_allows() -> None:
+    texts = {
+        "a": ("where is my card payment refund", "A"),
+        "b1": ("card payment refund still missing", "B"),
+        "b2": ("my card payment refund is missing", "B"),
+        "b3": ("missing card payment refund", "B"),
+        "c": ("loan interest rates", "C"),
+    }
+    tickets = [ResolvedTicket(i, t, t, "r", category=c) for i, (t, c) in texts.items()]
+    query = "where is the card payment refund"
+    sharp = TicketIndex(tickets, default_embedder())  # default temperature: the clearly closest one decides
+    assert sharp.predict_category(query) == "A" and sharp.search(query, limit=1)[0].ticket_id == "a"
+    flat = TicketIndex(tickets, default_embedder(), temperature=1.0)  # near-equal votes: the majority wins
+    assert flat.predict_category(query) == "B" and flat.search(query, limit=1)[0].category == "B"
+
+
+def test_an_exact_duplicate_decides_the_category() -> None:
+    tickets = [
+        ResolvedTicket(f"b{n}", f"card refund {w}", f"card refund {w}", "r", category="B")
+        for n, w in enumerate(["late", "slow", "missing", "pending"])
+    ]
+    index = _index([ResolvedTicket("a", "Card refund", "Card refund", "r", category="A"), *tickets])
+    assert index.predict_category("card  REFUND") == "A"
     assert index.search("card refund", limit=1)[0].ticket_id == "a"
-    assert index.predict_category("card refund", k=1) == "A"
-    assert index.predict_category("card refund", k=3) == "B"
 
 
-def test_no_match_gives_nothing() -> None:
-    index = TicketIndex([ResolvedTicket("a", "card refund", "card refund", "r", category="A")])
-    assert index.search("mortgage", limit=3) == []
-    assert index.predict_category("mortgage") is None
-    assert TicketIndex([]).search("card", limit=3) == []
-    assert TicketIndex([]).predict_category("card") is None
+def test_unrelated_and_empty() -> None:
+    index = _index([ResolvedTicket("a", "card refund", "card refund", "r", category="A")])
+    related = index.search("refund on my card", limit=1)
+    unrelated = index.search("mortgage", limit=1)
+    assert related and (not unrelated or unrelated[0].score < related[0].score / 2)
+    assert _index([]).search("card", limit=3) == []
+    assert _index([]).predict_category("card") is None
+    assert TicketIndex([ResolvedTicket("a", "card", "card", "r", category="A")], None).search("zzz") == []

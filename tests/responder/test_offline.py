@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tandem.contracts import CustomerContext, GenerationRequest, SimilarTicket, SourceRef
-from tandem.knowledge.bm25_index import ArticleIndex
+from tandem.knowledge.embeddings import default_embedder
+from tandem.knowledge.hybrid_index import HybridArticleIndex
 from tandem.knowledge.loaders import load_articles_jsonl
 from tandem.responder.offline import OfflineResponder
 
@@ -17,8 +18,9 @@ MARKER = re.compile(r" \[(\d+)\]$")
 
 
 @pytest.fixture(scope="module")
-def index() -> ArticleIndex:
-    return ArticleIndex(load_articles_jsonl(KB))
+def index() -> HybridArticleIndex:
+    # The retriever the workflow uses: its scores (in [0, 1]) are what the confidence default is set for.
+    return HybridArticleIndex(load_articles_jsonl(KB), default_embedder())
 
 
 def _request(
@@ -36,7 +38,7 @@ def _request(
     )
 
 
-def _ask(index: ArticleIndex, message: str, product: str | None = None, name: str = ""):
+def _ask(index: HybridArticleIndex, message: str, product: str | None = None, name: str = ""):
     refs = index.search(message, product=product, limit=5)
     passages = {r.id: a for r in refs if (a := index.get(r.id)) is not None}
     request = _request(message, refs, name=name)
@@ -82,7 +84,7 @@ def _assert_quotes_cite_their_sources(reply, source_texts: dict[str, str]) -> No
     assert sorted({n for _, n in quotes}) == list(range(1, len(reply.sources) + 1))
 
 
-def test_answers_from_the_help_center_with_correct_citations(index: ArticleIndex) -> None:
+def test_answers_from_the_help_center_with_correct_citations(index: HybridArticleIndex) -> None:
     request, passages, reply = _ask(
         index, "How do I open a personal checking account?", product="bank_accounts"
     )
@@ -103,13 +105,13 @@ def test_answers_from_the_help_center_with_correct_citations(index: ArticleIndex
         "Can I add an authorized user to my savings account?",
     ],
 )
-def test_citations_map_to_the_right_sources_across_queries(index: ArticleIndex, message: str) -> None:
+def test_citations_map_to_the_right_sources_across_queries(index: HybridArticleIndex, message: str) -> None:
     _, passages, reply = _ask(index, message)
     assert not reply.abstained
     _assert_quotes_cite_their_sources(reply, {i: a.body for i, a in passages.items()})
 
 
-def test_greets_by_first_name_only_when_known(index: ArticleIndex) -> None:
+def test_greets_by_first_name_only_when_known(index: HybridArticleIndex) -> None:
     *_, named = _ask(index, "How do I open a personal checking account?", name="Anna Maria Lee")
     assert named.text.startswith("Hi Anna,")
     *_, anonymous = _ask(index, "How do I open a personal checking account?")
@@ -126,7 +128,7 @@ def test_abstains_without_passages() -> None:
         assert "[1]" not in reply.text
 
 
-def test_abstains_on_an_off_topic_message_even_with_passages(index: ArticleIndex) -> None:
+def test_abstains_on_an_off_topic_message_even_with_passages(index: HybridArticleIndex) -> None:
     # Passages retrieved for a banking question, but the customer asks something they do not address.
     refs = index.search("How do I open a personal checking account?", product=None, limit=5)
     passages = {r.id: index.get(r.id) for r in refs}
@@ -135,7 +137,7 @@ def test_abstains_on_an_off_topic_message_even_with_passages(index: ArticleIndex
     assert reply.confidence < 0.35
 
 
-def test_confidence_follows_retrieval_evidence(index: ArticleIndex) -> None:
+def test_confidence_follows_retrieval_evidence(index: HybridArticleIndex) -> None:
     request, passages, reply = _ask(index, "How do I dispute a credit card transaction?")
     weaker = request.model_copy(
         update={"articles": [r.model_copy(update={"score": r.score / 4}) for r in request.articles]}
@@ -171,7 +173,7 @@ def test_quotes_ticket_resolutions_and_skips_template_placeholders() -> None:
     assert "{{" not in reply.text
 
 
-def test_framing_is_fixed_and_promises_nothing(index: ArticleIndex) -> None:
+def test_framing_is_fixed_and_promises_nothing(index: HybridArticleIndex) -> None:
     # Everything that is not a quote or the source list is the fixed framing: nothing else is ever written.
     *_, reply = _ask(index, "How do I dispute a credit card transaction?")
     quoted = {line.strip() for quote, _ in _quotes(reply.text) for line in quote.splitlines()}

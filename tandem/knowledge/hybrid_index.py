@@ -1,0 +1,190 @@
+"""The embedded hybrid retriever for help-center articles: BM25 and dense cosine over heading chunks.
+
+search(query):
+  1. query analysis: a long message is reduced to the clauses that say what is needed (query_analysis.py);
+  2. every chunk gets lexical = normalised BM25 in [0, 1] and cosine = dense similarity (fusion.py);
+  3. chunk score = (1 - dense_weight) * lexical + dense_weight * max(cosine, 0);
+  4. product filter: chunks of that product's articles and of articles without a product;
+  5. an article scores as its best chunk (max aggregation), which also picks the snippet;
+  6. optionally a reranker re-scores the best `rerank_candidates` articles (title + best chunk).
+
+`SourceRef.score` is the article's fused score (or the reranker's relevance when one is configured), in [0, 1]
+and comparable across queries: about 0.7+ when the words and the meaning of the message both match one
+section well, about 0.3 when only loosely related, 0 for nothing in common.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tandem.contracts import SourceRef
+from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
+from tandem.knowledge.chunking import MAX_CHUNK_CHARS, Chunk, chunk_article
+from tandem.knowledge.documents import Article
+from tandem.knowledge.embedding_cache import EmbeddingCache
+from tandem.knowledge.fusion import NormalizedBm25, fuse
+from tandem.knowledge.interfaces import Embedder, Reranker
+from tandem.knowledge.query_analysis import analyze_query
+
+# Measured on rho_bank (long situational queries), where the dense model adds little, and chosen low enough
+# that exact product and procedure words keep deciding; see `tandem eval` for the effect of changing it.
+DENSE_WEIGHT = 0.3
+RERANK_CANDIDATES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    documents: int
+    chunks: int
+    embedded: int  # chunks embedded during this build (the rest came from the cache)
+    seconds: float
+
+
+class HybridArticleIndex:
+    def __init__(
+        self,
+        articles: Iterable[Article],
+        embedder: Embedder | None,
+        *,
+        cache: EmbeddingCache | None = None,
+        reranker: Reranker | None = None,
+        dense_weight: float = DENSE_WEIGHT,
+        max_chunk_chars: int = MAX_CHUNK_CHARS,
+        rerank_candidates: int = RERANK_CANDIDATES,
+    ) -> None:
+        started = time.perf_counter()
+        self._articles: list[Article] = list(articles)
+        self._by_id: dict[str, Article] = {}
+        for article in self._articles:
+            if article.id in self._by_id:
+                raise ValueError(f"duplicate article id {article.id!r}")
+            self._by_id[article.id] = article
+        self._embedder = embedder
+        self._reranker = reranker
+        self._dense_weight = dense_weight if embedder is not None else 0.0
+        self._rerank_candidates = rerank_candidates
+
+        self._chunks: list[Chunk] = []
+        owners: list[int] = []
+        for position, article in enumerate(self._articles):
+            for chunk in chunk_article(article, max_chunk_chars):
+                self._chunks.append(chunk)
+                owners.append(position)
+        self._owner = np.asarray(owners, dtype=np.int64)
+        self._products = np.asarray([a.product for a in self._articles], dtype=object)
+        texts = [c.indexed_text for c in self._chunks]
+        self._lexical = NormalizedBm25([analyze(t) for t in texts])
+
+        embedded = 0
+        self._vectors: np.ndarray | None = None
+        if embedder is not None:
+            if cache is None:  # (an empty cache is falsy: test for None, not truth)
+                cache = EmbeddingCache(None, embedder.name, embedder.dim)
+            hashes = [c.content_hash for c in self._chunks]
+            self._vectors, embedded = cache.vectors(hashes, texts, embedder)
+            cache.save(hashes)
+        self.stats = IndexStats(
+            len(self._articles), len(self._chunks), embedded, time.perf_counter() - started
+        )
+
+    def __len__(self) -> int:
+        return len(self._articles)
+
+    def get(self, article_id: str) -> Article | None:
+        return self._by_id.get(article_id)
+
+    def search(
+        self,
+        query: str,
+        product: str | None = None,
+        limit: int = 5,
+        *,
+        timings: dict[str, float] | None = None,
+    ) -> list[SourceRef]:
+        """Best articles for `query`, best first; `timings`, when given, receives seconds per stage."""
+        if limit <= 0 or not self._chunks:
+            return []
+        clock = _Clock(timings)
+        plan = analyze_query(query)
+        clock.lap("analysis")
+        lexical = self._lexical.scores(analyze(plan.focus))
+        clock.lap("lexical")
+        cosine = None
+        if self._embedder is not None and self._vectors is not None:
+            cosine = self._vectors @ self._embedder.embed_query(plan.focus)
+        clock.lap("dense")
+        scores = fuse(lexical, cosine, self._dense_weight)
+        if scores is None:
+            return []
+        if product is not None:
+            scores = np.where(self._chunk_mask(product), scores, 0.0)
+        best_chunk = self._best_chunk_per_article(scores)
+        ranked = [a for a in np.argsort(-scores[best_chunk], kind="stable") if scores[best_chunk[a]] > 0.0]
+        clock.lap("fusion")
+        if self._reranker is not None and ranked:
+            results = self._rerank(
+                plan.focus, ranked[: max(limit, self._rerank_candidates)], best_chunk, limit
+            )
+            clock.lap("rerank")
+            return results
+        return [self._ref(int(a), int(best_chunk[a]), float(scores[best_chunk[a]])) for a in ranked[:limit]]
+
+    def _best_chunk_per_article(self, scores: np.ndarray) -> np.ndarray:
+        """For every article, the position of its highest-scoring chunk (max aggregation)."""
+        # Sort chunks by (article, score); the last chunk of each article's run is its best.
+        order = np.lexsort((scores, self._owner))
+        last = np.r_[self._owner[order][1:] != self._owner[order][:-1], True]
+        best = np.zeros(len(self._articles), dtype=np.int64)
+        best[self._owner[order][last]] = order[last]
+        return best
+
+    def _rerank(
+        self, query: str, candidates: list[int], best_chunk: np.ndarray, limit: int
+    ) -> list[SourceRef]:
+        assert self._reranker is not None
+        passages = [self._chunks[best_chunk[a]].indexed_text for a in candidates]
+        ranked = self._reranker.rerank(query, passages, top_n=limit)
+        return [
+            self._ref(int(candidates[i]), int(best_chunk[candidates[i]]), float(np.clip(relevance, 0.0, 1.0)))
+            for i, relevance in ranked[:limit]
+        ]
+
+    def _ref(self, article_position: int, chunk_position: int, score: float) -> SourceRef:
+        article = self._articles[article_position]
+        chunk = self._chunks[chunk_position]
+        return SourceRef(
+            kind="article",
+            id=article.id,
+            title=article.title,
+            url=article.url,
+            score=round(score, 6),
+            snippet=shorten(_plain(chunk.text), SNIPPET_CHARS),
+        )
+
+    def _chunk_mask(self, product: str) -> np.ndarray:
+        allowed = (self._products == product) | (self._products == None)  # noqa: E711 (elementwise)
+        return allowed[self._owner]
+
+
+def _plain(markdown: str) -> str:
+    lines = (line.lstrip("#").strip() for line in markdown.splitlines())
+    return " ".join(line for line in lines if line).replace("**", "")
+
+
+class _Clock:
+    """Adds the seconds since the previous lap to `timings[stage]`; does nothing without a dict."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self._timings = timings
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        if self._timings is None:
+            return
+        now = time.perf_counter()
+        self._timings[stage] = self._timings.get(stage, 0.0) + now - self._last
+        self._last = now

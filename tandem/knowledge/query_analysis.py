@@ -1,0 +1,95 @@
+"""What to search for when a customer writes a long message.
+
+A short question is searched as it is. A long message (an e-mail, a pasted situation, a role-play brief) is
+mostly context: who the person is, contact details, instructions about how to behave. Every word of it would
+count in BM25 and in the averaged embedding, and the two or three sentences that say what the person needs
+would drown. So a long message is split into sentences and clauses, the ones that carry no topic are dropped
+(personal identifiers, persona introductions, conversation-handling instructions), and the sentences that
+state a need are weighted up by repeating them once (query term frequency for BM25, weight for the mean
+embedding).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+LONG_MESSAGE_WORDS = 40  # below this a message is one question; nothing is dropped
+MIN_CLAUSE_WORDS = 3
+
+_MARKUP = re.compile(r"\*\*|__|`|^\s*#{1,6}\s*|\s#{1,6}\s|^\s*>+\s?", re.MULTILINE)
+# Sentence ends, line breaks, dash-separated asides and "1." style list numbers all start a new clause.
+_DASHES = "-\u2013\u2014"  # hyphen, en dash, em dash
+_QUOTES = "\"'\u201c\u201d\u2018\u2019"  # straight and curly quotes
+_SPLIT = re.compile(
+    rf"(?<=[.!?:;])\s+(?=[{_QUOTES}(\[A-Z0-9])|\n+|\s+[{_DASHES}]{{1,3}}\s+|\s(?=\d{{1,2}}[.)]\s)"
+)
+_STRIP = f" \t{_QUOTES}{_DASHES}:;,()[]"
+
+# Personal identifiers: they name a customer, not a topic (and must not steer retrieval).
+_IDENTIFIERS = re.compile(
+    r"\S+@\S+\.\w+"  # e-mail address
+    r"|\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b"  # phone number
+    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b"  # date
+    r"|\b(?:date of birth|DOB|user[_ ]id|phone number|e-?mail(?: address)?|home address|zip code)\b",
+    re.IGNORECASE,
+)
+# Who the writer is ("You are Ana Li, a 38-year-old ...", "Your character is ...", "My name is ...").
+_PERSONA = re.compile(
+    r"^(?:your character is|you are [A-Z][\w'-]+(?: [A-Z][\w'-]+)*,|(?:my|your) name is)"
+    r"|\b\d{1,3}-year-old\b",
+    re.IGNORECASE,
+)
+# How to run the conversation, not what it is about (scripted briefs, agent notes).
+_HANDLING = re.compile(
+    r"\b(?:if the agent|if asked|when asked|if (?:they|he|she) asks?|do not (?:make up|mention|reveal)"
+    r"|don't (?:mention|reveal)|end the conversation|respond reactively|tool usage|you have access to"
+    r"|behaviou?r guidelines|conversation flow|you should provide|call it with|use it after)\b",
+    re.IGNORECASE,
+)
+# A clause that states what the person needs.
+_REQUEST = re.compile(
+    r"\?|\b(?:want|wants|need|needs|would like|looking for|trying to|how (?:do|can|to)|why|help"
+    r"|can (?:i|you)|please|request|dispute|close|cancel|open|apply|increase|replace|refer)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    text: str  # the message as written
+    focus: str  # what retrieval searches with
+    clauses: tuple[str, ...]  # the clauses kept (the whole message when it is short)
+    dropped: tuple[str, ...]  # the clauses left out, for debugging and tests
+
+    @property
+    def is_long(self) -> bool:
+        return bool(self.dropped) or len(self.clauses) > 1
+
+
+def analyze_query(text: str) -> QueryPlan:
+    """The retrieval plan for a customer message; short messages pass through unchanged."""
+    words = len(text.split())
+    if words < LONG_MESSAGE_WORDS:
+        return QueryPlan(text, text.strip(), (text.strip(),), ())
+    kept: list[str] = []
+    dropped: list[str] = []
+    for clause in split_clauses(text):
+        (dropped if _is_boilerplate(clause) else kept).append(clause)
+    if not kept:  # everything looked like boilerplate: better the whole message than nothing
+        return QueryPlan(text, text.strip(), (text.strip(),), ())
+    weighted = [
+        part for clause in kept for part in ([clause, clause] if _REQUEST.search(clause) else [clause])
+    ]
+    return QueryPlan(text, " ".join(weighted), tuple(kept), tuple(dropped))
+
+
+def split_clauses(text: str) -> list[str]:
+    """Sentences and clauses of `text` without markdown markup; fragments under three words are dropped."""
+    plain = _MARKUP.sub(" ", text)
+    parts = (part.strip(_STRIP) for part in _SPLIT.split(plain))
+    return [" ".join(part.split()) for part in parts if len(part.split()) >= MIN_CLAUSE_WORDS]
+
+
+def _is_boilerplate(clause: str) -> bool:
+    return bool(_IDENTIFIERS.search(clause) or _PERSONA.search(clause) or _HANDLING.search(clause))

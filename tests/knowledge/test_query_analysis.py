@@ -1,0 +1,43 @@
+"""Query analysis: short questions pass through; long messages keep what they ask for."""
+
+from __future__ import annotations
+
+from tandem.knowledge.query_analysis import analyze_query, split_clauses
+
+
+def test_short_questions_pass_through_unchanged() -> None:
+    plan = analyze_query("How do I close my account? My email is a@b.com")
+    assert plan.focus == "How do I close my account? My email is a@b.com"
+    assert plan.dropped == () and not plan.is_long
+
+
+def test_long_messages_drop_identifiers_persona_and_handling_notes() -> None:
+    message = (
+        "You are Maria Lopez, a 52-year-old nurse from Denver. Your email is maria@example.com. "
+        'Your phone number is 303-555-0101. ## Conversation Flow: 1. **Opening:** "Hi, my card was declined '
+        'at the grocery store twice today." 2. If asked for verification, give your date of birth. '
+        "You also want to raise the daily spending limit on the card because you travel a lot for work."
+    )
+    plan = analyze_query(message)
+    assert plan.is_long
+    assert "maria@example.com" not in plan.focus and "303-555-0101" not in plan.focus
+    assert "52-year-old" not in plan.focus and "Conversation Flow" not in plan.focus
+    assert "card was declined at the grocery store twice today" in plan.focus
+    # the request is weighted up by appearing twice
+    assert plan.focus.count("You also want to raise the daily spending limit") == 2
+    assert any("verification" in d for d in plan.dropped)
+
+
+def test_all_boilerplate_falls_back_to_the_whole_message() -> None:
+    message = "Your email is a@b.com and your phone number is 555-555-5555. " * 5
+    assert analyze_query(message).focus == message.strip()
+
+
+def test_split_clauses_handles_lists_dashes_and_markup() -> None:
+    text = "**Goal:** open an account - then fund it.\n1. Verify your identity first\n2. Choose the Gold plan"
+    assert split_clauses(text) == [
+        "Goal: open an account",
+        "then fund it.",
+        "Verify your identity first",
+        "Choose the Gold plan",
+    ]
