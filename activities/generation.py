@@ -1,9 +1,15 @@
-"""Reply generation activity: looks the cited passages up by id, then runs the reply pipeline."""
+"""Reply generation activity: looks the cited passages up by id, then runs the reply pipeline.
+
+A failed Cohere call becomes a Temporal `ApplicationError` (`to_application_error`), so the activity's retry
+policy owns retrying: throttling, timeouts and server errors are retried (after the server's Retry-After, when
+it sent one); a request the API rejects (other 4xx) is not, since the same request would fail again.
+"""
 
 from __future__ import annotations
 
 from temporalio import activity
 
+from tandem.adapters.cohere_client import CohereError, to_application_error
 from tandem.contracts import GeneratedReply, GenerationRequest
 from tandem.knowledge.interfaces import KnowledgeBackend
 from tandem.responder.pipeline import ReplyPipeline
@@ -16,6 +22,9 @@ class GenerationActivities:
 
     @activity.defn
     def generate_reply(self, request: GenerationRequest) -> GeneratedReply:
-        # Only ids travel through workflow history; the passages themselves are read here.
-        passages = self._knowledge.articles([a.id for a in request.articles])
-        return self._pipeline.reply(request, passages)
+        try:
+            # Only ids travel through workflow history; the passages themselves are read here.
+            passages = self._knowledge.articles([a.id for a in request.articles])
+            return self._pipeline.reply(request, passages)
+        except CohereError as exc:
+            raise to_application_error(exc) from exc
