@@ -15,7 +15,7 @@ from activities.handoff import HandoffActivities
 from activities.knowledge import KnowledgeActivities
 from activities.store import StoreActivities
 from tandem.knowledge.service import KnowledgeService
-from tandem.responder.offline import OfflineResponder
+from tandem.responder.factory import make_responder
 from tandem.responder.pipeline import ReplyPipeline
 from tandem.settings import Settings, get_settings
 from tandem.store import TicketStore, create_schema, make_engine
@@ -31,9 +31,8 @@ def build_activities(settings: Settings) -> list:
     create_schema(engine)
     store = TicketStore(engine)
     knowledge = KnowledgeService(store)
-    responder = OfflineResponder(confidence_threshold=settings.answer_confidence_threshold)
     knowledge_acts = KnowledgeActivities(knowledge)
-    generation_acts = GenerationActivities(ReplyPipeline(responder), knowledge)
+    generation_acts = GenerationActivities(ReplyPipeline(make_responder(settings)), knowledge)
     escalation_acts = EscalationActivities()
     store_acts = StoreActivities(store)
     handoff_acts = HandoffActivities()
@@ -46,6 +45,7 @@ def build_activities(settings: Settings) -> list:
         store_acts.record_message,
         store_acts.record_escalation,
         store_acts.update_status,
+        store_acts.record_csat,
         handoff_acts.prepare_handoff,
     ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from tandem.contracts import EscalationRecord, MessageRecord, TicketRecord, TicketStatusUpdate
+from tandem.contracts import CsatRecord, EscalationRecord, MessageRecord, TicketRecord, TicketStatusUpdate
 from tandem.store import TicketStore
 
 
@@ -29,3 +29,7 @@ class StoreActivities:
         self._store.update_status(update)
         if update.resolution_note:
             self._store.set_resolution_text(update.ticket_id, update.resolution_note)
+
+    @activity.defn
+    def record_csat(self, record: CsatRecord) -> None:
+        self._store.record_csat(record)

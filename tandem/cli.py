@@ -22,7 +22,7 @@ from tandem.contracts import (
     TicketStart,
     TranscriptEntry,
 )
-from tandem.knowledge.loaders import KnowledgeFormatError
+from tandem.knowledge.loaders import KnowledgeError
 from tandem.settings import Settings, get_settings
 
 
@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = get_settings()
     try:
         code = args.handler(args, settings)
-    except (TandemError, KnowledgeFormatError) as err:
+    except (TandemError, KnowledgeError) as err:
         code = _fail(err)
     except KeyboardInterrupt:
         code = 130
@@ -89,10 +89,25 @@ def _parser() -> argparse.ArgumentParser:
     tickets.set_defaults(handler=_tickets)
 
     ingest = commands.add_parser(
-        "ingest", help="ingest help-center articles (JSONL: id, title, body, product)"
+        "ingest",
+        help="sync help-center articles from a JSONL file, Markdown or HTML files, or a folder of them",
     )
     ingest.add_argument("path", type=Path)
+    ingest.add_argument(
+        "--product", help="product for articles that don't name one (else: first folder level)"
+    )
     ingest.set_defaults(handler=_ingest)
+
+    evaluate = commands.add_parser("eval", help="measure retrieval, tickets, escalation and scope on a suite")
+    evaluate.add_argument("suite", type=Path, help="a folder in the evaluation-suite format")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(handler=_eval)
+
+    csat = commands.add_parser("csat", help="rate a closed conversation from 1 to 5 (as the customer)")
+    csat.add_argument("ticket")
+    csat.add_argument("rating", type=int, choices=range(1, 6))
+    csat.add_argument("--comment", default="")
+    csat.set_defaults(handler=_run(_csat))
 
     history = commands.add_parser(
         "ingest-tickets", help="import resolved tickets (JSONL) for similar-ticket search"
@@ -301,10 +316,21 @@ def _tickets(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from tandem.knowledge.loaders import load_articles_jsonl
+    from tandem.knowledge.ingest import ingest_path
 
-    counts = _store(settings).upsert_articles(load_articles_jsonl(args.path))
-    print(f"{args.path}: {counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged")
+    print(ingest_path(_store(settings), args.path, product=args.product).summary())
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from tandem.evaluation.command import run_eval
+
+    return run_eval(args.suite, as_json=args.json)
+
+
+async def _csat(args: argparse.Namespace, client: TandemClient) -> int:
+    status = await client.submit_csat(args.ticket, args.rating, args.comment)
+    print(f"thanks: ticket {args.ticket} rated {status.csat.rating if status.csat else args.rating}/5")
     return 0
 
 

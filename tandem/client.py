@@ -7,6 +7,7 @@ their message id (also the update id, so Temporal dedupes them), agent replies b
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
@@ -29,17 +30,20 @@ from tandem import search_attributes as sa
 from tandem.contracts import (
     AgentDraft,
     AgentReply,
+    AiMode,
     BusinessHours,
     CloseRequest,
     ConversationState,
     ConversationStatus,
     ConversationTimeouts,
+    CsatResponse,
     CustomerMessage,
     HandBack,
     HandoffPackage,
     HumanRequest,
     Priority,
     QueueItem,
+    ReopenRequest,
     Resolution,
     SupportResponse,
     TakeOver,
@@ -81,11 +85,13 @@ class TandemClient:
         task_queue: str,
         default_timeouts: ConversationTimeouts | None = None,
         business_hours: BusinessHours | None = None,
+        rollout: Callable[[str, str | None], AiMode] | None = None,
     ) -> None:
         self._client = client
         self._task_queue = task_queue
         self._default_timeouts = default_timeouts or ConversationTimeouts()
         self._business_hours = business_hours
+        self._rollout = rollout
 
     @property
     def task_queue(self) -> str:
@@ -93,7 +99,13 @@ class TandemClient:
 
     @classmethod
     def from_settings(cls, client: Client, settings: Settings) -> TandemClient:
-        return cls(client, settings.task_queue, settings.default_timeouts(), settings.parsed_business_hours())
+        return cls(
+            client,
+            settings.task_queue,
+            settings.default_timeouts(),
+            settings.parsed_business_hours(),
+            settings.ai_mode_for,
+        )
 
     # --- customers ----------------------------------------------------------------------------------
 
@@ -135,6 +147,17 @@ class TandemClient:
 
     async def request_human(self, ticket_id: str, reason: str = "customer asked for a person") -> None:
         await self._signal(ticket_id, SupportConversation.request_human, HumanRequest(reason=reason))
+
+    async def submit_csat(self, ticket_id: str, rating: int, comment: str = "") -> ConversationStatus:
+        """The customer's 1-5 rating after close, while the survey window is open."""
+        return await self._update(
+            ticket_id, SupportConversation.submit_csat, CsatResponse(rating=rating, comment=comment)
+        )
+
+    async def reopen(self, ticket_id: str, text: str, *, message_id: str | None = None) -> SupportResponse:
+        """Write again after close: within the survey window the conversation reopens as a new episode."""
+        request = ReopenRequest(message_id=message_id or uuid.uuid4().hex, text=text)
+        return await self._update(ticket_id, SupportConversation.reopen, request)
 
     # --- agents -------------------------------------------------------------------------------------
 
@@ -216,6 +239,8 @@ class TandemClient:
             update={
                 "timeouts": start.timeouts or self._default_timeouts,
                 "business_hours": start.business_hours or self._business_hours,
+                "ai_mode": start.ai_mode
+                or (self._rollout(start.ticket_id, start.customer.product) if self._rollout else AiMode.ON),
             }
         )
 

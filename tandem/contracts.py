@@ -23,6 +23,12 @@ class ConversationState(StrEnum):
     CLOSED = "CLOSED"
 
 
+class AiMode(StrEnum):
+    ON = "on"
+    SHADOW = "shadow"
+    OFF = "off"
+
+
 class Author(StrEnum):
     CUSTOMER = "customer"
     AI = "ai"
@@ -76,6 +82,7 @@ class ConversationTimeouts(_Contract):
     ai_time_limit: timedelta = timedelta(minutes=20)
     ai_turn_limit: int = 8
     inactivity: timedelta = timedelta(minutes=15)
+    csat_window: timedelta = timedelta(hours=24)  # after close: the satisfaction survey stays open this long
 
 
 class BusinessHours(_Contract):
@@ -95,6 +102,9 @@ class TicketStart(_Contract):
     # None: the deployment's defaults (settings), filled in by TandemClient when it starts the ticket.
     timeouts: ConversationTimeouts | None = None
     business_hours: BusinessHours | None = None  # None: people are always there (or settings fill it in)
+    # Gradual rollout, decided when the ticket starts: "on" (AI answers), "shadow" (AI drafts, people send),
+    # "off" (straight to people). None: the deployment's rollout settings decide.
+    ai_mode: AiMode | None = None
     # Set only by continue-as-new: the state the previous run handed over.
     carried: CarriedState | None = None
 
@@ -125,6 +135,23 @@ class HandBack(_Contract):
 
 class HumanRequest(_Contract):
     reason: str = "customer asked for a person"
+
+
+class CsatResponse(_Contract):
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
+
+
+class CsatRecord(_Contract):
+    ticket_id: str
+    rating: int
+    comment: str
+    at: datetime
+
+
+class ReopenRequest(_Contract):
+    message_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    text: str
 
 
 class CloseRequest(_Contract):
@@ -331,6 +358,8 @@ class ConversationStatus(_Contract):
     opened_at: datetime
     waiting_since: datetime | None
     timeouts: ConversationTimeouts
+    csat: CsatResponse | None = None
+    reopened: int = 0
 
 
 class QueueItem(_Contract):
@@ -350,6 +379,8 @@ class TicketOutcome(_Contract):
     escalated: bool
     ai_turns: int
     messages: int
+    csat: CsatResponse | None = None
+    reopened: int = 0
 
 
 class CarriedState(_Contract):
@@ -366,6 +397,7 @@ class CarriedState(_Contract):
     waiting_since: datetime | None
     pickup_misses: int
     promised_by: datetime | None = None  # told the customer out of hours: a person picks up by then
+    reopened: int = 0
     opened_at: datetime
     escalation_reasons: list[EscalationReason]
     transcript_tail: list[TranscriptEntry]

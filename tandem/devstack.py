@@ -97,15 +97,12 @@ async def _wait_for_server(settings: Settings, server: subprocess.Popen, log_pat
 
 
 def _ingest_helpcenter(settings: Settings, path: Path) -> None:
-    from tandem.knowledge.loaders import load_articles_jsonl
+    from tandem.knowledge.ingest import ingest_path
     from tandem.store import TicketStore, create_schema, make_engine
 
     engine = make_engine(settings.resolved_database_url)
     create_schema(engine)
-    counts = TicketStore(engine).upsert_articles(load_articles_jsonl(path))
-    print(
-        f"Help center {path}: {counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged."
-    )
+    print("Help center " + ingest_path(TicketStore(engine), path, progress=False).summary())
 
 
 def _next_steps(settings: Settings) -> str:

@@ -5,6 +5,7 @@ DATABASE_URL is also accepted without the prefix because that is how most platfo
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tandem.contracts import BusinessHours, ConversationTimeouts
+from tandem.contracts import AiMode, BusinessHours, ConversationTimeouts
 
 
 class Settings(BaseSettings):
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
     cohere_rerank_model: str = "rerank-v3.5"
     cohere_chat_model: str = "command-a-03-2025"
 
+    # Gradual rollout, applied when a ticket starts: the AI answers only for these products (empty: all),
+    # for this share of new tickets, and in shadow mode only drafts replies for people to send.
+    ai_products: list[str] = Field(default_factory=list)
+    ai_percentage: int = Field(default=100, ge=0, le=100)
+    shadow_mode: bool = False
+
     # Retrieval and answering.
     retrieval_limit: int = 4
     similar_ticket_limit: int = 3
@@ -76,6 +83,15 @@ class Settings(BaseSettings):
         from tandem.escalation.business_hours import parse_business_hours
 
         return parse_business_hours(self.business_hours) if self.business_hours else None
+
+    def ai_mode_for(self, ticket_id: str, product: str | None) -> AiMode:
+        """The rollout decision for a new ticket; stable for a ticket id, so retries agree."""
+        if self.ai_products and product not in self.ai_products:
+            return AiMode.OFF
+        bucket = int(hashlib.sha256(ticket_id.encode()).hexdigest(), 16) % 100
+        if bucket >= self.ai_percentage:
+            return AiMode.OFF
+        return AiMode.SHADOW if self.shadow_mode else AiMode.ON
 
     def default_timeouts(self) -> ConversationTimeouts:
         return ConversationTimeouts(

@@ -27,12 +27,15 @@ with workflow.unsafe.imports_passed_through():
         MAX_MESSAGE_CHARS,
         AgentDraft,
         AgentReply,
+        AiMode,
         Author,
         CarriedState,
         CloseRequest,
         ConversationState,
         ConversationStatus,
         ConversationTimeouts,
+        CsatRecord,
+        CsatResponse,
         CustomerMessage,
         EscalationCheck,
         EscalationDecision,
@@ -46,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         HumanRequest,
         MessageRecord,
         Priority,
+        ReopenRequest,
         Resolution,
         RetrievalRequest,
         SimilarTicketsRequest,
@@ -80,6 +84,8 @@ ANSWERS_KEPT_FOR_DEDUP = 50
 PATCH_AGENT_DRAFTS = "agent-drafts"
 PATCH_HANDOFF_PACKAGE = "handoff-package"
 PATCH_WAITING_SINCE = "waiting-since-attribute"
+PATCH_AFTER_CLOSE = "survey-and-reopen"
+PATCH_ROLLOUT = "rollout-ai-mode"
 HANDOFF_TIMEOUT = timedelta(seconds=30)
 
 _UNPUBLISHED = object()
@@ -98,11 +104,15 @@ class SupportConversation:
         self._subject = start.subject
         self._timeouts = start.timeouts or ConversationTimeouts()
         self._hours = start.business_hours
+        self._ai_mode = start.ai_mode or AiMode.ON
         self._turn_lock = asyncio.Lock()
         self._opened = start.carried is not None
         self._published: dict[str, object] = {}
         self._resolution: Resolution | None = None
         self._closed_by = ""
+        self._closed_at: datetime | None = None
+        self._survey_open = False
+        self._csat: CsatResponse | None = None
         self._in_flight: set[str] = set()
         self._customer_activity = 0  # bumps on every customer message; restarts the inactivity timer
         self._drafted_for_activity = 0
@@ -145,8 +155,43 @@ class SupportConversation:
                 ),
             )
             self._opened = True
+            if self._ai_mode is not AiMode.ON and workflow.patched(PATCH_ROLLOUT):
+                await self._route_to_people()
         self._publish()
 
+        while True:
+            await self._converse()
+            if self._s.state is not ConversationState.CLOSED or not workflow.patched(PATCH_AFTER_CLOSE):
+                break
+            if not await self._survey_window():
+                break  # no reopen: the conversation is over
+
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._s.state is not ConversationState.CLOSED:
+            workflow.continue_as_new(start.model_copy(update={"carried": self._carry()}))
+        return TicketOutcome(
+            ticket_id=self._ticket_id,
+            resolution=self._resolution or Resolution.RESOLVED_BY_AI,
+            closed_by=self._closed_by,
+            escalated=self._s.escalated,
+            ai_turns=self._s.ai_turns,
+            messages=self._s.messages_before_tail + len(self._s.transcript_tail),
+            csat=self._csat,
+            reopened=self._s.reopened,
+        )
+
+    async def _route_to_people(self) -> None:
+        """Rollout: this ticket goes to people from the start; in shadow mode the AI only drafts for them."""
+        async with self._turn_lock:
+            code = "shadow_mode" if self._ai_mode is AiMode.SHADOW else "ai_off"
+            detail = (
+                "AI drafts only (shadow mode)" if code == "shadow_mode" else "AI not enabled for this ticket"
+            )
+            reason = EscalationReason(code=code, detail=detail, strength=1.0)
+            await self._escalate("rollout", EscalationDecision(escalate=True, reasons=[reason]))
+
+    async def _converse(self) -> None:
+        """Until the conversation closes (or Temporal suggests continuing as new), watch its timers."""
         while self._s.state is not ConversationState.CLOSED and not self._should_continue_as_new():
             if self._s.state is ConversationState.AI_ACTIVE:
                 await self._watch_ai_episode()
@@ -161,17 +206,16 @@ class SupportConversation:
             if self._handoff_due:
                 await self._prepare_handoff()
 
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        if self._s.state is not ConversationState.CLOSED:
-            workflow.continue_as_new(start.model_copy(update={"carried": self._carry()}))
-        return TicketOutcome(
-            ticket_id=self._ticket_id,
-            resolution=self._resolution or Resolution.RESOLVED_BY_AI,
-            closed_by=self._closed_by,
-            escalated=self._s.escalated,
-            ai_turns=self._s.ai_turns,
-            messages=self._s.messages_before_tail + len(self._s.transcript_tail),
-        )
+    async def _survey_window(self) -> bool:
+        """After close the customer may rate the conversation, or reopen it; True when reopened.
+
+        A timer ends the window (settings: csat_window), and with it the workflow."""
+        self._survey_open = True
+        until = (self._closed_at or workflow.now()) + self._timeouts.csat_window
+        # A rating does not end the window: retries stay answerable and the customer may still reopen.
+        await self._wait_for(lambda: self._s.state is not ConversationState.CLOSED, until=until)
+        self._survey_open = False
+        return self._s.state is not ConversationState.CLOSED
 
     async def _watch_ai_episode(self) -> None:
         """Close as abandoned when the customer goes quiet; escalate when the AI runs out of time."""
@@ -380,6 +424,9 @@ class SupportConversation:
 
     def _needs_draft(self) -> bool:
         humans = (ConversationState.WAITING_FOR_HUMAN, ConversationState.HUMAN_ACTIVE)
+        # With the AI off for this ticket, it does not draft either; in shadow mode drafting is all it does.
+        if self._ai_mode is AiMode.OFF:
+            return False
         return self._s.state in humans and self._customer_activity != self._drafted_for_activity
 
     async def _prepare_draft(self) -> None:
@@ -514,6 +561,68 @@ class SupportConversation:
         if self._s.state is ConversationState.CLOSED:
             raise _closed()
 
+    # --- after close -------------------------------------------------------------------------------
+
+    @workflow.update
+    async def submit_csat(self, response: CsatResponse) -> ConversationStatus:
+        if self._csat is None:
+            self._csat = response
+            await self._store(
+                StoreActivities.record_csat,
+                CsatRecord(
+                    ticket_id=self._ticket_id,
+                    rating=response.rating,
+                    comment=response.comment,
+                    at=workflow.now(),
+                ),
+            )
+        return self.status()
+
+    @submit_csat.validator
+    def _validate_csat(self, response: CsatResponse) -> None:
+        if self._csat is not None and self._csat == response:
+            return  # a retry
+        if self._s.state is not ConversationState.CLOSED:
+            raise _rejected("the survey opens when the conversation is closed")
+        if not self._survey_open:
+            raise _rejected("the survey for this conversation is closed")
+        if self._csat is not None:
+            raise _rejected("this conversation has already been rated")
+
+    @workflow.update
+    async def reopen(self, request: ReopenRequest) -> SupportResponse:
+        """The customer writes again after close: a new episode, without the old escalation."""
+        if request.message_id in self._s.answered:
+            return self._s.answered[request.message_id]
+        async with self._turn_lock:
+            if self._s.state is ConversationState.CLOSED:
+                self._s.reopened += 1
+                self._s.state = ConversationState.AI_ACTIVE
+                self._s.escalated = False
+                self._s.escalation_reasons = []
+                self._s.priority = Priority.HIGH if self._customer.high_value else Priority.NORMAL
+                self._s.agent = None
+                self._s.ai_turns = 0
+                self._s.unsure_turns = 0
+                self._s.episode_started_at = None
+                self._s.waiting_since = None
+                self._s.pickup_misses = 0
+                self._s.promised_by = None
+                self._resolution = None
+                self._handoff = None
+                self._draft = None
+                await self._say(Author.SYSTEM, notices.reopened_notice())
+                await self._sync_status()
+        return await self.send_message(CustomerMessage(message_id=request.message_id, text=request.text))
+
+    @reopen.validator
+    def _validate_reopen(self, request: ReopenRequest) -> None:
+        if request.message_id in self._s.answered:
+            return
+        _validate_text(request.text)
+        if self._s.state is ConversationState.CLOSED and not self._survey_open:
+            raise _closed()
+
     # --- reads --------------------------------------------------------------------------------------
 
     @workflow.query
@@ -531,6 +640,8 @@ class SupportConversation:
             opened_at=self._s.opened_at,
             waiting_since=self._s.waiting_since,
             timeouts=self._timeouts,
+            csat=self._csat,
+            reopened=self._s.reopened,
         )
 
     @workflow.query
@@ -572,6 +683,7 @@ class SupportConversation:
         self._s.state = ConversationState.CLOSED
         self._resolution = resolution
         self._closed_by = by
+        self._closed_at = workflow.now()
         await self._say(Author.SYSTEM, notices.closed_notice(resolution is Resolution.ABANDONED))
         await self._sync_status(note=note)
 
@@ -644,13 +756,11 @@ class SupportConversation:
             sa.ESCALATED: self._s.escalated,
             sa.PRIORITY: int(self._s.priority),
         }
-        if workflow.patched(PATCH_WAITING_SINCE):
-            waiting = self._s.state is ConversationState.WAITING_FOR_HUMAN
-            values[sa.WAITING_SINCE] = self._s.waiting_since if waiting else None
+        if self._s.waiting_since is not None and workflow.patched(PATCH_WAITING_SINCE):
+            # Kept after pickup (the queue filters on Status); unsetting a Datetime trips some servers.
+            values[sa.WAITING_SINCE] = self._s.waiting_since
         changed = [
-            key.value_set(v) if v is not None else key.value_unset()
-            for key, v in values.items()
-            if self._published.get(key.name, _UNPUBLISHED) != v
+            key.value_set(v) for key, v in values.items() if self._published.get(key.name, _UNPUBLISHED) != v
         ]
         if changed:
             workflow.upsert_search_attributes(changed)

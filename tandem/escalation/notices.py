@@ -62,10 +62,17 @@ def hand_back_notice(agent: str) -> str:
     return f"{agent} handed the conversation back to the assistant. Ask for a person at any time."
 
 
+def reopened_notice() -> str:
+    return "Welcome back. This conversation is open again, and everything said before is still here."
+
+
 def closed_notice(abandoned: bool) -> str:
     if abandoned:
         return "We closed this conversation after a period of inactivity. Write again any time to start anew."
-    return "This conversation has been closed. Thank you for contacting us."
+    return (
+        "This conversation has been closed. Thank you for contacting us. "
+        "How did we do? You can rate this conversation from 1 to 5."
+    )
 
 
 def out_of_hours_notice(hours_text: str, promised_by_text: str) -> str:

@@ -30,6 +30,7 @@ def _timeouts(**overrides: object) -> ConversationTimeouts:
         "ai_time_limit": timedelta(hours=4),
         "ai_turn_limit": 50,
         "inactivity": timedelta(hours=8),
+        "csat_window": timedelta(hours=1),
     }
     return ConversationTimeouts(**{**base, **overrides})
 
@@ -118,7 +119,7 @@ async def test_inactivity_closes_as_abandoned(
     tandem = timer_tandem
     await tandem.open_ticket(start)
     await tandem.send_message(start.ticket_id, "How do I open a savings account?")
-    await time_env.sleep(timedelta(minutes=16))
+    await time_env.sleep(timedelta(minutes=16) + timedelta(hours=1))  # inactivity, then the survey window
     handle = time_env.client.get_workflow_handle(f"ticket-{start.ticket_id}", result_type=TicketOutcome)
     outcome = await handle.result()
 
@@ -181,7 +182,8 @@ async def test_out_of_hours_promise_is_kept_by_a_timer(
     told = (await timer_tandem.transcript(start.ticket_id))[-1].text
     assert "nobody is in right now" in told and "14:05" in told
 
-    await time_env.sleep(timedelta(minutes=90))  # still before 14:05 there: the promise stands
+    local_now = (await time_env.get_current_time()).astimezone(ZoneInfo(zone))
+    await time_env.sleep(local_now.replace(hour=14, minute=4) - local_now)  # a minute before the promise
     assert (await timer_tandem.status(start.ticket_id)).priority is Priority.NORMAL
     local_now = (await time_env.get_current_time()).astimezone(ZoneInfo(zone))
     await time_env.sleep(local_now.replace(hour=14, minute=6) - local_now)  # just past it, nobody picked up
