@@ -14,6 +14,10 @@ from activities.generation import GenerationActivities
 from activities.handoff import HandoffActivities
 from activities.knowledge import KnowledgeActivities
 from activities.store import StoreActivities
+from tandem.escalation.engine import EscalationEngine
+from tandem.escalation.policy import load_policy
+from tandem.knowledge.embeddings import make_embedder
+from tandem.knowledge.interfaces import KnowledgeBackend, Reranker
 from tandem.knowledge.service import KnowledgeService
 from tandem.responder.factory import make_responder
 from tandem.responder.pipeline import ReplyPipeline
@@ -24,21 +28,29 @@ from workflows.conversation import SupportConversation
 
 # Activities are synchronous (database, numpy); they run on this many threads.
 ACTIVITY_THREADS = 16
+log = logging.getLogger(__name__)
 
 
 def build_activities(settings: Settings) -> list:
     engine = make_engine(settings.resolved_database_url)
     create_schema(engine)
     store = TicketStore(engine)
-    knowledge = KnowledgeService(store)
-    knowledge_acts = KnowledgeActivities(knowledge)
+    embedder = make_embedder(settings)
+    knowledge = build_knowledge(settings, store, embedder)
+    escalation = EscalationEngine(
+        load_policy(settings.policy_file) if settings.policy_file else None,
+        embedder=embedder,
+        history=store.resolved_tickets(),  # the deployment's own ticket history teaches its topics
+    )
+    knowledge_acts = KnowledgeActivities(knowledge, store)
     generation_acts = GenerationActivities(ReplyPipeline(make_responder(settings)), knowledge)
-    escalation_acts = EscalationActivities()
+    escalation_acts = EscalationActivities(escalation)
     store_acts = StoreActivities(store)
     handoff_acts = HandoffActivities()
     return [
         knowledge_acts.retrieve_articles,
         knowledge_acts.find_similar_tickets,
+        knowledge_acts.categorize,
         generation_acts.generate_reply,
         escalation_acts.check_escalation,
         store_acts.open_ticket,
@@ -48,6 +60,24 @@ def build_activities(settings: Settings) -> list:
         store_acts.record_csat,
         handoff_acts.prepare_handoff,
     ]
+
+
+def build_knowledge(settings: Settings, store: TicketStore, embedder) -> KnowledgeBackend:
+    """Embedded hybrid index by default; Weaviate when configured. Cohere reranks when a key is set."""
+    if settings.knowledge_backend == "weaviate":
+        from tandem.adapters.weaviate_backend import WeaviateKnowledge
+
+        return WeaviateKnowledge.from_settings(settings, embedder)
+    reranker: Reranker | None = None
+    if settings.cohere_api_key:
+        from tandem.adapters.cohere_rerank import CohereReranker
+
+        reranker = CohereReranker(
+            settings.cohere_api_key, settings.cohere_rerank_model, base_url=settings.cohere_base_url
+        )
+    knowledge = KnowledgeService(store, embedder, settings.index_dir, reranker)
+    knowledge.warm()  # build the indexes now, not on the first customer's message
+    return knowledge
 
 
 def build_worker(client: Client, settings: Settings) -> Worker:
@@ -65,7 +95,7 @@ async def run_worker(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     client = await connect(settings)
     worker = build_worker(client, settings)
-    logging.getLogger(__name__).info("worker polling task queue %s", settings.task_queue)
+    log.info("worker polling task queue %s", settings.task_queue)
     await worker.run()
 
 

@@ -1,19 +1,17 @@
-"""Escalation check activity: runs the deployment's escalation rules on one AI turn."""
+"""Escalation check activity: runs the deployment's escalation engine on one AI turn."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from temporalio import activity
 
 from tandem.contracts import EscalationCheck, EscalationDecision
-from tandem.escalation.rules import check_escalation
+from tandem.escalation.engine import EscalationEngine
 
 
 class EscalationActivities:
-    def __init__(self, check: Callable[[EscalationCheck], EscalationDecision] = check_escalation) -> None:
-        self._check = check
+    def __init__(self, engine: EscalationEngine) -> None:
+        self._engine = engine
 
     @activity.defn
     def check_escalation(self, check: EscalationCheck) -> EscalationDecision:
-        return self._check(check)
+        return self._engine.decide(check, recent_messages=check.recent_customer_messages)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from tandem.contracts import RetrievalRequest, SimilarTicket, SimilarTicketsRequest, SourceRef
-from tandem.knowledge.service import KnowledgeService
+from tandem.contracts import (
+    CategoryRequest,
+    RetrievalRequest,
+    SimilarTicket,
+    SimilarTicketsRequest,
+    SourceRef,
+)
+from tandem.knowledge.interfaces import KnowledgeBackend
+from tandem.store import TicketStore
 
 
 class KnowledgeActivities:
-    def __init__(self, knowledge: KnowledgeService) -> None:
+    def __init__(self, knowledge: KnowledgeBackend, store: TicketStore) -> None:
         self._knowledge = knowledge
+        self._store = store
 
     @activity.defn
     def retrieve_articles(self, request: RetrievalRequest) -> list[SourceRef]:
@@ -24,3 +32,10 @@ class KnowledgeActivities:
             limit=request.limit,
             exclude_ticket_id=request.exclude_ticket_id,
         )
+
+    @activity.defn
+    def categorize(self, request: CategoryRequest) -> str | None:
+        """The ticket's category from its first message (similar resolved tickets vote), recorded."""
+        category = self._knowledge.predict_category(request.message)
+        self._store.set_category(request.ticket_id, category)
+        return category

@@ -290,6 +290,12 @@ class EscalationCheck(_Contract):
     abstained: bool
     ai_turns: int
     unsure_turns: int
+    recent_customer_messages: list[str] = Field(default_factory=list)  # earlier ones, oldest first
+
+
+class CategoryRequest(_Contract):
+    ticket_id: str
+    message: str
 
 
 class SupportResponse(_Contract):
@@ -360,6 +366,7 @@ class ConversationStatus(_Contract):
     timeouts: ConversationTimeouts
     csat: CsatResponse | None = None
     reopened: int = 0
+    category: str | None = None
 
 
 class QueueItem(_Contract):
@@ -398,6 +405,7 @@ class CarriedState(_Contract):
     pickup_misses: int
     promised_by: datetime | None = None  # told the customer out of hours: a person picks up by then
     reopened: int = 0
+    category: str | None = None
     opened_at: datetime
     escalation_reasons: list[EscalationReason]
     transcript_tail: list[TranscriptEntry]

@@ -11,6 +11,7 @@ PRODUCT = SearchAttributeKey.for_keyword("Product")
 STATUS = SearchAttributeKey.for_keyword("Status")
 ESCALATED = SearchAttributeKey.for_bool("Escalated")
 PRIORITY = SearchAttributeKey.for_int("Priority")
-WAITING_SINCE = SearchAttributeKey.for_datetime("WaitingSince")  # set while waiting for a person: the queue
+WAITING_SINCE = SearchAttributeKey.for_datetime("WaitingSince")  # when it last started waiting for a person
+CATEGORY = SearchAttributeKey.for_keyword("Category")  # predicted from the first message
 
-ALL = (TICKET_ID, CUSTOMER_ID, PRODUCT, STATUS, ESCALATED, PRIORITY, WAITING_SINCE)
+ALL = (TICKET_ID, CUSTOMER_ID, PRODUCT, STATUS, ESCALATED, PRIORITY, WAITING_SINCE, CATEGORY)

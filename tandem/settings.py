@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     ai_percentage: int = Field(default=100, ge=0, le=100)
     shadow_mode: bool = False
 
+    # The deployment's escalation policy (always-human topics, weights, threshold); unset: built-in default.
+    policy_file: Path | None = None
+
     # Retrieval and answering.
     retrieval_limit: int = 4
     similar_ticket_limit: int = 3

@@ -19,12 +19,14 @@ from tandem import search_attributes as sa
 from tandem.binaries import temporal_cli, temporal_test_server
 from tandem.client import TandemClient
 from tandem.contracts import ConversationState, ConversationStatus, CustomerContext, TicketStart
-from tandem.knowledge.loaders import load_articles_jsonl
+from tandem.knowledge.ingest import ingest_path
+from tandem.knowledge.loaders import load_tickets_jsonl
 from tandem.settings import Settings
 from tandem.store import TicketStore, create_schema, make_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HELPCENTER = PROJECT_ROOT / "data" / "helpcenter" / "rho_bank" / "kb.jsonl"
+TICKET_HISTORY = PROJECT_ROOT / "data" / "tickets" / "banking77" / "tickets.jsonl"  # categories, no answers
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +75,8 @@ def store(settings: Settings) -> TicketStore:
     engine = make_engine(settings.resolved_database_url)
     create_schema(engine)
     store = TicketStore(engine)
-    store.upsert_articles(load_articles_jsonl(HELPCENTER))
+    ingest_path(store, HELPCENTER, progress=False)
+    store.import_resolved_tickets(load_tickets_jsonl(TICKET_HISTORY))
     return store
 
 

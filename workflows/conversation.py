@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         AiMode,
         Author,
         CarriedState,
+        CategoryRequest,
         CloseRequest,
         ConversationState,
         ConversationStatus,
@@ -86,6 +87,7 @@ PATCH_HANDOFF_PACKAGE = "handoff-package"
 PATCH_WAITING_SINCE = "waiting-since-attribute"
 PATCH_AFTER_CLOSE = "survey-and-reopen"
 PATCH_ROLLOUT = "rollout-ai-mode"
+PATCH_CATEGORY = "categorize-first-message"
 HANDOFF_TIMEOUT = timedelta(seconds=30)
 
 _UNPUBLISHED = object()
@@ -113,6 +115,8 @@ class SupportConversation:
         self._closed_at: datetime | None = None
         self._survey_open = False
         self._csat: CsatResponse | None = None
+        self._category: str | None = start.carried.category if start.carried else None
+        self._categorized = start.carried is not None
         self._in_flight: set[str] = set()
         self._customer_activity = 0  # bumps on every customer message; restarts the inactivity timer
         self._drafted_for_activity = 0
@@ -312,6 +316,8 @@ class SupportConversation:
             self._s.last_customer_at = now
             self._customer_activity += 1
             await self._say(Author.CUSTOMER, message.text.strip(), message_id=message.message_id)
+            if not self._categorized:
+                await self._categorize(message.text)
             if self._s.state is ConversationState.AI_ACTIVE:
                 response = await self._ai_turn(message)
             else:
@@ -370,6 +376,22 @@ class SupportConversation:
             await self._escalate("turn", decision)
         return self._response(message.message_id, Author.AI, entry.text, entry.sources, confidence, decision)
 
+    async def _categorize(self, text: str) -> None:
+        """The ticket's category, from its first message: recorded on the ticket, the UI and the handoff."""
+        self._categorized = True
+        if not workflow.patched(PATCH_CATEGORY):
+            return
+        try:
+            self._category = await workflow.execute_activity_method(
+                KnowledgeActivities.categorize,
+                CategoryRequest(ticket_id=self._ticket_id, message=text),
+                start_to_close_timeout=RETRIEVAL_TIMEOUT,
+                retry_policy=TURN_RETRY,
+            )
+        except ActivityError as err:  # a missing category must never block the customer's answer
+            workflow.logger.warning("no category for ticket %s: %s", self._ticket_id, err.cause or err)
+        self._publish()
+
     async def _answer(self, message: CustomerMessage) -> tuple[GeneratedReply, EscalationDecision]:
         """A grounded reply to the message, and whether a person should take over."""
         reply = await self._generate(message.text)
@@ -384,6 +406,11 @@ class SupportConversation:
                 abstained=reply.abstained,
                 ai_turns=self._s.ai_turns,
                 unsure_turns=self._s.unsure_turns,
+                recent_customer_messages=[
+                    e.text
+                    for e in self._s.transcript_tail[-HISTORY_FOR_GENERATION:]
+                    if e.author is Author.CUSTOMER and e.message_id != message.message_id
+                ],
             ),
             start_to_close_timeout=ESCALATION_CHECK_TIMEOUT,
             retry_policy=TURN_RETRY,
@@ -459,7 +486,7 @@ class SupportConversation:
                 customer=self._customer,
                 transcript=self._s.transcript_tail,
                 reasons=self._s.escalation_reasons,
-                category=None,
+                category=self._category,
                 suggested_reply=self._draft,
             ),
             start_to_close_timeout=HANDOFF_TIMEOUT,
@@ -642,6 +669,7 @@ class SupportConversation:
             timeouts=self._timeouts,
             csat=self._csat,
             reopened=self._s.reopened,
+            category=self._category,
         )
 
     @workflow.query
@@ -756,6 +784,8 @@ class SupportConversation:
             sa.ESCALATED: self._s.escalated,
             sa.PRIORITY: int(self._s.priority),
         }
+        if self._category is not None:
+            values[sa.CATEGORY] = self._category
         if self._s.waiting_since is not None and workflow.patched(PATCH_WAITING_SINCE):
             # Kept after pickup (the queue filters on Status); unsetting a Datetime trips some servers.
             values[sa.WAITING_SINCE] = self._s.waiting_since
@@ -817,7 +847,11 @@ class SupportConversation:
         tail = self._s.transcript_tail[-TRANSCRIPT_TAIL_ON_CONTINUE:]
         dropped = len(self._s.transcript_tail) - len(tail)
         return self._s.model_copy(
-            update={"transcript_tail": tail, "messages_before_tail": self._s.messages_before_tail + dropped}
+            update={
+                "transcript_tail": tail,
+                "messages_before_tail": self._s.messages_before_tail + dropped,
+                "category": self._category,
+            }
         )
 
 

@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from tandem import search_attributes as sa
 from tandem.binaries import temporal_cli
 from tandem.contracts import Resolution
-from tandem.knowledge.loaders import load_articles_jsonl
+from tandem.knowledge.ingest import ingest_path
 from tandem.settings import Settings
 from tandem.store import TicketStore, create_schema, make_engine
 from tests.conftest import HELPCENTER, new_ticket, running_worker, wait_for_state
@@ -29,7 +29,7 @@ async def record() -> None:
         settings = Settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/tandem.db")
         engine = make_engine(settings.resolved_database_url)
         create_schema(engine)
-        TicketStore(engine).upsert_articles(load_articles_jsonl(HELPCENTER))
+        ingest_path(TicketStore(engine), HELPCENTER, progress=False)
         async with (
             await WorkflowEnvironment.start_local(
                 dev_server_existing_path=temporal_cli(),

@@ -116,3 +116,16 @@ async def _eventually(read):
             return value
         await asyncio.sleep(0.05)
     raise AssertionError("the workflow never prepared it")
+
+
+async def test_first_message_is_categorised_from_similar_resolved_tickets(
+    local_env: WorkflowEnvironment, local_tandem: TandemClient, store: TicketStore
+) -> None:
+    start = new_ticket()
+    await local_tandem.send_message(start.ticket_id, "My new card still hasn't arrived", start=start)
+    status = await local_tandem.status(start.ticket_id)
+    assert status.category == "card_arrival"
+    ticket = store.get_ticket(start.ticket_id)
+    assert ticket is not None and ticket.category == "card_arrival"
+    description = await local_env.client.get_workflow_handle(f"ticket-{start.ticket_id}").describe()
+    assert {p.key.name: p.value for p in description.typed_search_attributes}["Category"] == "card_arrival"
