@@ -10,6 +10,11 @@ from tandem.contracts import ConversationState, EscalationDecision, GeneratedRep
 
 _REASON_PHRASES = {
     "explicit_request": "you asked for a person",
+    "topic": "this is something our team handles personally",
+    "legal_threat": "this needs a person from our team",
+    "safety": "your safety matters more than anything I can look up",
+    "complaint": "you'd like to make a complaint, and that deserves a person",
+    "multi_issue": "there are several things to sort out here",
     "cancellation": "you mentioned closing your account",
     "frustration": "this clearly needs more care than I can give",
     "repeated_failure": "I haven't been able to answer this",

@@ -62,3 +62,15 @@ def test_summary_says_when_the_ai_had_no_sourced_answer() -> None:
         "T-8", CustomerContext(customer_id="c-1"), transcript, [], None, None, datetime.now(UTC)
     )
     assert "The AI gave no sourced answer." in package.summary and package.ai_answers == []
+
+
+def test_every_engine_reason_has_a_customer_facing_explanation() -> None:
+    from tandem.contracts import EscalationDecision
+    from tandem.escalation.notices import handoff_notice
+    from tandem.escalation.signals import TIMER_CODES
+
+    codes = {"explicit_request", "topic", "legal_threat", "safety", "frustration", "cancellation"}
+    codes |= {"complaint", "multi_issue", "repeated_failure", *TIMER_CODES} - {"pickup_timeout"}
+    for code in sorted(codes):
+        decision = EscalationDecision(escalate=True, reasons=[EscalationReason(code=code, detail="x")])
+        assert " because " in handoff_notice(decision), code
