@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     ai_time_limit_seconds: float = 1200
     ai_turn_limit: int = 8
     inactivity_timeout_seconds: float = 900
+    csat_window_seconds: float = 86400
     # When people are at work, e.g. "Mon-Fri 09:00-17:00 Europe/Berlin"; unset means always.
     business_hours: str | None = None
 
@@ -68,8 +69,6 @@ class Settings(BaseSettings):
     policy_file: Path | None = None
 
     # Retrieval and answering.
-    retrieval_limit: int = 4
-    similar_ticket_limit: int = 3
     answer_confidence_threshold: float = 0.35
 
     @property
@@ -102,6 +101,7 @@ class Settings(BaseSettings):
             ai_time_limit=timedelta(seconds=self.ai_time_limit_seconds),
             ai_turn_limit=self.ai_turn_limit,
             inactivity=timedelta(seconds=self.inactivity_timeout_seconds),
+            csat_window=timedelta(seconds=self.csat_window_seconds),
         )
 
 
