@@ -1,9 +1,13 @@
 """The ticket store: Tandem's system of record (SQLite locally, PostgreSQL in production)."""
 
 from tandem.store.db import create_schema, make_engine
+from tandem.store.migrate import SchemaUpgrade
 from tandem.store.records import (
+    AiEvent,
     ArticleSourceConflict,
+    Review,
     SyncCounts,
+    TicketFacts,
     TicketSummary,
     UnknownTicketError,
     UpsertCounts,
@@ -11,8 +15,12 @@ from tandem.store.records import (
 from tandem.store.repository import TicketStore
 
 __all__ = [
+    "AiEvent",
     "ArticleSourceConflict",
+    "Review",
+    "SchemaUpgrade",
     "SyncCounts",
+    "TicketFacts",
     "TicketStore",
     "TicketSummary",
     "UnknownTicketError",

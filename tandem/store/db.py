@@ -1,17 +1,15 @@
-"""Engine construction for SQLite (local default) and PostgreSQL (psycopg 3); the schema and its upgrades."""
+"""Engine construction for SQLite (local default) and PostgreSQL (psycopg 3); the schema via migrations."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Engine, Table, create_engine, event, inspect, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.schema import CreateIndex
-from sqlmodel import SQLModel
 
 import tandem.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from tandem.store.migrate import SchemaUpgrade, upgrade
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -36,61 +34,13 @@ def make_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> Engi
     return engine
 
 
-# Columns added to existing tables since the first schema, in order. There are no migrations yet: a
-# database made by an older Tandem gets these with ALTER TABLE ... ADD COLUMN (nullable, so old rows stay
-# valid), and the listed indexes. Only ever append here; never rename or drop.
-ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "articles": ("category", "source"),
-}
-ADDED_INDEXES: dict[str, tuple[str, ...]] = {
-    "articles": ("ix_articles_source",),
-}
+def create_schema(engine: Engine) -> SchemaUpgrade:
+    """Migrates the database to the newest schema (Alembic `upgrade head`, see tandem.store.migrate).
 
-
-def create_schema(engine: Engine) -> None:
-    """Creates missing tables, then brings tables made by an older schema up to date."""
-    SQLModel.metadata.create_all(engine)
-    upgrade_schema(engine)
-
-
-def upgrade_schema(engine: Engine) -> list[str]:
-    """Adds the columns and indexes in ADDED_COLUMNS / ADDED_INDEXES that a table lacks.
-
-    Safe to run on every start and from several processes at once; returns what it added.
+    An empty database is created from scratch; one made before migrations existed is adopted first.
+    Safe to run on every start and from several processes at once.
     """
-    added: list[str] = []
-    for table_name, column_names in ADDED_COLUMNS.items():
-        table = SQLModel.metadata.tables[table_name]
-        existing = {column["name"] for column in inspect(engine).get_columns(table_name)}
-        for name in column_names:
-            if name in existing:
-                continue
-            column = table.c[name]
-            if not column.nullable:
-                raise RuntimeError(f"cannot add NOT NULL column {table_name}.{name} to existing rows")
-            ddl = _add_column_ddl(engine, table, column)
-            try:
-                with engine.begin() as conn:
-                    conn.execute(text(ddl))
-            except OperationalError as exc:  # SQLite has no IF NOT EXISTS here; another process won
-                if "duplicate column" not in str(exc.orig).lower():
-                    raise
-            added.append(f"{table_name}.{name}")
-        for index_name in ADDED_INDEXES.get(table_name, ()):
-            index = next(index for index in table.indexes if index.name == index_name)
-            with engine.begin() as conn:
-                conn.execute(CreateIndex(index, if_not_exists=True))
-    return added
-
-
-def _add_column_ddl(engine: Engine, table: Table, column: Column[Any]) -> str:
-    preparer = engine.dialect.identifier_preparer
-    kind = column.type.compile(dialect=engine.dialect)
-    exists = " IF NOT EXISTS" if engine.dialect.name == "postgresql" else ""
-    return (
-        f"ALTER TABLE {preparer.format_table(table)} "
-        f"ADD COLUMN{exists} {preparer.format_column(column)} {kind}"
-    )
+    return upgrade(engine)
 
 
 def _normalize(url: str) -> str:

@@ -17,8 +17,16 @@ from tandem.contracts import (
     TranscriptEntry,
 )
 from tandem.knowledge.documents import Article, ResolvedTicket
-from tandem.store.models import ArticleRow, EscalationEventRow, MessageRow, ResolvedTicketRow, TicketRow
-from tandem.store.records import TicketSummary
+from tandem.store.models import (
+    AiEventRow,
+    ArticleRow,
+    EscalationEventRow,
+    MessageRow,
+    ResolvedTicketRow,
+    ReviewRow,
+    TicketRow,
+)
+from tandem.store.records import AiEvent, Review, TicketSummary
 from tandem.store.types import content_hash, hash_key
 
 
@@ -43,6 +51,9 @@ def summary(row: TicketRow, message_count: int) -> TicketSummary:
         updated_at=row.updated_at,
         closed_at=row.closed_at,
         message_count=message_count,
+        first_response_at=row.first_response_at,
+        escalated_at=row.escalated_at,
+        reopen_count=row.reopen_count,
     )
 
 
@@ -119,3 +130,34 @@ def resolved(row: ResolvedTicketRow) -> ResolvedTicket:
         resolution=row.resolution,
         category=row.category,
     )
+
+
+def ai_event(row: AiEventRow) -> AiEvent:
+    return AiEvent(
+        ticket_id=row.ticket_id,
+        event_id=row.event_id,
+        at=row.at,
+        kind=row.kind,
+        detail=row.detail,
+        message_id=row.message_id,
+    )
+
+
+def review(row: ReviewRow) -> Review:
+    return Review(
+        ticket_id=row.ticket_id,
+        review_id=row.review_id,
+        at=row.at,
+        reviewer=row.reviewer,
+        verdict=row.verdict,
+        note=row.note,
+        content_gap=row.content_gap,
+    )
+
+
+def escalation_codes(reasons_json: list[str]) -> list[str]:
+    """Distinct reason codes of a ticket's escalation events (given oldest first), first seen first."""
+    codes: dict[str, None] = {}
+    for reasons in reasons_json:
+        codes.update((reason["code"], None) for reason in json.loads(reasons))
+    return list(codes)

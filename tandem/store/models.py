@@ -2,11 +2,15 @@
 
 `hash_key` columns are 32-bit fingerprints of a row's content; SUM(hash_key) lets the version
 functions notice changes with one cheap aggregate instead of reading every row.
+
+The schema itself is owned by the Alembic revisions in `tandem/store/migrations/versions`: a change here
+needs a new revision (`python -m tandem.store.migrations revision "what changed"`), and
+tests/store/test_migrations.py fails while the two disagree.
 """
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Text
+from sqlalchemy import BigInteger, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from tandem.store.types import UTCDateTime
@@ -31,6 +35,11 @@ class TicketRow(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Fingerprint of (ticket_id, category, resolution_text): feeds tickets_version().
     hash_key: int = Field(default=0, sa_type=BigInteger)
+    # Since revision 0002. The first reply a person or the AI sent, the first escalation, and how often the
+    # customer reopened the ticket after it was closed (one per distinct reopen event, see ai_events).
+    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reopen_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
 
 class MessageRow(SQLModel, table=True):
@@ -100,3 +109,44 @@ class ResolvedTicketRow(SQLModel, table=True):
     resolution: str = Field(sa_type=Text)
     content_hash: str
     hash_key: int = Field(sa_type=BigInteger)
+
+
+class HandoffRow(SQLModel, table=True):
+    """The package a person saw when they picked the ticket up (one per escalation hand-off)."""
+
+    __tablename__ = "handoffs"
+
+    ticket_id: str = Field(primary_key=True)
+    handoff_id: str = Field(primary_key=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    summary: str = Field(default="", sa_type=Text)
+    package: str = Field(sa_type=Text)  # the HandoffPackage as JSON
+
+
+class AiEventRow(SQLModel, table=True):
+    """Something the AI did or refused to do that metrics count: "abstained", "guardrail:<kind>",
+    "no_article", "reopened", ... An event id is unique per ticket and kind."""
+
+    __tablename__ = "ai_events"
+    __table_args__ = (Index("ix_ai_events_kind_at", "kind", "at"), Index("ix_ai_events_at", "at"))
+
+    ticket_id: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    event_id: str = Field(primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    detail: str = Field(default="", sa_type=Text)
+    message_id: str | None = None
+
+
+class ReviewRow(SQLModel, table=True):
+    """A person's verdict on how a ticket was handled; `content_gap` marks a missing help-center article."""
+
+    __tablename__ = "reviews"
+
+    ticket_id: str = Field(primary_key=True)
+    review_id: str = Field(primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    reviewer: str
+    verdict: str
+    note: str = Field(default="", sa_type=Text)
+    content_gap: bool = False

@@ -31,6 +31,58 @@ class TicketSummary:
     updated_at: datetime
     closed_at: datetime | None
     message_count: int
+    first_response_at: datetime | None = None
+    escalated_at: datetime | None = None
+    reopen_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AiEvent:
+    """Something the AI did that metrics count: "abstained", "guardrail:<kind>", "no_article", "reopened"."""
+
+    ticket_id: str
+    event_id: str
+    at: datetime
+    kind: str
+    detail: str = ""
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A person's verdict on how a ticket was handled; `content_gap`: the help center lacked an answer."""
+
+    ticket_id: str
+    review_id: str
+    at: datetime
+    reviewer: str
+    verdict: str
+    note: str = ""
+    content_gap: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFacts:
+    """One ticket as metrics see it: its row, CSAT, escalation reason codes and message counts by author."""
+
+    ticket_id: str
+    customer_id: str
+    product: str | None
+    category: str | None
+    state: ConversationState
+    resolution: Resolution | None
+    escalated: bool
+    opened_at: datetime
+    closed_at: datetime | None
+    first_response_at: datetime | None
+    escalated_at: datetime | None
+    reopen_count: int
+    csat_rating: int | None
+    # Distinct reason codes across the ticket's escalation events, in the order they first appeared.
+    escalation_codes: list[str]
+    ai_message_count: int
+    agent_message_count: int
+    customer_message_count: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,19 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table, bindparam, delete, false, func, literal, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Table,
+    bindparam,
+    case,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
@@ -23,8 +35,10 @@ from tandem.contracts import (
     ConversationState,
     CsatRecord,
     EscalationRecord,
+    HandoffPackage,
     MessageRecord,
     Priority,
+    Resolution,
     TicketRecord,
     TicketStatusUpdate,
     TranscriptEntry,
@@ -32,16 +46,22 @@ from tandem.contracts import (
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.store import mapping
 from tandem.store.models import (
+    AiEventRow,
     ArticleRow,
     CsatRow,
     EscalationEventRow,
+    HandoffRow,
     MessageRow,
     ResolvedTicketRow,
+    ReviewRow,
     TicketRow,
 )
 from tandem.store.records import (
+    AiEvent,
     ArticleSourceConflict,
+    Review,
     SyncCounts,
+    TicketFacts,
     TicketSummary,
     UnknownTicketError,
     UpsertCounts,
@@ -51,6 +71,7 @@ from tandem.store.types import UTCDateTime, utcnow
 # Ids per IN list: far below SQLite's and Postgres' parameter limits.
 CHUNK = 500
 CLOSED = ConversationState.CLOSED.value
+REOPENED = "reopened"  # the ai_events kind mark_reopened records
 # pg_advisory_xact_lock key that serialises article writers ("tandem:a" as a 64-bit integer).
 ARTICLES_LOCK_KEY = int.from_bytes(b"tandem:a", "big")
 
@@ -170,10 +191,16 @@ class TicketStore:
             "reasons": json.dumps([reason.model_dump(mode="json") for reason in rec.reasons]),
             "priority": int(rec.priority),
         }
-        mark = update(TicketRow).where(col(TicketRow.ticket_id) == rec.ticket_id).values(escalated=True)
+        mark = (
+            update(TicketRow)
+            .where(col(TicketRow.ticket_id) == rec.ticket_id)
+            .values(escalated=True, escalated_at=_earliest(TicketRow.escalated_at, rec.at))
+        )
         with self._session() as s:
             inserted = s.exec(self._insert_ignore(EscalationEventRow, row)).rowcount == 1
-            if inserted:  # only the first delivery marks the ticket; a replay must not undo a hand-back
+            # Only the first delivery marks the ticket (escalated, and escalated_at if this is the earliest
+            # escalation); a replay must not undo a hand-back.
+            if inserted:
                 s.exec(mark)
             s.commit()
         return inserted
@@ -201,6 +228,223 @@ class TicketStore:
                 CsatRecord(ticket_id=r.ticket_id, rating=r.rating, comment=r.comment, at=r.at)
                 for r in s.exec(stmt)
             ]
+
+    # --- hand-offs, AI events, reviews, ticket timings -----------------------------------------------
+
+    def record_handoff(self, ticket_id: str, handoff_id: str, package: HandoffPackage) -> bool:
+        """Stores the package a person was handed; the first write of a (ticket, handoff id) wins."""
+        if package.ticket_id != ticket_id:
+            raise ValueError(f"hand-off package of ticket {package.ticket_id!r} recorded for {ticket_id!r}")
+        row = {
+            "ticket_id": ticket_id,
+            "handoff_id": handoff_id,
+            "created_at": package.created_at,
+            "summary": package.summary,
+            "package": package.model_dump_json(),
+        }
+        return self._insert_once(HandoffRow, row)
+
+    def handoffs(self, ticket_id: str) -> list[HandoffPackage]:
+        """The ticket's hand-off packages, oldest first."""
+        stmt = (
+            select(HandoffRow.package)
+            .where(col(HandoffRow.ticket_id) == ticket_id)
+            .order_by(col(HandoffRow.created_at), col(HandoffRow.handoff_id))
+        )
+        with self._session() as s:
+            return [HandoffPackage.model_validate_json(package) for package in s.exec(stmt)]
+
+    def record_ai_event(
+        self,
+        ticket_id: str,
+        event_id: str,
+        at: datetime,
+        kind: str,
+        detail: str = "",
+        message_id: str | None = None,
+    ) -> bool:
+        """Records an AI event ("abstained", "guardrail:<kind>", "no_article", ...) once per
+        (ticket, kind, event id); a retry or a replay changes nothing and returns False."""
+        if not kind:
+            raise ValueError("an AI event needs a kind")
+        row = {
+            "ticket_id": ticket_id,
+            "kind": kind,
+            "event_id": event_id,
+            "at": at,
+            "detail": detail,
+            "message_id": message_id,
+        }
+        return self._insert_once(AiEventRow, row)
+
+    def ai_events(
+        self, ticket_id: str | None = None, kind_prefix: str | None = None, since: datetime | None = None
+    ) -> list[AiEvent]:
+        """AI events, oldest first: of one ticket or all, whose kind starts with `kind_prefix` (so
+        "guardrail:" finds every guardrail), at or after `since`."""
+        stmt = select(AiEventRow).order_by(
+            col(AiEventRow.at), col(AiEventRow.ticket_id), col(AiEventRow.kind), col(AiEventRow.event_id)
+        )
+        if ticket_id is not None:
+            stmt = stmt.where(col(AiEventRow.ticket_id) == ticket_id)
+        if kind_prefix:
+            stmt = stmt.where(col(AiEventRow.kind).startswith(kind_prefix, autoescape=True))
+        if since is not None:
+            stmt = stmt.where(col(AiEventRow.at) >= since)
+        with self._session() as s:
+            rows = s.exec(stmt).all()
+        # SQLite's LIKE ignores ASCII case; the prefix is matched exactly.
+        return [mapping.ai_event(row) for row in rows if row.kind.startswith(kind_prefix or "")]
+
+    def record_review(
+        self,
+        ticket_id: str,
+        review_id: str,
+        at: datetime,
+        reviewer: str,
+        verdict: str,
+        note: str = "",
+        content_gap: bool = False,
+    ) -> bool:
+        """Records a person's review once per (ticket, review id); a retry changes nothing."""
+        row = {
+            "ticket_id": ticket_id,
+            "review_id": review_id,
+            "at": at,
+            "reviewer": reviewer,
+            "verdict": verdict,
+            "note": note,
+            "content_gap": content_gap,
+        }
+        return self._insert_once(ReviewRow, row)
+
+    def reviews(self, ticket_id: str | None = None, since: datetime | None = None) -> list[Review]:
+        """Reviews, oldest first: of one ticket or all, at or after `since`."""
+        stmt = select(ReviewRow).order_by(
+            col(ReviewRow.at), col(ReviewRow.ticket_id), col(ReviewRow.review_id)
+        )
+        if ticket_id is not None:
+            stmt = stmt.where(col(ReviewRow.ticket_id) == ticket_id)
+        if since is not None:
+            stmt = stmt.where(col(ReviewRow.at) >= since)
+        with self._session() as s:
+            return [mapping.review(row) for row in s.exec(stmt)]
+
+    def mark_first_response(self, ticket_id: str, at: datetime) -> bool:
+        """Sets first_response_at if it is unset (or later than `at`: the earliest reply wins, whatever
+        order retries arrive in). Returns whether it changed."""
+        return self._mark_earliest(ticket_id, TicketRow.first_response_at, at)
+
+    def mark_escalated_at(self, ticket_id: str, at: datetime) -> bool:
+        """Sets escalated_at if it is unset or later than `at` (record_escalation does this too)."""
+        return self._mark_earliest(ticket_id, TicketRow.escalated_at, at)
+
+    def mark_reopened(self, ticket_id: str, event_id: str, at: datetime) -> bool:
+        """Counts one reopen per distinct `event_id`: recorded as an AI event of kind "reopened" in the same
+        transaction, so a retried activity never counts twice. Returns whether this call counted it."""
+        row = {
+            "ticket_id": ticket_id,
+            "kind": REOPENED,
+            "event_id": event_id,
+            "at": at,
+            "detail": "",
+            "message_id": None,
+        }
+        bump = (
+            update(TicketRow)
+            .where(col(TicketRow.ticket_id) == ticket_id)
+            .values(reopen_count=col(TicketRow.reopen_count) + 1)
+        )
+        with self._session() as s:
+            inserted = s.exec(self._insert_ignore(AiEventRow, row)).rowcount == 1
+            if inserted and s.exec(bump).rowcount == 0:
+                s.rollback()
+                raise UnknownTicketError(ticket_id)
+            s.commit()
+        return inserted
+
+    # --- metrics -------------------------------------------------------------------------------------
+
+    def ticket_facts(
+        self, since: datetime | None = None, until: datetime | None = None, product: str | None = None
+    ) -> list[TicketFacts]:
+        """Every ticket opened in [since, until) (of one product), oldest first, with what metrics need.
+
+        Two queries whatever the number of tickets: tickets joined with their CSAT and message counts by
+        author, then the escalation events' reason codes.
+        """
+        filters: list[ColumnElement[bool]] = []
+        if since is not None:
+            filters.append(col(TicketRow.opened_at) >= since)
+        if until is not None:
+            filters.append(col(TicketRow.opened_at) < until)
+        if product is not None:
+            filters.append(col(TicketRow.product) == product)
+        tickets, messages = _table(TicketRow), _table(MessageRow)
+
+        def by_author(author: Author) -> Any:
+            return func.coalesce(func.sum(case((messages.c.author == author.value, 1), else_=0)), 0)
+
+        counts = (
+            sa_select(
+                messages.c.ticket_id,
+                by_author(Author.AI).label("ai_messages"),
+                by_author(Author.AGENT).label("agent_messages"),
+                by_author(Author.CUSTOMER).label("customer_messages"),
+            )
+            .join(tickets, tickets.c.ticket_id == messages.c.ticket_id)
+            .where(*filters)
+            .group_by(messages.c.ticket_id)
+            .subquery()
+        )
+        csat = _table(CsatRow)
+        facts = (
+            sa_select(
+                tickets,
+                csat.c.rating,
+                counts.c.ai_messages,
+                counts.c.agent_messages,
+                counts.c.customer_messages,
+            )
+            .outerjoin(csat, csat.c.ticket_id == tickets.c.ticket_id)
+            .outerjoin(counts, counts.c.ticket_id == tickets.c.ticket_id)
+            .where(*filters)
+            .order_by(tickets.c.opened_at, tickets.c.ticket_id)
+        )
+        events = _table(EscalationEventRow)
+        reasons = (
+            sa_select(events.c.ticket_id, events.c.reasons)
+            .join(tickets, tickets.c.ticket_id == events.c.ticket_id)
+            .where(*filters)
+            .order_by(events.c.ticket_id, events.c.at, events.c.event_id)
+        )
+        with self._session() as s:
+            rows = s.connection().execute(facts).all()
+            by_ticket: dict[str, list[str]] = {}
+            for ticket_id, reasons_json in s.connection().execute(reasons):
+                by_ticket.setdefault(ticket_id, []).append(reasons_json)
+        return [
+            TicketFacts(
+                ticket_id=row.ticket_id,
+                customer_id=row.customer_id,
+                product=row.product,
+                category=row.category,
+                state=ConversationState(row.state),
+                resolution=Resolution(row.resolution) if row.resolution else None,
+                escalated=bool(row.escalated),
+                opened_at=row.opened_at,
+                closed_at=row.closed_at,
+                first_response_at=row.first_response_at,
+                escalated_at=row.escalated_at,
+                reopen_count=row.reopen_count,
+                csat_rating=row.rating,
+                escalation_codes=mapping.escalation_codes(by_ticket.get(row.ticket_id, [])),
+                ai_message_count=int(row.ai_messages or 0),
+                agent_message_count=int(row.agent_messages or 0),
+                customer_message_count=int(row.customer_messages or 0),
+            )
+            for row in rows
+        ]
 
     # --- knowledge -----------------------------------------------------------------------------------
 
@@ -375,6 +619,25 @@ class TicketStore:
             s.add(row)
             s.commit()
 
+    def _insert_once(self, model: type[SQLModel], row: dict[str, Any]) -> bool:
+        with self._session() as s:
+            inserted = s.exec(self._insert_ignore(model, row)).rowcount == 1
+            s.commit()
+        return inserted
+
+    def _mark_earliest(self, ticket_id: str, column: Any, at: datetime) -> bool:
+        stmt = (
+            update(TicketRow)
+            .where(col(TicketRow.ticket_id) == ticket_id, or_(col(column).is_(None), col(column) > at))
+            .values({column: at})
+        )
+        with self._session() as s:
+            changed = s.exec(stmt).rowcount == 1
+            if not changed and s.get(TicketRow, ticket_id) is None:
+                raise UnknownTicketError(ticket_id)
+            s.commit()
+        return changed
+
     def _dialect_insert(self, model: type[SQLModel]) -> Any:
         table = _table(model)
         match self._engine.dialect.name:
@@ -443,6 +706,12 @@ class TicketStore:
 def _live_resolved() -> tuple[ColumnElement[bool], ...]:
     """Live tickets that count as resolved history: closed, with a resolution text."""
     return (col(TicketRow.state) == CLOSED, col(TicketRow.resolution_text).is_not(None))
+
+
+def _earliest(column: Any, at: datetime) -> Any:
+    """The column's value, or `at` when the column is unset or later."""
+    value = literal(at, UTCDateTime())
+    return case((or_(col(column).is_(None), col(column) > value), value), else_=col(column))
 
 
 def _table(model: type[SQLModel]) -> Table:
