@@ -58,6 +58,8 @@ def build_activities(settings: Settings) -> list:
         store_acts.record_escalation,
         store_acts.update_status,
         store_acts.record_csat,
+        store_acts.record_ai_event,
+        store_acts.record_handoff,
         handoff_acts.prepare_handoff,
     ]
 

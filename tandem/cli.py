@@ -103,6 +103,28 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.set_defaults(handler=_eval)
 
+    simulate = commands.add_parser(
+        "simulate", help="replay a suite's messages through the real workflow (needs `make run`)"
+    )
+    simulate.add_argument("suite", type=Path, help="a folder in the evaluation-suite format")
+    simulate.add_argument("--conversations", type=int, default=50)
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.set_defaults(handler=_simulate)
+
+    report = commands.add_parser(
+        "report", help="containment, resolution time, CSAT and escalation vs targets"
+    )
+    report.add_argument("--since", type=_since, help="a date (2026-11-01) or a span (30d, 8w, 12h)")
+    report.add_argument("--product")
+    report.add_argument("--period", choices=["day", "week", "month"], default="week")
+    report.add_argument("--html", type=Path, metavar="FILE", help="also write an HTML page with charts")
+    report.set_defaults(handler=_report)
+
+    review = commands.add_parser("review", help="conversations to review and content gaps")
+    review.add_argument("--since", type=_since, help="a date (2026-11-01) or a span (30d, 8w, 12h)")
+    review.add_argument("--limit", type=int, default=20)
+    review.set_defaults(handler=_review)
+
     csat = commands.add_parser("csat", help="rate a closed conversation from 1 to 5 (as the customer)")
     csat.add_argument("ticket")
     csat.add_argument("rating", type=int, choices=range(1, 6))
@@ -151,13 +173,17 @@ def _run(handler):
         except BrokenPipeError:  # output piped into `head` and the like
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
             code = 0
-        # The Temporal client's Rust threads can abort interpreter teardown in short-lived processes
-        # (temporalio/sdk-python#300); everything is written and flushed, so skip the teardown.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        _exit_now(code)
 
     return call
+
+
+def _exit_now(code: int) -> None:
+    """The Temporal client's Rust threads can abort interpreter teardown in short-lived processes
+    (temporalio/sdk-python#300); everything is written and flushed, so skip the teardown."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 # --- customer ---------------------------------------------------------------------------------------
@@ -320,6 +346,32 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     print(ingest_path(_store(settings), args.path, product=args.product).summary())
     return 0
+
+
+def _since(text: str):
+    from tandem.reporting.report import parse_since
+
+    return parse_since(text)
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from tandem.reporting.report import run_report
+
+    return run_report(_store(settings), args.since, args.product, args.html, granularity=args.period)
+
+
+def _review(args: argparse.Namespace, settings: Settings) -> int:
+    from tandem.reporting.review import run_review
+
+    return run_review(_store(settings), args.since, args.limit)
+
+
+def _simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from tandem.simulation import run_simulation
+
+    code = run_simulation(settings, args.suite, args.conversations, args.seed)
+    _exit_now(code)  # the Temporal client is done; skip its teardown (see _run)
+    return code
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -337,6 +337,17 @@ class EscalationRecord(_Contract):
     priority: Priority
 
 
+class AiEventRecord(_Contract):
+    """Something the review loop needs to see: an abstention (with the question) or a guardrail rewrite."""
+
+    ticket_id: str
+    event_id: str
+    at: datetime
+    kind: str  # "abstained" | "guardrail:<kind>"
+    detail: str
+    message_id: str | None = None
+
+
 class TicketStatusUpdate(_Contract):
     ticket_id: str
     state: ConversationState

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         MAX_MESSAGE_CHARS,
         AgentDraft,
         AgentReply,
+        AiEventRecord,
         AiMode,
         Author,
         CarriedState,
@@ -88,6 +89,7 @@ PATCH_WAITING_SINCE = "waiting-since-attribute"
 PATCH_AFTER_CLOSE = "survey-and-reopen"
 PATCH_ROLLOUT = "rollout-ai-mode"
 PATCH_CATEGORY = "categorize-first-message"
+PATCH_REVIEW_EVENTS = "review-events"
 HANDOFF_TIMEOUT = timedelta(seconds=30)
 
 _UNPUBLISHED = object()
@@ -366,6 +368,8 @@ class SupportConversation:
                 escalate=True, reasons=[*decision.reasons, limit], priority=decision.priority
             )
 
+        if reply is not None:
+            await self._record_review_events(message, reply)
         confidence = reply.confidence if reply else None
         if reply is not None and not decision.escalate:
             entry = await self._say(Author.AI, reply.text, sources=reply.sources, confidence=confidence)
@@ -375,6 +379,23 @@ class SupportConversation:
             entry = await self._say(Author.AI, text, sources=sources, confidence=confidence)
             await self._escalate("turn", decision)
         return self._response(message.message_id, Author.AI, entry.text, entry.sources, confidence, decision)
+
+    async def _record_review_events(self, message: CustomerMessage, reply: GeneratedReply) -> None:
+        """Abstentions (with the question: content gaps) and guardrail rewrites, for `tandem review`."""
+        if not workflow.patched(PATCH_REVIEW_EVENTS):
+            return
+        events = [("abstained", message.text)] if reply.abstained else []
+        events += [(f"guardrail:{note.kind}", note.sentence) for note in reply.guardrails]
+        for kind, detail in events:
+            record = AiEventRecord(
+                ticket_id=self._ticket_id,
+                event_id=f"{self._ticket_id}:ai:{self._next_seq()}",
+                at=workflow.now(),
+                kind=kind,
+                detail=detail,
+                message_id=message.message_id,
+            )
+            await self._store(StoreActivities.record_ai_event, record)
 
     async def _categorize(self, text: str) -> None:
         """The ticket's category, from its first message: recorded on the ticket, the UI and the handoff."""
@@ -492,6 +513,8 @@ class SupportConversation:
             start_to_close_timeout=HANDOFF_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
+        if workflow.patched(PATCH_REVIEW_EVENTS):
+            await self._store(StoreActivities.record_handoff, self._handoff)
         self._publish()
 
     # --- agents -------------------------------------------------------------------------------------
@@ -640,6 +663,16 @@ class SupportConversation:
                 self._draft = None
                 await self._say(Author.SYSTEM, notices.reopened_notice())
                 await self._sync_status()
+                if workflow.patched(PATCH_REVIEW_EVENTS):
+                    reopened = AiEventRecord(
+                        ticket_id=self._ticket_id,
+                        event_id=f"{self._ticket_id}:reopen:{self._s.reopened}",
+                        at=workflow.now(),
+                        kind="reopened",
+                        detail=request.text[:200],
+                        message_id=request.message_id,
+                    )
+                    await self._store(StoreActivities.record_ai_event, reopened)
         return await self.send_message(CustomerMessage(message_id=request.message_id, text=request.text))
 
     @reopen.validator
