@@ -1,12 +1,13 @@
 """Record the history that tests/workflows/test_replay.py replays.
 
-Run it only when a workflow change is *meant* to be incompatible with running conversations (then version the
-workflow instead, if any are in flight):  .venv/bin/python -m tests.workflows.record_history
+Record a new file after a workflow change (guarded with workflow.patched) so later changes replay it too:
+    .venv/bin/python -m tests.workflows.record_history conversation-<date>
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,10 +22,10 @@ from tandem.settings import Settings
 from tandem.store import TicketStore, create_schema, make_engine
 from tests.conftest import HELPCENTER, new_ticket, running_worker, wait_for_state
 
-HISTORY = Path(__file__).parent / "histories" / "conversation.json"
+HISTORIES = Path(__file__).parent / "histories"
 
 
-async def record() -> None:
+async def record(name: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/tandem.db")
         engine = make_engine(settings.resolved_database_url)
@@ -52,10 +53,15 @@ async def record() -> None:
             await tandem.send_message(tid, "Thanks, is there a minimum deposit?")
             await tandem.hand_back(tid, "grace")
             await tandem.close(tid, Resolution.RESOLVED_BY_HUMAN, by="grace", note="explained")
+            await tandem.submit_csat(tid, 4, "thanks")
+            await tandem.reopen(tid, "One more thing: is there a monthly fee?")
+            await tandem.close(tid, Resolution.RESOLVED_BY_AI, by="customer")
             history = await env.client.get_workflow_handle(f"ticket-{tid}").fetch_history()
-    HISTORY.write_text(history.to_json())
-    print(f"wrote {HISTORY} ({len(history.events)} events)")
+    path = HISTORIES / f"{name}.json"
+    path.write_text(history.to_json())
+    print(f"wrote {path} ({len(history.events)} events)")
 
 
 if __name__ == "__main__":
-    asyncio.run(record())
+    # Keep the old files: each one proves today's code still replays conversations started by older code.
+    asyncio.run(record(sys.argv[1] if len(sys.argv) > 1 else "conversation"))
