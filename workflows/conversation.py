@@ -369,7 +369,7 @@ class SupportConversation:
             )
 
         if reply is not None:
-            await self._record_review_events(message, reply)
+            await self._record_review_events(message, reply, decision)
         confidence = reply.confidence if reply else None
         if reply is not None and not decision.escalate:
             entry = await self._say(Author.AI, reply.text, sources=reply.sources, confidence=confidence)
@@ -380,11 +380,15 @@ class SupportConversation:
             await self._escalate("turn", decision)
         return self._response(message.message_id, Author.AI, entry.text, entry.sources, confidence, decision)
 
-    async def _record_review_events(self, message: CustomerMessage, reply: GeneratedReply) -> None:
+    async def _record_review_events(
+        self, message: CustomerMessage, reply: GeneratedReply, decision: EscalationDecision
+    ) -> None:
         """Abstentions (with the question: content gaps) and guardrail rewrites, for `tandem review`."""
         if not workflow.patched(PATCH_REVIEW_EVENTS):
             return
-        events = [("abstained", message.text)] if reply.abstained else []
+        # "Can I talk to a person?" is no question an article should answer: not a content gap.
+        asked_for_person = any(r.code == "explicit_request" for r in decision.reasons)
+        events = [("abstained", message.text)] if reply.abstained and not asked_for_person else []
         events += [(f"guardrail:{note.kind}", note.sentence) for note in reply.guardrails]
         for kind, detail in events:
             record = AiEventRecord(

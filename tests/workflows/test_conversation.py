@@ -85,6 +85,7 @@ async def test_first_message_asking_for_a_person_escalates_at_once(
     assert response.state is ConversationState.WAITING_FOR_HUMAN
     assert "explicit_request" in {r.code for r in response.escalation.reasons}
     assert "won't need to repeat" in response.text
+    assert store.ai_events(start.ticket_id, kind_prefix="abstained") == [], "not a content gap"
 
 
 async def test_off_topic_question_gets_an_honest_not_sure(
@@ -98,6 +99,8 @@ async def test_off_topic_question_gets_an_honest_not_sure(
     assert response.sources == []
     assert "not sure" in response.text.lower()
     assert "person" in response.text.lower()
+    gaps = store.ai_events(start.ticket_id, kind_prefix="abstained")
+    assert [e.detail for e in gaps] == ["What's the weather going to be like on Mars next Tuesday?"]
 
 
 async def _eventually_draft_for(tandem: TandemClient, ticket_id: str, message_id: str) -> AgentDraft:
