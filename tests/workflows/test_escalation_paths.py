@@ -1,0 +1,68 @@
+"""Escalation paths through the workflow: weighed signals, rollout modes, and silence from the AI while a
+person is on the way."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tandem.client import TandemClient
+from tandem.contracts import AiMode, Author, ConversationState
+from tandem.store import TicketStore
+from tests.conftest import new_ticket, wait_for_state
+
+
+async def test_repeated_failure_escalates_on_weighed_signals(
+    local_tandem: TandemClient, store: TicketStore
+) -> None:
+    start = new_ticket()
+    tid = start.ticket_id
+    first = await local_tandem.send_message(
+        tid, "What's the weather going to be like on Mars next Tuesday?", start=start
+    )
+    second = await local_tandem.send_message(tid, "And how windy will it be on Jupiter tomorrow?")
+
+    assert not first.escalation.escalate, "one unsure answer only offers a person"
+    assert second.escalation.escalate and second.state is ConversationState.WAITING_FOR_HUMAN
+    codes = {r.code for r in second.escalation.reasons}
+    assert "repeated_failure" in codes and "explicit_request" not in codes
+    assert [e.trigger for e in store.escalations(tid)] == ["turn"]
+
+
+async def test_no_ai_reply_while_waiting_for_a_person(local_tandem: TandemClient, store: TicketStore) -> None:
+    start = new_ticket(product="credit_cards")
+    tid = start.ticket_id
+    await local_tandem.open_ticket(start)
+    await local_tandem.request_human(tid)
+    await wait_for_state(local_tandem, tid, ConversationState.WAITING_FOR_HUMAN)
+
+    held = await local_tandem.send_message(tid, "What rewards does the gold credit card give?")
+
+    assert held.author is Author.SYSTEM and held.sources == []
+    assert held.state is ConversationState.WAITING_FOR_HUMAN
+    assert Author.AI not in {e.author for e in store.transcript(tid)}
+
+
+async def test_shadow_mode_sends_nothing_and_drafts_for_people(local_tandem: TandemClient) -> None:
+    start = new_ticket(product="credit_cards").model_copy(update={"ai_mode": AiMode.SHADOW})
+    tid = start.ticket_id
+    held = await local_tandem.send_message(tid, "What rewards does the gold credit card give?", start=start)
+    status = await local_tandem.status(tid)
+
+    assert held.author is Author.SYSTEM and status.state is ConversationState.WAITING_FOR_HUMAN
+    assert "shadow_mode" in {r.code for r in status.escalation_reasons}
+    draft = None
+    for _ in range(100):
+        draft = await local_tandem.draft(tid)
+        if draft is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert draft is not None and draft.sources, "in shadow mode the AI drafts for the person"
+
+
+async def test_ai_off_goes_straight_to_people_without_drafts(local_tandem: TandemClient) -> None:
+    start = new_ticket().model_copy(update={"ai_mode": AiMode.OFF})
+    tid = start.ticket_id
+    held = await local_tandem.send_message(tid, "How do I open a savings account?", start=start)
+    status = await local_tandem.status(tid)
+    assert held.author is Author.SYSTEM and "ai_off" in {r.code for r in status.escalation_reasons}
+    assert await local_tandem.draft(tid) is None
