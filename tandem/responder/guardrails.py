@@ -2,7 +2,8 @@
 
 A sentence that promises a refund, credit, discount, deadline, exception or legal commitment stays only when a
 cited source states the same kind of promise; otherwise it is replaced by an honest "a person will confirm"
-line and the event is reported to the caller, which records it.
+line. A sentence from a source that speaks to the AI ("ignore previous instructions...") is dropped: retrieved
+text is data. Each event is reported to the caller, which records it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ _PROMISING = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])|\n+")  # a citation marker stays with its sentence
 
 CONFIRM_LINE = "I can't promise that myself; a member of our team will need to confirm it for you."
+# Text in a source that addresses the AI instead of the customer: never repeated to anyone.
+_INJECTION = re.compile(
+    r"\b(ignore|disregard|forget)\b[^.\n]{0,40}\b(instructions|rules|prompt)\b"
+    r"|\breveal\b[^.\n]{0,40}\b(other|all)\s+(customers|users)\b|\bsystem prompt\b|\byou are now\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -77,11 +84,14 @@ def guard_reply(text: str, cited_source_texts: Iterable[str]) -> GuardedReply:
         end = match.start() if match else len(text)
         sentence = text[last:end]
         unsupported = promise_kinds(sentence) - allowed
-        if unsupported:
+        if _INJECTION.search(sentence):
+            events.append(GuardrailEvent("injection", sentence.strip()))
+            sentence = ""
+        elif unsupported:
             events.extend(GuardrailEvent(kind, sentence.strip()) for kind in sorted(unsupported))
             sentence = CONFIRM_LINE if CONFIRM_LINE not in pieces else ""
         pieces.append(sentence)
         if match:
             pieces.append(match.group(0))
             last = match.end()
-    return GuardedReply(text="".join(pieces).strip(), events=tuple(events))
+    return GuardedReply(text=re.sub(r"\n{3,}", "\n\n", "".join(pieces)).strip(), events=tuple(events))
