@@ -21,10 +21,20 @@ class PlainBm25:
 
     def top(self, query: str, k: int) -> list[int]:
         """Positions of the k best documents, best first (documents scoring 0 are left out)."""
+        scores = self._scores(query)
+        if scores is None:
+            return []
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [int(i) for i in order if scores[i] > 0]
+
+    def best_score(self, query: str) -> float:
+        """The best document's raw BM25 score (0.0 when no query word is in the index)."""
+        scores = self._scores(query)
+        return float(scores.max()) if scores is not None and len(scores) else 0.0
+
+    def _scores(self, query: str) -> np.ndarray | None:
         tokens = bm25s.tokenize([query], stopwords="en", show_progress=False, return_ids=False)[0]
         ids = self._bm25.get_tokens_ids(tokens)
         if not ids:
-            return []
-        scores = self._bm25.get_scores_from_ids(ids)
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [int(i) for i in order if scores[i] > 0]
+            return None
+        return self._bm25.get_scores_from_ids(ids)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tandem.escalation.evaluate import BASELINE_KEYWORDS
 from tandem.evaluation.runner import Report, run_suite
 from tandem.evaluation.suite import SuiteFormatError, load_suite
 
@@ -26,7 +27,8 @@ def run_eval(suite_dir: Path, as_json: bool) -> int:
         # A valid suite whose files no part measures yet (e.g. tickets + scope): say so, but it is no error.
         print(
             f"tandem eval: {suite.name}: no part applies to {', '.join(suite.files)} (retrieval needs "
-            "kb.jsonl + queries.jsonl, tickets needs tickets.jsonl + ticket_queries.jsonl)",
+            "kb.jsonl + queries.jsonl, tickets needs tickets.jsonl + ticket_queries.jsonl, escalation "
+            "needs escalation.jsonl, scope needs scope.jsonl)",
             file=sys.stderr,
         )
     if as_json:
@@ -37,14 +39,22 @@ def run_eval(suite_dir: Path, as_json: bool) -> int:
 
 
 def render(report: Report) -> str:
-    lines = [f"suite {report.suite} (embedder {report.embedder})", ""]
-    lines.append(f"{'part':<10} {'metric':<14} {'tandem':>8} {'bm25':>8} {'delta':>8}")
+    """Per part: the measured row and the reference row, one column per metric; then latency."""
+    lines = [f"suite {report.suite} (embedder {report.embedder})"]
     for name, result in report.parts.items():
-        for metric, value in result.metrics.items():
-            base = (result.baseline or {}).get(metric)
-            delta = f"{value - base:+8.3f}" if base is not None else f"{'':>8}"
-            shown = f"{base:8.3f}" if base is not None else f"{'-':>8}"
-            lines.append(f"{name:<10} {metric:<14} {value:8.3f} {shown} {delta}")
+        metrics = list(result.metrics)
+        width = max(8, *(len(metric) for metric in metrics))
+        lines.append("")
+        lines.append(f"{name:<16}" + "".join(f" {metric:>{width}}" for metric in metrics))
+        lines.append(f"  {result.system:<14}" + "".join(f" {result.metrics[k]:>{width}.3f}" for k in metrics))
+        if result.baseline is not None:
+            base = result.baseline
+            lines.append(
+                f"  {result.reference:<14}"
+                + "".join(f" {base[k]:>{width}.3f}" if k in base else f" {'-':>{width}}" for k in metrics)
+            )
+    lines.append("")
+    lines.extend(f"{name}: {REFERENCES[name]}" for name in report.parts if name in REFERENCES)
     lines.append("")
     lines.append(f"latency (ingest into the store {report.ingest_seconds:.2f} s)")
     for name, result in report.parts.items():
@@ -52,11 +62,30 @@ def render(report: Report) -> str:
     return "\n".join(lines)
 
 
+REFERENCES = {
+    "retrieval": "plain bm25 = bm25s over whole articles, its own tokenizer, English stopwords",
+    "tickets": "plain bm25 = bm25s over ticket subject + body; category = the best match's",
+    "escalation": f"keyword rule = escalate on any of: {', '.join(BASELINE_KEYWORDS)}",
+    "scope": (
+        "abstaining = answer confidence below the shipped default threshold, out of scope as positive; "
+        "bm25 top score = the best plain bm25s score over the suite's tickets and articles as the "
+        "confidence, abstaining only when no document shares a word"
+    ),
+}
+
+
 def _latency_lines(name: str, latency: dict[str, Any]) -> list[str]:
     lines = [f"  {name}: index build {latency.get('index_build_s', 0):.2f} s"]
+    if "abstained_without_quote" in latency:
+        lines.append(
+            f"    threshold {latency['threshold']:.2f}; {latency['abstained_without_quote']} of "
+            f"{latency['messages']} replies abstained although confident (nothing to quote)"
+        )
     for key, value in latency.items():
         if key.endswith("_ms") and isinstance(value, dict) and "p50" in value:
             lines.append(f"    {key[:-3]:<22} p50 {value['p50']:7.2f} ms  p95 {value['p95']:7.2f} ms")
+        elif key.endswith("_ms") and isinstance(value, dict) and "mean" in value:
+            lines.append(f"    {key[:-3]:<22} mean {value['mean']:6.2f} ms  p95 {value['p95']:7.2f} ms")
         elif key == "stages_ms":
             for stage, spread in value.items():
                 p50, p95 = spread["p50"], spread["p95"]

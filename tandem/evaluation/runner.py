@@ -1,9 +1,13 @@
-"""Runs a suite against the knowledge service the worker uses, next to a plain-BM25 baseline.
+"""Runs a suite against the knowledge service the worker uses, each part next to a reference row.
 
 The service is built exactly as in production (`KnowledgeService.from_settings`: the configured embedder,
 the index directory under the data folder) over a temporary SQLite ticket store filled from the suite's
-kb.jsonl and tickets.jsonl. Each measured part (`retrieval`, `tickets`, ...) is a `Part`; later parts
-(escalation, scope) plug in by being added to `PARTS`.
+kb.jsonl and tickets.jsonl. Each measured part is a `Part` in `PARTS`:
+
+  retrieval   kb + queries              search_articles vs plain BM25
+  tickets     tickets + ticket_queries  similar_tickets / predict_category vs plain BM25
+  escalation  escalation (+ policy)     the escalation engine's first-message decision vs the keyword rule
+  scope       scope (+ tickets, kb)     the answer confidence of a workflow turn vs the plain BM25 top score
 """
 
 from __future__ import annotations
@@ -15,11 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from tandem.contracts import CustomerContext, GenerationRequest
+from tandem.escalation.evaluate import evaluate_escalation
 from tandem.evaluation import metrics as m
 from tandem.evaluation.baseline import PlainBm25
 from tandem.evaluation.suite import Suite
 from tandem.knowledge.service import KnowledgeService
 from tandem.knowledge.ticket_index import ticket_text
+from tandem.responder.offline import OfflineResponder
+from tandem.responder.pipeline import ReplyPipeline
 from tandem.settings import Settings
 from tandem.store import TicketStore, create_schema, make_engine
 
@@ -39,6 +47,8 @@ class PartResult:
     metrics: dict[str, float]
     baseline: dict[str, float] | None = None
     latency: dict[str, Any] = field(default_factory=dict)
+    system: str = "tandem"  # how the table names the measured row
+    reference: str = "plain bm25"  # ... and the baseline row
 
 
 class Part(Protocol):
@@ -156,7 +166,147 @@ class TicketsPart:
         )
 
 
-PARTS: list[Part] = [RetrievalPart(), TicketsPart()]
+class EscalationPart:
+    """escalation.jsonl (+ policy.json, tickets.jsonl): the first-message decision, engine vs keyword rule.
+
+    `tandem.escalation.evaluate.evaluate_escalation` does the judging (the workflow's `EscalationEngine` on
+    each message as a conversation's first, the suite's policy, history tickets routing its topics), with the
+    service's embedder.
+    """
+
+    name = "escalation"
+
+    def applies(self, suite: Suite) -> bool:
+        return suite.escalation is not None
+
+    def run(self, ctx: EvalContext) -> PartResult:
+        result = evaluate_escalation(ctx.suite.path, embedder=ctx.knowledge.embedder)
+        timing = result["latency"]
+        latency = {
+            "index_build_s": timing["build_seconds"],
+            "decision_ms": {"mean": timing["mean_ms"], "p95": timing["p95_ms"]},
+            **{
+                key: result[key]
+                for key in ("messages", "positives", "topics", "history_tickets", "topic_mode")
+            },
+        }
+        keys = ("precision", "recall", "f1")
+        return PartResult(
+            {k: result["escalation"][k] for k in keys},
+            {k: result["baseline"][k] for k in keys},
+            latency,
+            system="engine",
+            reference="keyword rule",
+        )
+
+
+class ScopePart:
+    """scope.jsonl: is the answer confidence of a workflow turn higher for the questions the knowledge covers?
+
+    Every message goes through what a turn does: `search_articles` (4) and `similar_tickets` (3) on the
+    service built from the suite's kb.jsonl and tickets.jsonl, the stored text of the retrieved articles,
+    then the reply pipeline with the `OfflineResponder` at the shipped default threshold (not the
+    environment's, never tuned per suite). A standard customer without a product; no history.
+
+      auroc        P(an in-scope message gets a higher confidence than an out-of-scope one), ties 1/2
+      abstain_f1   F1 of abstaining (confidence below the threshold), out of scope as the positive class;
+      precision, recall   of abstaining, likewise
+
+    Baseline: the plain bm25s top score over the same knowledge (tickets' subject and body, articles' title
+    and body) as the confidence; it abstains only when no document shares a word with the message (raw BM25
+    scores have no scale a fixed threshold could hold across suites).
+    """
+
+    name = "scope"
+    articles_per_turn = 4  # workflows.conversation ARTICLES_PER_TURN
+    tickets_per_turn = 3  # workflows.conversation SIMILAR_TICKETS_PER_TURN
+
+    def applies(self, suite: Suite) -> bool:
+        return suite.scope is not None
+
+    def run(self, ctx: EvalContext) -> PartResult:
+        assert ctx.suite.scope is not None
+        threshold = default_confidence_threshold()
+        pipeline = ReplyPipeline(OfflineResponder(confidence_threshold=threshold))
+        customer = CustomerContext(customer_id="eval")
+        build, _ = _timed(ctx.knowledge.warm)
+        stages: dict[str, list[float]] = {"articles": [], "tickets": [], "reply": []}
+        totals: list[float] = []
+        confidence: list[float] = []
+        abstained = 0
+        for case in ctx.suite.scope:
+            t_articles, refs = _timed(
+                lambda c=case: ctx.knowledge.search_articles(c.message, None, self.articles_per_turn)
+            )
+            t_tickets, similar = _timed(
+                lambda c=case: ctx.knowledge.similar_tickets(c.message, None, self.tickets_per_turn)
+            )
+            request = GenerationRequest(
+                ticket_id=f"eval-{case.id}",
+                message=case.message,
+                customer=customer,
+                articles=refs,
+                similar_tickets=similar,
+            )
+            t_reply, reply = _timed(
+                lambda r=request: pipeline.reply(r, ctx.knowledge.articles([a.id for a in r.articles]))
+            )
+            for stage, seconds in zip(stages, (t_articles, t_tickets, t_reply), strict=True):
+                stages[stage].append(seconds)
+            totals.append(t_articles + t_tickets + t_reply)
+            confidence.append(reply.confidence)
+            abstained += int(reply.abstained)
+        truth = [case.in_scope for case in ctx.suite.scope]
+        ours = scope_metrics(confidence, [c < threshold for c in confidence], truth)
+        latency = {
+            "index_build_s": round(build, 3),
+            "messages": len(truth),
+            "in_scope": sum(truth),
+            "threshold": threshold,
+            # replies that abstained though the confidence met the threshold: tickets that know the question
+            # but no passage to quote (e.g. tickets without a written resolution)
+            "abstained_without_quote": abstained - sum(c < threshold for c in confidence),
+            "turn_ms": _spread(totals),
+            "stages_ms": {stage: _spread(values) for stage, values in stages.items()},
+        }
+        return PartResult(
+            ours, self._baseline(ctx.suite), latency, system="tandem", reference="bm25 top score"
+        )
+
+    def _baseline(self, suite: Suite) -> dict[str, float]:
+        assert suite.scope is not None
+        texts = [ticket_text(t) for t in suite.tickets or []]
+        texts += [f"{a.title}\n{a.body}" for a in suite.articles or []]
+        truth = [case.in_scope for case in suite.scope]
+        if not texts:
+            return scope_metrics([0.0] * len(truth), [True] * len(truth), truth)
+        plain = PlainBm25(texts)
+        best = [plain.best_score(case.message) for case in suite.scope]
+        return scope_metrics(best, [b <= 0.0 for b in best], truth)
+
+
+def default_confidence_threshold() -> float:
+    """The answer-confidence threshold a deployment gets without configuring one."""
+    default = Settings.model_fields["answer_confidence_threshold"].default
+    assert isinstance(default, float)
+    return default
+
+
+def scope_metrics(confidence: list[float], abstain: list[bool], in_scope: list[bool]) -> dict[str, float]:
+    """auroc of the confidence for in-scope messages; precision, recall, F1 of abstaining on out-of-scope."""
+    out_of_scope = [not s for s in in_scope]
+    decided = m.precision_recall_f1(abstain, out_of_scope)
+    return _rounded(
+        {
+            "auroc": m.auroc(confidence, in_scope),
+            "abstain_f1": decided["f1"],
+            "precision": decided["precision"],
+            "recall": decided["recall"],
+        }
+    )
+
+
+PARTS: list[Part] = [RetrievalPart(), TicketsPart(), EscalationPart(), ScopePart()]
 
 
 def run_suite(suite: Suite, parts: Sequence[Part] = PARTS, settings: Settings | None = None) -> Report:

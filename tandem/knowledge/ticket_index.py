@@ -6,10 +6,13 @@ signal (a k-nearest-neighbour classifier), so it is both `predict_category` and 
 
   similarity = (1 - dense_weight) * lexical + dense_weight * max(cosine, 0)      in [0, 1]
   vote(c)    = share of softmax((similarity - best) / temperature) over the top `neighbours` in category c
-  score      = similarity * (1 + vote_weight * vote(category)) / (1 + vote_weight)   in [0, 1]
+  rank       = similarity * (1 + vote_weight * vote(category)) / (1 + vote_weight)   in [0, 1]
 
-The vote scales the similarity rather than adding to it, so the score never exceeds the similarity: an
-unrelated message stays low (the responder's confidence reads it) even when its few neighbours all agree.
+Results are ordered by rank; `SimilarTicket.score` is the similarity itself, an absolute measure of how close
+the past question is to the message (the responder's confidence reads it). The vote decides the order only:
+it says which neighbours share the likely intent, not how likely the message is to be answerable, and scaling
+the score by it made in- and out-of-scope messages harder to tell apart (AUROC of the mean top-3 score on
+held-out clinc150 train questions: 0.992 with the vote, 0.995 without).
 An exact duplicate of the message (same words, case and spacing aside) already carries its answer: when one
 exists, the vote is taken among the duplicates alone.
 """
@@ -92,7 +95,10 @@ class TicketIndex:
         limit: int = 3,
         exclude_ticket_id: str | None = None,
     ) -> list[SimilarTicket]:
-        """Most similar tickets, best first; `category` keeps only that category's tickets."""
+        """Most similar tickets, best first (by rank), each scored by its similarity to `query` in [0, 1].
+
+        `category` keeps only that category's tickets.
+        """
         if limit <= 0:
             return []
         similarity = self._similarity(query)
@@ -107,10 +113,10 @@ class TicketIndex:
         votes = self._votes(query, similarity, allowed)
         prior = np.asarray([votes.get(c, 0.0) for c in self._categories], dtype=np.float32)
         boost = (1 + self._vote_weight * prior) / (1 + self._vote_weight)
-        scores = np.where(allowed, similarity * boost, -1.0)
+        ranks = np.where(allowed, similarity * boost, -1.0)
         results: list[SimilarTicket] = []
-        for position in np.argsort(-scores, kind="stable")[:limit]:
-            if scores[position] < 0:
+        for position in np.argsort(-ranks, kind="stable")[:limit]:
+            if ranks[position] < 0:
                 break
             ticket = self._tickets[position]
             results.append(
@@ -119,7 +125,7 @@ class TicketIndex:
                     subject=ticket.subject,
                     category=ticket.category,
                     resolution=shorten(ticket.resolution, RESOLUTION_CHARS, flatten=False),
-                    score=round(float(scores[position]), 6),
+                    score=round(float(similarity[position]), 6),
                 )
             )
         return results

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tandem.evaluation.command import run_eval
+from tandem.evaluation.runner import scope_metrics
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 RANKING = {"recall@5", "recall@10", "mrr@10", "ndcg@10"}
@@ -59,3 +60,63 @@ def test_suite_with_nothing_to_measure_says_so(tmp_path: Path, capsys: pytest.Ca
     captured = capsys.readouterr()
     assert "no part applies to kb.jsonl" in captured.err
     assert json.loads(captured.out) == {"baseline": {}, "latency": json.loads(captured.out)["latency"]}
+
+
+SCOPE_SUITE = Path(__file__).parent / "fixtures" / "tiny_scope"
+SCOPE = {"auroc", "abstain_f1", "precision", "recall"}
+ESCALATION = {"precision", "recall", "f1"}
+
+
+def test_scope_metrics_on_a_hand_computed_case() -> None:
+    # in scope: 0.9 and 0.3; out of scope: 0.2, 0.1, 0.4. 0.9 beats all three, 0.3 beats two: AUROC 5/6.
+    # Abstaining below 0.35: 0.2 and 0.1 rightly (TP 2), 0.3 wrongly (FP 1), 0.4 is answered (FN 1).
+    confidence = [0.9, 0.2, 0.3, 0.1, 0.4]
+    in_scope = [True, False, True, False, False]
+    result = scope_metrics(confidence, [c < 0.35 for c in confidence], in_scope)
+    assert result == {"auroc": 0.8333, "abstain_f1": 0.6667, "precision": 0.6667, "recall": 0.6667}
+
+
+def test_escalation_and_scope_parts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_eval(SCOPE_SUITE, as_json=True) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"escalation", "scope", "baseline", "latency"}
+    assert set(report["escalation"]) == ESCALATION and set(report["scope"]) == SCOPE
+    assert set(report["baseline"]) == {"escalation", "scope"}
+    assert set(report["baseline"]["escalation"]) == ESCALATION and set(report["baseline"]["scope"]) == SCOPE
+
+    # Escalation: the messages of tests/escalation/fixtures/tiny_suite, worked out in tests/escalation:
+    # the engine catches 3 of 4 with no false alarm, the keyword rule 2 of 4 with 3 false alarms.
+    assert report["escalation"] == {"precision": 1.0, "recall": 0.75, "f1": 0.8571}
+    assert report["baseline"]["escalation"] == {"precision": 0.4, "recall": 0.5, "f1": 0.4444}
+
+    # Scope: four paraphrases of past tickets, four questions the tickets know nothing about. The tickets have
+    # no written resolution, so the confident replies still abstain (nothing to quote), which the latency
+    # block reports; the measure is the confidence at the shipped default threshold.
+    assert report["scope"] == {"auroc": 1.0, "abstain_f1": 1.0, "precision": 1.0, "recall": 1.0}
+    scope = report["latency"]["scope"]
+    assert scope["threshold"] == 0.35 and scope["messages"] == 8 and scope["in_scope"] == 4
+    assert scope["abstained_without_quote"] == 4
+    assert scope["stages_ms"].keys() == {"articles", "tickets", "reply"}
+    # Baseline: every in-scope message outscores every other (AUROC 1); it abstains only on the two
+    # messages sharing no word with a ticket ("tell me a joke", the weather on Mars): P 1, R 2/4, F1 2/3.
+    # The card-game and banana questions share "card" and "how".
+    assert report["baseline"]["scope"] == {
+        "auroc": 1.0,
+        "abstain_f1": 0.6667,
+        "precision": 1.0,
+        "recall": 0.5,
+    }
+
+
+def test_table_shows_both_rows_per_part(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_eval(SCOPE_SUITE, as_json=False) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("escalation ")))
+    assert lines[header].split() == ["escalation", "precision", "recall", "f1"]
+    assert lines[header + 1].split() == ["engine", "1.000", "0.750", "0.857"]
+    assert lines[header + 2].split() == ["keyword", "rule", "0.400", "0.500", "0.444"]
+    header = lines.index(next(line for line in lines if line.startswith("scope ")))
+    assert lines[header].split() == ["scope", "auroc", "abstain_f1", "precision", "recall"]
+    assert lines[header + 1].split() == ["tandem", "1.000", "1.000", "1.000", "1.000"]
+    assert lines[header + 2].split()[:3] == ["bm25", "top", "score"]
+    assert any("abstained although confident" in line for line in lines)

@@ -11,7 +11,7 @@ from tandem.contracts import CustomerContext, GenerationRequest, SimilarTicket, 
 from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.hybrid_index import HybridArticleIndex
 from tandem.knowledge.loaders import load_articles_jsonl
-from tandem.responder.offline import OfflineResponder
+from tandem.responder.offline import OfflineResponder, passage_meaning, ticket_match
 
 KB = Path(__file__).resolve().parents[2] / "data" / "helpcenter" / "rho_bank" / "kb.jsonl"
 MARKER = re.compile(r" \[(\d+)\]$")
@@ -185,3 +185,68 @@ def test_framing_is_fixed_and_promises_nothing(index: HybridArticleIndex) -> Non
     assert framing == ["Hi, here is what I found:", "Sources:"]
     abstention = OfflineResponder().respond(_request("Any good lasagna recipes?", []), {}).text.lower()
     assert not any(word in abstention for word in ("refund", "credit", "guarantee", "within", "will be"))
+
+
+def _tickets(*scores: float, resolution: str = "") -> list[SimilarTicket]:
+    return [
+        SimilarTicket(ticket_id=f"T-{n}", subject="my card was stolen", resolution=resolution, score=score)
+        for n, score in enumerate(scores)
+    ]
+
+
+def test_ticket_match_is_the_mean_of_the_best_three_to_the_power_1_5() -> None:
+    assert ticket_match([0.6, 0.99, 0.3, 0.9]) == pytest.approx(((0.99 + 0.9 + 0.6) / 3) ** 1.5)
+    assert ticket_match([0.5]) == pytest.approx(0.5**1.5)  # fewer than three: the mean of those given
+    assert ticket_match([9.0, -1.0]) == pytest.approx(0.5**1.5)  # scores are clipped to [0, 1]
+    assert ticket_match([]) == 0.0
+    assert 0.5**1.5 >= 0.35 > 0.49**1.5  # the default threshold sits at a mean similarity of 0.5
+
+
+def test_tickets_that_know_the_question_count_but_without_a_resolution_there_is_nothing_to_quote() -> None:
+    request = _request("someone stole my credit card", [], tickets=_tickets(0.8, 0.75, 0.7))
+    reply = OfflineResponder().respond(request, {})
+    assert reply.confidence == pytest.approx(0.75**1.5)
+    assert reply.abstained and reply.sources == [] and "not sure" in reply.text
+    unrelated = OfflineResponder().respond(_request("tell me a joke", [], tickets=_tickets(0.2, 0.2)), {})
+    assert unrelated.abstained and unrelated.confidence == pytest.approx(0.2**1.5)
+
+
+def test_a_resolution_is_quoted_only_when_its_tickets_match_the_question() -> None:
+    resolution = "Freeze the stolen card in the app, then order a replacement card from the Cards tab."
+    message = "someone stole my card, what do I do?"
+    matched = OfflineResponder().respond(
+        _request(message, [], tickets=_tickets(0.7, resolution=resolution)), {}
+    )
+    assert not matched.abstained and [s.kind for s in matched.sources] == ["ticket"]
+    weak = OfflineResponder().respond(_request(message, [], tickets=_tickets(0.3, resolution=resolution)), {})
+    assert weak.abstained and weak.confidence < 0.35
+
+
+def test_matching_tickets_do_not_license_quoting_unrelated_articles(index: HybridArticleIndex) -> None:
+    refs = index.search("How do I open a personal checking account?", product=None, limit=5)
+    passages = {r.id: index.get(r.id) for r in refs}
+    request = _request("Any good lasagna recipes for tonight?", refs, tickets=_tickets(0.9, 0.9, 0.9))
+    reply = OfflineResponder().respond(request, passages)
+    assert reply.abstained and reply.sources == []
+    assert reply.confidence == pytest.approx(0.9**1.5)  # what the tickets say, reported as it is
+
+
+@pytest.mark.parametrize(
+    "message", ["what day is it", "stop doing that", "correct", "how real are you", "what created you"]
+)
+def test_small_talk_sharing_a_word_with_the_help_center_abstains(
+    index: HybridArticleIndex, message: str
+) -> None:
+    # The one content word is in a help-center sentence: as word coverage alone this read as 0.71 to 0.75.
+    *_, reply = _ask(index, message)
+    assert reply.abstained and reply.confidence < 0.35
+
+
+def test_meaning_is_the_closest_section_of_the_passages() -> None:
+    unblock = (
+        "## Unblock\n\nTo unblock your card, open the app and go to Cards.\n\n## Fees\n\nNo fees abroad."
+    )
+    close = passage_meaning("How do I unblock my card?", [unblock])
+    assert 0.5 < close <= 1.0
+    assert passage_meaning("Any good lasagna recipes?", [unblock]) < close / 2
+    assert passage_meaning("How do I unblock my card?", []) == 0.0
