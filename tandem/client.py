@@ -86,12 +86,14 @@ class TandemClient:
         default_timeouts: ConversationTimeouts | None = None,
         business_hours: BusinessHours | None = None,
         rollout: Callable[[str, str | None], AiMode] | None = None,
+        human_only_categories: list[str] | None = None,
     ) -> None:
         self._client = client
         self._task_queue = task_queue
         self._default_timeouts = default_timeouts or ConversationTimeouts()
         self._business_hours = business_hours
         self._rollout = rollout
+        self._human_only_categories = human_only_categories or []
 
     @property
     def task_queue(self) -> str:
@@ -105,6 +107,7 @@ class TandemClient:
             settings.default_timeouts(),
             settings.parsed_business_hours(),
             settings.ai_mode_for,
+            settings.human_only_categories,
         )
 
     # --- customers ----------------------------------------------------------------------------------
@@ -241,6 +244,9 @@ class TandemClient:
                 "business_hours": start.business_hours or self._business_hours,
                 "ai_mode": start.ai_mode
                 or (self._rollout(start.ticket_id, start.customer.product) if self._rollout else AiMode.ON),
+                "human_only_categories": start.human_only_categories
+                if start.human_only_categories is not None
+                else self._human_only_categories,
             }
         )
 

@@ -105,6 +105,9 @@ class TicketStart(_Contract):
     # Gradual rollout, decided when the ticket starts: "on" (AI answers), "shadow" (AI drafts, people send),
     # "off" (straight to people). None: the deployment's rollout settings decide.
     ai_mode: AiMode | None = None
+    # Categories the AI must leave to people (rollout by category, applied once the first message is
+    # categorised). None: the deployment's settings decide.
+    human_only_categories: list[str] | None = None
     # Set only by continue-as-new: the state the previous run handed over.
     carried: CarriedState | None = None
 

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     ai_products: list[str] = Field(default_factory=list)
     ai_percentage: int = Field(default=100, ge=0, le=100)
     shadow_mode: bool = False
+    human_only_categories: list[str] = Field(default_factory=list)  # the AI never answers these
 
     # The deployment's escalation policy (always-human topics, weights, threshold); unset: built-in default.
     policy_file: Path | None = None

@@ -109,6 +109,7 @@ class SupportConversation:
         self._timeouts = start.timeouts or ConversationTimeouts()
         self._hours = start.business_hours
         self._ai_mode = start.ai_mode or AiMode.ON
+        self._human_only_categories = set(start.human_only_categories or [])
         self._turn_lock = asyncio.Lock()
         self._opened = start.carried is not None
         self._published: dict[str, object] = {}
@@ -320,6 +321,14 @@ class SupportConversation:
             await self._say(Author.CUSTOMER, message.text.strip(), message_id=message.message_id)
             if not self._categorized:
                 await self._categorize(message.text)
+                if (
+                    self._category in self._human_only_categories
+                    and self._s.state is ConversationState.AI_ACTIVE
+                ):
+                    reason = EscalationReason(
+                        code="ai_off", detail=f"category {self._category} is for people"
+                    )
+                    await self._escalate("rollout", EscalationDecision(escalate=True, reasons=[reason]))
             if self._s.state is ConversationState.AI_ACTIVE:
                 response = await self._ai_turn(message)
             else:

@@ -66,3 +66,14 @@ async def test_ai_off_goes_straight_to_people_without_drafts(local_tandem: Tande
     status = await local_tandem.status(tid)
     assert held.author is Author.SYSTEM and "ai_off" in {r.code for r in status.escalation_reasons}
     assert await local_tandem.draft(tid) is None
+
+
+async def test_a_human_only_category_goes_to_people_after_the_first_message(
+    local_tandem: TandemClient,
+) -> None:
+    start = new_ticket().model_copy(update={"human_only_categories": ["card_arrival"]})
+    held = await local_tandem.send_message(start.ticket_id, "My new card still hasn't arrived", start=start)
+    status = await local_tandem.status(start.ticket_id)
+    assert status.category == "card_arrival" and held.author is Author.SYSTEM
+    assert status.state is ConversationState.WAITING_FOR_HUMAN
+    assert "ai_off" in {r.code for r in status.escalation_reasons}
