@@ -16,15 +16,15 @@ What runs
   take turns and rows are drawn with the seed (`scenario.plan`). At most 8 conversations run at a time.
 
 The simulated customer and agent
-- The customer sends the suite's message. If the AI answered (no handoff, confidence at or above
-  `answer_confidence_threshold`), the customer closes the ticket as `resolved_by_ai` (by "customer").
+- The customer sends the suite's message. If the AI answered (no handoff, a reply with sources; an
+  abstention cites nothing), the customer closes the ticket as `resolved_by_ai` (by "customer").
 - If the AI said it was not sure, the customer writes "Can I talk to a person?" (and, should that not bring
   one in, uses "talk to a human", the `request_human` signal).
 - 12% of customers go silent after the AI's first reply (an answer or "not sure"); instead of waiting for the
   inactivity timer the ticket is closed as `abandoned` by "system". They neither reopen nor rate.
 - Escalated tickets (on the first message or after asking for a person) are picked up by one of three
   simulated agents once the handoff package is ready: take over, send the handoff's suggested reply when it
-  is an answer (confidence at or above the threshold; a generic reply otherwise), close as
+  is an answer (it cites sources; a generic reply otherwise), close as
   `resolved_by_human`. No resolution note: a note would put the simulated ticket into the similar-ticket
   history the AI answers real customers from.
 - After a close, 8% of customers write again (`reopen`; 35% when the AI answered a message the suite says it
@@ -232,7 +232,6 @@ class _Simulation:
     ) -> None:
         self._client = client
         self._tandem = TandemClient.from_settings(client, settings)
-        self._threshold = settings.answer_confidence_threshold
         self._timeouts = settings.default_timeouts().model_copy(update={"csat_window": survey_window})
         self._prefix = f"sim-{_slug(suite)}"
         self._run_id = run_id
@@ -311,7 +310,7 @@ class _Simulation:
         await tandem.take_over(tid, agent)
         result.agent = agent
         suggested = handoff.suggested_reply if handoff else None
-        if suggested is not None and suggested.confidence >= self._threshold and suggested.text.strip():
+        if suggested is not None and suggested.sources and suggested.text.strip():
             text = suggested.text[:MAX_MESSAGE_CHARS]
         else:
             text = GENERIC_AGENT_REPLY.format(name=conv.profile.name)
@@ -324,10 +323,10 @@ class _Simulation:
 
     def _kind(self, response: SupportResponse) -> str:
         # A person has it (a handoff, or the rollout sent the ticket straight to people), the AI said it
-        # was not sure (both responders abstain exactly below the threshold), or the AI answered.
+        # was not sure (an abstention cites nothing), or the AI answered with sources.
         if response.escalation.escalate or response.state is not ConversationState.AI_ACTIVE:
             return "escalated"
-        if response.author is Author.AI and (response.confidence or 0.0) >= self._threshold:
+        if response.author is Author.AI and response.sources:
             return "answered"
         return "unsure"
 
