@@ -1,28 +1,20 @@
-"""Keyword search over help-center articles with bm25s (the plain first version; hybrid search comes later).
-
-Articles are indexed as heading sections so that one relevant section of a long article is not diluted by the
-rest of it; every section carries the article title, and an article scores as its best section.
-"""
+"""The lexical toolkit every part shares: one analyzer (tokens, stopwords, stemming), snippet shortening,
+and a bm25s scorer that scores a query against every document (hybrid indexes and topic matching use it)."""
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 import bm25s
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-from tandem.contracts import SourceRef
-from tandem.knowledge.documents import Article
 
 # bm25s' default token pattern; the NLTK English list (bm25s "en_plus") so that question words such as
 # "how"/"can"/"my" count neither for retrieval nor for the responder's word overlap.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 STOPWORDS: frozenset[str] = frozenset(STOPWORDS_EN_PLUS)
 SNIPPET_CHARS = 200
-_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
 
 
 def _load_stemmer() -> Callable[[list[str]], list[str]] | None:
@@ -60,16 +52,6 @@ def shorten(text: str, limit: int, *, flatten: bool = True) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
-def split_sections(body: str) -> list[str]:
-    """Split markdown on heading lines; each section keeps its heading. Never returns an empty list."""
-    starts = [m.start() for m in _HEADING.finditer(body)]
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    bounds = [*starts, len(body)]
-    sections = [body[a:b].strip() for a, b in itertools.pairwise(bounds)]
-    return [s for s in sections if s] or [""]
-
-
 class Bm25Scorer:
     """bm25s over pre-analyzed documents, scoring a query against every document at once.
 
@@ -90,73 +72,3 @@ class Bm25Scorer:
         if not ids:
             return None
         return self._bm25.get_scores_from_ids(ids)
-
-
-class ArticleIndex:
-    def __init__(self, articles: Iterable[Article]) -> None:
-        self._articles: list[Article] = list(articles)
-        self._by_id: dict[str, Article] = {}
-        for article in self._articles:
-            if article.id in self._by_id:
-                raise ValueError(f"duplicate article id {article.id!r}")
-            self._by_id[article.id] = article
-        self._sections: list[str] = []
-        owners: list[int] = []
-        for position, article in enumerate(self._articles):
-            for section in split_sections(article.body):
-                self._sections.append(section)
-                owners.append(position)
-        self._owner = np.asarray(owners, dtype=np.int64)
-        self._scorer = Bm25Scorer(
-            [analyze(f"{self._articles[o].title}\n{s}") for o, s in zip(owners, self._sections, strict=True)]
-        )
-        self._products = np.asarray([a.product for a in self._articles], dtype=object)
-
-    def __len__(self) -> int:
-        return len(self._articles)
-
-    def get(self, article_id: str) -> Article | None:
-        return self._by_id.get(article_id)
-
-    def search(self, query: str, product: str | None = None, limit: int = 5) -> list[SourceRef]:
-        """Best articles for `query`, best first.
-
-        `product` keeps that product's articles plus the ones without a product (general articles).
-        """
-        if limit <= 0:
-            return []
-        scores = self._scorer.scores(query)
-        if scores is None:
-            return []
-        if product is not None:
-            scores = np.where(self._section_mask(product), scores, 0.0)
-        results: list[SourceRef] = []
-        seen: set[int] = set()
-        # Walking sections best-first yields each article at its max-scoring section (max aggregation).
-        for section in np.argsort(-scores, kind="stable"):
-            score = float(scores[section])
-            if score <= 0.0:
-                break
-            owner = int(self._owner[section])
-            if owner in seen:
-                continue
-            seen.add(owner)
-            article = self._articles[owner]
-            results.append(
-                SourceRef(
-                    kind="article",
-                    id=article.id,
-                    title=article.title,
-                    url=article.url,
-                    score=score,
-                    snippet=shorten(self._sections[section].lstrip("#"), SNIPPET_CHARS),
-                )
-            )
-            if len(results) == limit:
-                break
-        return results
-
-    def _section_mask(self, product: str) -> np.ndarray:
-        # Cheap enough per query (one comparison per article) that caching per product is not worth it.
-        allowed = (self._products == product) | (self._products == None)  # noqa: E711 (elementwise)
-        return allowed[self._owner]

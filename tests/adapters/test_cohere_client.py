@@ -8,7 +8,6 @@ and a stopped server, a dropped connection or a slow answer surface as `CohereUn
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -147,13 +146,10 @@ def test_connection_refused_is_unavailable(retry_sleeps: list[float]) -> None:
     server.stop()
     fresh = _embedder(server)  # nothing pooled: a plain refused connect
     for target in (embedder, fresh):
-        started = time.monotonic()
         with pytest.raises(CohereUnavailable) as caught:
             target.embed_query("hello")
-        # The SDK's first back-off is >= 0.9 s: failing faster means it did not retry.
-        assert time.monotonic() - started < 0.9
         assert caught.value.status_code is None
-    assert retry_sleeps == []
+    assert retry_sleeps == []  # the SDK's back-off never ran: no retry
 
 
 def test_dropped_connection_is_unavailable(server: CohereWireServer, retry_sleeps: list[float]) -> None:
@@ -168,10 +164,8 @@ def test_dropped_connection_is_unavailable(server: CohereWireServer, retry_sleep
 def test_timeout_is_unavailable(server: CohereWireServer) -> None:
     server.delay_next(2.0)
     embedder = _embedder(server, timeout_s=0.2)
-    started = time.monotonic()
     with pytest.raises(CohereUnavailable) as caught:
         embedder.embed_query("slow")
-    assert time.monotonic() - started < 1.5
     assert "Timeout" in str(caught.value)
     assert len(server.requests) == 1
 
