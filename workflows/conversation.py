@@ -90,6 +90,8 @@ PATCH_AFTER_CLOSE = "survey-and-reopen"
 PATCH_ROLLOUT = "rollout-ai-mode"
 PATCH_CATEGORY = "categorize-first-message"
 PATCH_REVIEW_EVENTS = "review-events"
+PATCH_DRAFT_SKIPS_UNSURE = "draft-skips-unsure"
+DRAFT_TRIES = 2  # the latest customer message, then the one before it
 HANDOFF_TIMEOUT = timedelta(seconds=30)
 
 _UNPUBLISHED = object()
@@ -491,23 +493,30 @@ class SupportConversation:
         return self._s.state in humans and self._customer_activity != self._drafted_for_activity
 
     async def _prepare_draft(self) -> None:
-        """Suggest a reply to the customer's latest message for the person who has (or will have) it."""
+        """Suggest a reply to the customer's latest message for the person who has (or will have) it.
+
+        An "I'm not sure" draft helps nobody: then the message before it (often the real question, when the
+        latest one just asked for a person) is tried, and without an answer there is no draft."""
         self._drafted_for_activity = self._customer_activity
-        last = next((e for e in reversed(self._s.transcript_tail) if e.author is Author.CUSTOMER), None)
-        if last is None or not workflow.patched(PATCH_AGENT_DRAFTS):
+        said = [e for e in reversed(self._s.transcript_tail) if e.author is Author.CUSTOMER]
+        if not said or not workflow.patched(PATCH_AGENT_DRAFTS):
             return
-        try:
-            reply = await self._generate(last.text)
-        except ActivityError as err:  # a draft is a convenience; the agent can always write their own
-            workflow.logger.warning("no draft for ticket %s: %s", self._ticket_id, err.cause or err)
-            return
-        self._draft = AgentDraft(
-            for_message_id=last.message_id,
-            text=reply.text,
-            sources=reply.sources,
-            confidence=reply.confidence,
-            at=workflow.now(),
-        )
+        candidates = said[:DRAFT_TRIES] if workflow.patched(PATCH_DRAFT_SKIPS_UNSURE) else said[:1]
+        for message in candidates:
+            try:
+                reply = await self._generate(message.text)
+            except ActivityError as err:  # a draft is a convenience; the agent can always write their own
+                workflow.logger.warning("no draft for ticket %s: %s", self._ticket_id, err.cause or err)
+                return
+            if not reply.abstained or len(candidates) == 1:
+                self._draft = AgentDraft(
+                    for_message_id=message.message_id,
+                    text=reply.text,
+                    sources=reply.sources,
+                    confidence=reply.confidence,
+                    at=workflow.now(),
+                )
+                return
 
     async def _prepare_handoff(self) -> None:
         self._handoff_due = False

@@ -77,3 +77,20 @@ async def test_a_human_only_category_goes_to_people_after_the_first_message(
     assert status.category == "card_arrival" and held.author is Author.SYSTEM
     assert status.state is ConversationState.WAITING_FOR_HUMAN
     assert "ai_off" in {r.code for r in status.escalation_reasons}
+
+
+async def test_the_draft_answers_the_real_question_not_the_request_for_a_person(
+    local_tandem: TandemClient,
+) -> None:
+    start = new_ticket(product="checking_accounts")
+    tid = start.ticket_id
+    question = await local_tandem.send_message(tid, "How do I open a personal checking account?", start=start)
+    await local_tandem.send_message(tid, "I want to talk to a person")
+    draft = None
+    for _ in range(100):
+        draft = await local_tandem.draft(tid)
+        if draft is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert draft is not None and draft.sources, "an 'I'm not sure' draft would help nobody"
+    assert draft.for_message_id == question.message_id
