@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
 import sys
@@ -342,10 +343,31 @@ def _tickets(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from tandem.knowledge.ingest import ingest_path
+    from tandem.knowledge.ingest import ingest_path, source_label
 
-    print(ingest_path(_store(settings), args.path, product=args.product).summary())
+    store = _store(settings)
+    before = {a.id for a in store.list_articles(source=source_label(args.path))}
+    report = ingest_path(store, args.path, product=args.product)
+    print(report.summary())
+    if settings.knowledge_backend == "weaviate":
+        from tandem.adapters.weaviate_sync import mirror_source
+
+        with _weaviate(settings) as backend:
+            written, deleted = mirror_source(store, backend, report.source, before)
+        print(f"Weaviate: {written} chunks written, {deleted} deleted")
     return 0
+
+
+@contextlib.contextmanager
+def _weaviate(settings: Settings):
+    from tandem.adapters.weaviate_backend import WeaviateKnowledge
+    from tandem.knowledge.embeddings import make_embedder
+
+    backend = WeaviateKnowledge.from_settings(settings, make_embedder(settings))
+    try:
+        yield backend
+    finally:
+        backend.close()
 
 
 def _since(text: str):
@@ -389,8 +411,12 @@ async def _csat(args: argparse.Namespace, client: TandemClient) -> int:
 def _ingest_tickets(args: argparse.Namespace, settings: Settings) -> int:
     from tandem.knowledge.loaders import load_tickets_jsonl
 
-    imported = _store(settings).import_resolved_tickets(load_tickets_jsonl(args.path))
+    tickets = load_tickets_jsonl(args.path)
+    imported = _store(settings).import_resolved_tickets(tickets)
     print(f"{args.path}: {imported} resolved tickets imported")
+    if settings.knowledge_backend == "weaviate":
+        with _weaviate(settings) as backend:
+            print(f"Weaviate: {backend.import_tickets(tickets)} tickets written")
     return 0
 
 

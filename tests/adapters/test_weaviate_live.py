@@ -275,3 +275,27 @@ def test_failed_objects_are_reported(client, make) -> None:
     wrong = WeaviateKnowledge(client, HashingEmbedder(dim=8), collection_prefix=backend.collection_prefix)
     with pytest.raises(WeaviateImportError, match=r"1 of 1 objects failed to import .*loans-pin#0"):
         wrong.import_articles(_chunks(ARTICLES[1:2]))
+
+
+def test_ingest_mirror_writes_changes_and_deletes_removed_articles(make, tmp_path) -> None:
+    from tandem.adapters.weaviate_sync import mirror_source
+    from tandem.knowledge.ingest import ingest_path, source_label
+    from tandem.store import TicketStore, create_schema, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'tandem.db'}")
+    create_schema(engine)
+    store = TicketStore(engine)
+    backend = make()
+    folder = tmp_path / "kb" / "cards"
+    folder.mkdir(parents=True)
+    (folder / "freeze.md").write_text("# Freezing a card\n\nTap Cards, then Freeze to stop payments.\n")
+    (folder / "limits.md").write_text("# Card limits\n\nDaily ATM limit is 500.\n")
+    source = source_label(tmp_path / "kb")
+    ingest_path(store, tmp_path / "kb", progress=False)
+    assert mirror_source(store, backend, source, set())[0] >= 2
+    before = {a.id for a in store.list_articles(source=source)}
+    (folder / "limits.md").unlink()
+    ingest_path(store, tmp_path / "kb", progress=False)
+    _, deleted = mirror_source(store, backend, source, before)
+    assert deleted >= 1
+    assert [r.id for r in backend.search_articles("freeze card payments", None, 5)] == ["cards/freeze"]
