@@ -51,7 +51,7 @@ from tandem.contracts import (
     TranscriptEntry,
 )
 from tandem.settings import Settings
-from workflows.conversation import TICKET_CLOSED, SupportConversation
+from workflows.conversation import REJECTED, TICKET_CLOSED, SupportConversation
 
 
 class TandemError(Exception):
@@ -171,7 +171,8 @@ class TandemClient:
         self, ticket_id: str, agent: str, text: str, *, message_id: str | None = None
     ) -> TranscriptEntry:
         request = AgentReply(agent=agent, text=text, message_id=message_id or uuid.uuid4().hex)
-        return await self._update(ticket_id, SupportConversation.reply, request)
+        update_id = f"reply-{request.message_id}"  # a retried reply is one reply, even after continue-as-new
+        return await self._update(ticket_id, SupportConversation.reply, request, update_id=update_id)
 
     async def hand_back(self, ticket_id: str, agent: str, note: str = "") -> ConversationStatus:
         return await self._update(ticket_id, SupportConversation.hand_back, HandBack(agent=agent, note=note))
@@ -280,9 +281,9 @@ class TandemClient:
             options["id_conflict_policy"] = WorkflowIDConflictPolicy.USE_EXISTING
         return options
 
-    async def _update(self, ticket_id: str, update: Any, arg: Any) -> Any:
+    async def _update(self, ticket_id: str, update: Any, arg: Any, update_id: str | None = None) -> Any:
         try:
-            return await self._handle(ticket_id).execute_update(update, arg)
+            return await self._handle(ticket_id).execute_update(update, arg, id=update_id)
         except (WorkflowUpdateFailedError, RPCError) as err:
             raise await self._translate(ticket_id, err) from err
 
@@ -298,9 +299,9 @@ class TandemClient:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type == TICKET_CLOSED:
                 return TicketClosedError(ticket_id)
-            return RequestRejected(
-                cause.message if isinstance(cause, ApplicationError) else str(cause or err)
-            )
+            if isinstance(cause, ApplicationError) and cause.type == REJECTED:
+                return RequestRejected(cause.message)
+            return err  # a failure, not a refusal: the caller sees it as it is
         if isinstance(err, WorkflowAlreadyStartedError):
             return TicketClosedError(ticket_id)
         if isinstance(err, RPCError) and err.status in (
@@ -309,8 +310,10 @@ class TandemClient:
         ):
             try:
                 description = await self._handle(ticket_id).describe()
-            except RPCError:
-                return UnknownTicketError(ticket_id)
+            except RPCError as described:
+                if described.status is RPCStatusCode.NOT_FOUND:
+                    return UnknownTicketError(ticket_id)
+                return described
             if description.raw_description.workflow_execution_info.status != (
                 WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
             ):

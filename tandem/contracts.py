@@ -420,6 +420,8 @@ class CarriedState(_Contract):
     promised_by: datetime | None = None  # told the customer out of hours: a person picks up by then
     reopened: int = 0
     category: str | None = None
+    handoff: HandoffPackage | None = None
+    draft: AgentDraft | None = None
     opened_at: datetime
     escalation_reasons: list[EscalationReason]
     transcript_tail: list[TranscriptEntry]

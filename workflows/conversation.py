@@ -125,8 +125,8 @@ class SupportConversation:
         self._in_flight: set[str] = set()
         self._customer_activity = 0  # bumps on every customer message; restarts the inactivity timer
         self._drafted_for_activity = 0
-        self._draft: AgentDraft | None = None
-        self._handoff: HandoffPackage | None = None
+        self._draft: AgentDraft | None = start.carried.draft if start.carried else None
+        self._handoff: HandoffPackage | None = start.carried.handoff if start.carried else None
         self._handoff_due = False  # set by every escalation or takeover: a person needs a fresh package
         carried = start.carried or CarriedState(
             state=ConversationState.AI_ACTIVE,
@@ -189,6 +189,9 @@ class SupportConversation:
             reopened=self._s.reopened,
         )
 
+    def _ai_may_answer(self) -> bool:
+        return self._ai_mode is AiMode.ON and self._category not in self._human_only_categories
+
     async def _route_to_people(self) -> None:
         """Rollout: this ticket goes to people from the start; in shadow mode the AI only drafts for them."""
         async with self._turn_lock:
@@ -219,7 +222,6 @@ class SupportConversation:
         """After close the customer may rate the conversation, or reopen it; True when reopened.
 
         A timer ends the window (settings: csat_window), and with it the workflow."""
-        self._survey_open = True
         until = (self._closed_at or workflow.now()) + self._timeouts.csat_window
         # A rating does not end the window: retries stay answerable and the customer may still reopen.
         await self._wait_for(lambda: self._s.state is not ConversationState.CLOSED, until=until)
@@ -243,6 +245,8 @@ class SupportConversation:
         async with self._turn_lock:
             if self._s.state is not ConversationState.AI_ACTIVE or self._customer_activity != seen:
                 return
+            if self._in_flight:  # a message is waiting for the lock: the customer is not gone
+                return
             if workflow.now() >= inactivity_due:
                 await self._close(Resolution.ABANDONED, by="system")
             elif ai_limit_due is not None and workflow.now() >= ai_limit_due:
@@ -255,7 +259,9 @@ class SupportConversation:
         waiting_since = self._s.waiting_since or workflow.now()
         due = self._pickup_due(waiting_since, self._timeouts.pickup * (self._s.pickup_misses + 1))
         if self._s.priority >= Priority.URGENT:
-            await self._wait_for(lambda: self._s.state is not ConversationState.WAITING_FOR_HUMAN)
+            await self._wait_for(
+                lambda: self._s.state is not ConversationState.WAITING_FOR_HUMAN or self._needs_draft()
+            )
             return
         waiting = ConversationState.WAITING_FOR_HUMAN
         if await self._wait_for(lambda: self._s.state is not waiting or self._needs_draft(), until=due):
@@ -323,14 +329,11 @@ class SupportConversation:
             await self._say(Author.CUSTOMER, message.text.strip(), message_id=message.message_id)
             if not self._categorized:
                 await self._categorize(message.text)
-                if (
-                    self._category in self._human_only_categories
-                    and self._s.state is ConversationState.AI_ACTIVE
-                ):
-                    reason = EscalationReason(
-                        code="ai_off", detail=f"category {self._category} is for people"
-                    )
-                    await self._escalate("rollout", EscalationDecision(escalate=True, reasons=[reason]))
+            if self._s.state is ConversationState.AI_ACTIVE and not self._ai_may_answer():
+                # Rollout holds after a hand-back or a reopen too: these tickets are for people.
+                code = "shadow_mode" if self._ai_mode is AiMode.SHADOW else "ai_off"
+                reason = EscalationReason(code=code, detail="the AI does not answer this ticket")
+                await self._escalate("rollout", EscalationDecision(escalate=True, reasons=[reason]))
             if self._s.state is ConversationState.AI_ACTIVE:
                 response = await self._ai_turn(message)
             else:
@@ -630,7 +633,8 @@ class SupportConversation:
 
     @close.validator
     def _validate_close(self, request: CloseRequest) -> None:
-        if self._s.state is ConversationState.CLOSED:
+        retried = request.by == self._closed_by and request.resolution is self._resolution
+        if self._s.state is ConversationState.CLOSED and not retried:
             raise _closed()
 
     # --- after close -------------------------------------------------------------------------------
@@ -680,6 +684,7 @@ class SupportConversation:
                 self._s.waiting_since = None
                 self._s.pickup_misses = 0
                 self._s.promised_by = None
+                self._s.last_customer_at = workflow.now()  # a full inactivity window for the new episode
                 self._resolution = None
                 self._handoff = None
                 self._draft = None
@@ -767,6 +772,7 @@ class SupportConversation:
         self._resolution = resolution
         self._closed_by = by
         self._closed_at = workflow.now()
+        self._survey_open = True  # from this moment, even if the run loop is still busy elsewhere
         await self._say(Author.SYSTEM, notices.closed_notice(resolution is Resolution.ABANDONED))
         await self._sync_status(note=note)
 
@@ -906,6 +912,8 @@ class SupportConversation:
                 "transcript_tail": tail,
                 "messages_before_tail": self._s.messages_before_tail + dropped,
                 "category": self._category,
+                "handoff": self._handoff,
+                "draft": self._draft,
             }
         )
 

@@ -94,3 +94,13 @@ async def test_the_draft_answers_the_real_question_not_the_request_for_a_person(
         await asyncio.sleep(0.05)
     assert draft is not None and draft.sources, "an 'I'm not sure' draft would help nobody"
     assert draft.for_message_id == question.message_id
+
+
+async def test_a_shadow_ticket_handed_back_still_goes_to_people(local_tandem: TandemClient) -> None:
+    start = new_ticket(product="credit_cards").model_copy(update={"ai_mode": AiMode.SHADOW})
+    tid = start.ticket_id
+    await local_tandem.send_message(tid, "What rewards does the gold credit card give?", start=start)
+    await local_tandem.take_over(tid, "grace")
+    await local_tandem.hand_back(tid, "grace")
+    held = await local_tandem.send_message(tid, "And the platinum card?")
+    assert held.author is Author.SYSTEM and held.state is ConversationState.WAITING_FOR_HUMAN
