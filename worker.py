@@ -77,7 +77,7 @@ def build_knowledge(settings: Settings, store: TicketStore, embedder) -> Knowled
         reranker = CohereReranker(
             settings.cohere_api_key, settings.cohere_rerank_model, base_url=settings.cohere_base_url
         )
-    knowledge = KnowledgeService(store, embedder, settings.index_dir, reranker)
+    knowledge = KnowledgeService.from_settings(store, settings, reranker, embedder=embedder)
     knowledge.warm()  # build the indexes now, not on the first customer's message
     return knowledge
 

@@ -15,6 +15,9 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tandem.contracts import AiMode, BusinessHours, ConversationTimeouts
+from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
+
+_TIMERS = ConversationTimeouts()
 
 
 class Settings(BaseSettings):
@@ -31,11 +34,12 @@ class Settings(BaseSettings):
     task_queue: str = "tandem-support"
 
     # Conversation timers (defaults for every ticket; a ticket may override them at start).
-    pickup_timeout_seconds: float = 300
-    ai_time_limit_seconds: float = 1200
-    ai_turn_limit: int = 8
-    inactivity_timeout_seconds: float = 900
-    csat_window_seconds: float = 86400
+    # The defaults are ConversationTimeouts' own, so a ticket started without settings behaves the same.
+    pickup_timeout_seconds: float = _TIMERS.pickup.total_seconds()
+    ai_time_limit_seconds: float = _TIMERS.ai_time_limit.total_seconds()
+    ai_turn_limit: int = _TIMERS.ai_turn_limit
+    inactivity_timeout_seconds: float = _TIMERS.inactivity.total_seconds()
+    csat_window_seconds: float = _TIMERS.csat_window.total_seconds()
     # When people are at work, e.g. "Mon-Fri 09:00-17:00 Europe/Berlin"; unset means always.
     business_hours: str | None = None
 
@@ -70,7 +74,7 @@ class Settings(BaseSettings):
     policy_file: Path | None = None
 
     # Retrieval and answering.
-    answer_confidence_threshold: float = 0.35
+    answer_confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
 
     @property
     def index_dir(self) -> Path:

@@ -48,10 +48,16 @@ class KnowledgeService:
 
     @classmethod
     def from_settings(
-        cls, store: TicketStore, settings: Settings, reranker: Reranker | None = None
+        cls,
+        store: TicketStore,
+        settings: Settings,
+        reranker: Reranker | None = None,
+        embedder: Embedder | None = None,
     ) -> KnowledgeService:
-        """The service the worker runs and `tandem eval` measures: settings' embedder and index directory."""
-        return cls(store, make_embedder(settings), settings.index_dir, reranker)
+        """The service the worker runs and `tandem eval` measures: settings' embedder and index directory.
+
+        `embedder`: one the caller already loaded from the same settings (the worker shares it)."""
+        return cls(store, embedder or make_embedder(settings), settings.index_dir, reranker)
 
     @property
     def embedder(self) -> Embedder:

@@ -1,0 +1,5 @@
+"""Responders (offline, Cohere), the reply pipeline, context and guardrails."""
+
+# Below this answer confidence the AI says it is not sure and offers a person. One value for both responders
+# and the settings default; chosen on validation data, see tandem.responder.confidence.
+DEFAULT_CONFIDENCE_THRESHOLD = 0.35

@@ -33,6 +33,7 @@ from tandem.adapters.cohere_client import NO_RETRIES, CohereUnavailable, cohere_
 from tandem.contracts import Author, CustomerContext, GeneratedReply, GenerationRequest, SourceRef
 from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
 from tandem.knowledge.documents import Article
+from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
 from tandem.responder.confidence import (
     DEFAULT_SCORE_HALF_POINT,
     citation_coverage,
@@ -100,7 +101,7 @@ class CohereResponder:
         self,
         client: cohere.ClientV2,
         model: str = DEFAULT_MODEL,
-        confidence_threshold: float = 0.35,
+        confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
         *,
         temperature: float = 0.2,
         max_tokens: int = DEFAULT_MAX_TOKENS,

@@ -19,6 +19,7 @@ from tandem.knowledge.documents import Article
 from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.interfaces import Embedder
 from tandem.knowledge.query_analysis import analyze_query
+from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
 
 _HEADING = re.compile(r"^#{1,6}\s")
 _LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
@@ -84,7 +85,7 @@ class OfflineResponder:
 
     def __init__(
         self,
-        confidence_threshold: float = 0.35,
+        confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
         *,
         score_half_point: float = DEFAULT_SCORE_HALF_POINT,
         max_sentences: int = 4,
