@@ -11,6 +11,7 @@ from tandem.contracts import (
     SimilarTicketsRequest,
     SourceRef,
 )
+from tandem.knowledge.audience import INTERNAL_LOOKAHEAD, turn_sources
 from tandem.knowledge.interfaces import KnowledgeBackend
 from tandem.store import TicketStore
 
@@ -22,7 +23,11 @@ class KnowledgeActivities:
 
     @activity.defn
     def retrieve_articles(self, request: RetrievalRequest) -> list[SourceRef]:
-        return self._knowledge.search_articles(request.query, product=request.product, limit=request.limit)
+        """`limit` customer articles, plus the internal procedures ranked among them (flagged)."""
+        ranked = self._knowledge.search_articles(
+            request.query, product=request.product, limit=request.limit * INTERNAL_LOOKAHEAD
+        )
+        return turn_sources(ranked, request.limit)
 
     @activity.defn
     def find_similar_tickets(self, request: SimilarTicketsRequest) -> list[SimilarTicket]:

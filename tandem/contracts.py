@@ -184,6 +184,9 @@ class SourceRef(_Contract):
     url: str | None = None
     score: float = 0.0
     snippet: str = ""
+    # An agent-only article (tandem.knowledge.audience): context for decisions and drafts, never quoted
+    # or linked in a customer reply.
+    internal: bool = False
 
 
 class RetrievalRequest(_Contract):

@@ -349,7 +349,7 @@ class WeaviateKnowledge:
             limit=q.chunk_hit_limit(limit),
             filters=q.product_filter(product),
             query_properties=q.ARTICLE_QUERY_PROPERTIES,
-            return_properties=["article_id", "chunk_id", "title", "text", "url"],
+            return_properties=["article_id", "chunk_id", "title", "text", "url", "internal"],
         )
         result = self._articles.query.hybrid(**kwargs)
         return q.aggregate_chunks(q.hits_of(result.objects), limit)
@@ -384,6 +384,7 @@ class WeaviateKnowledge:
                     url=first.get("url"),
                     category=first.get("category"),
                     source=first.get("source"),
+                    internal=bool(first.get("internal")),
                 )
         return found
 

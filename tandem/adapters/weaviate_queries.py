@@ -173,6 +173,7 @@ def aggregate_chunks(hits: Iterable[Hit], limit: int) -> list[SourceRef]:
                 url=hit.properties.get("url"),
                 score=hit.score,
                 snippet=shorten(str(hit.properties.get("text") or "").lstrip("#"), SNIPPET_CHARS),
+                internal=bool(hit.properties.get("internal")),
             )
         )
         if len(results) == limit:

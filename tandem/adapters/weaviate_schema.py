@@ -39,6 +39,7 @@ class ArticleChunk:
     category: str | None = None
     url: str | None = None
     source: str | None = None
+    internal: bool = False
     content_hash: str = ""
     # What gets embedded; empty means title and text.
     embed_text: str = ""
@@ -68,6 +69,8 @@ ARTICLE_PROPERTIES: tuple[Property, ...] = (
     _id_property("category"),
     _id_property("url"),
     _id_property("source"),
+    # Agent-only procedures (tandem.knowledge.audience): returned flagged, never quoted to customers.
+    Property(name="internal", data_type=DataType.BOOL, index_filterable=True),
     _id_property("content_hash"),
 )
 
@@ -145,6 +148,7 @@ def article_chunks(
             category=article.category,
             url=article.url,
             source=article.source,
+            internal=article.internal,
             content_hash=chunk.content_hash,
             embed_text=chunk.indexed_text,
         )
@@ -172,6 +176,7 @@ def chunk_properties(chunk: ArticleChunk) -> dict[str, Any]:
         "category": chunk.category,
         "url": chunk.url,
         "source": chunk.source,
+        "internal": chunk.internal or None,  # absent (null) reads back as public
         "content_hash": chunk.content_hash or None,
     }
     return {k: v for k, v in values.items() if v is not None}

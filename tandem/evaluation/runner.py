@@ -24,6 +24,7 @@ from tandem.escalation.evaluate import evaluate_escalation
 from tandem.evaluation import metrics as m
 from tandem.evaluation.baseline import PlainBm25
 from tandem.evaluation.suite import Suite
+from tandem.knowledge.audience import INTERNAL_LOOKAHEAD, turn_sources
 from tandem.knowledge.service import KnowledgeService
 from tandem.knowledge.ticket_index import ticket_text
 from tandem.responder.offline import OfflineResponder
@@ -203,10 +204,11 @@ class EscalationPart:
 class ScopePart:
     """scope.jsonl: is the answer confidence of a workflow turn higher for the questions the knowledge covers?
 
-    Every message goes through what a turn does: `search_articles` (4) and `similar_tickets` (3) on the
-    service built from the suite's kb.jsonl and tickets.jsonl, the stored text of the retrieved articles,
-    then the reply pipeline with the `OfflineResponder` at the shipped default threshold (not the
-    environment's, never tuned per suite). A standard customer without a product; no history.
+    Every message goes through what a turn does: `retrieve_articles` (4 customer articles, plus internal ones
+    ranked among them) and `similar_tickets` (3) on the service built from the suite's kb.jsonl and
+    tickets.jsonl, the stored text of the retrieved articles, then the reply pipeline with the
+    `OfflineResponder` at the shipped default threshold (not the environment's, never tuned per suite).
+    A standard customer without a product; no history.
 
       auroc        P(an in-scope message gets a higher confidence than an out-of-scope one), ties 1/2
       abstain_f1   F1 of abstaining (confidence below the threshold), out of scope as the positive class;
@@ -236,7 +238,12 @@ class ScopePart:
         abstained = 0
         for case in ctx.suite.scope:
             t_articles, refs = _timed(
-                lambda c=case: ctx.knowledge.search_articles(c.message, None, self.articles_per_turn)
+                lambda c=case: turn_sources(
+                    ctx.knowledge.search_articles(
+                        c.message, None, self.articles_per_turn * INTERNAL_LOOKAHEAD
+                    ),
+                    self.articles_per_turn,
+                )
             )
             t_tickets, similar = _timed(
                 lambda c=case: ctx.knowledge.similar_tickets(c.message, None, self.tickets_per_turn)

@@ -13,6 +13,8 @@ class Article:
     product: str | None = None
     url: str | None = None
     category: str | None = None
+    # Written for agents, not customers (see tandem.knowledge.audience): never quoted in a customer reply.
+    internal: bool = False
     # Where it was ingested from (file or folder); re-ingesting that source replaces what it holds.
     source: str | None = None
 

@@ -163,6 +163,7 @@ class HybridArticleIndex:
             url=article.url,
             score=round(score, 6),
             snippet=shorten(_plain(chunk.text), SNIPPET_CHARS),
+            internal=article.internal,
         )
 
     def _chunk_mask(self, product: str) -> np.ndarray:

@@ -5,10 +5,12 @@ problem (just `file` when no line applies), so a broken export is fixed at the s
 half-ingested.
 
 Markdown: optional front matter between `---` lines at the very top, one `key: value` a line (values may be
-quoted); `id`, `title`, `product`, `category` and `url` are read, other keys (tags lists included) are
-ignored. The title is front matter `title`, else the first `# ` heading, else the file name.
+quoted); `id`, `title`, `product`, `category`, `url` and `internal`/`audience` are read, other keys (tags
+lists included) are ignored. The title is front matter `title`, else the first `# ` heading, else the file
+name.
 HTML: see `html_text`; the title is `<title>`, else the first `<h1>`, else the file name; `<meta
-name="product|category" content=...>` and `<link rel="canonical">` (the url) are read.
+name="product|category|audience" content=...>` and `<link rel="canonical">` (the url) are read.
+Internal articles (agent procedures) are marked by the source or by the title: see `audience`.
 In both, a leading level-1 heading that repeats the title is dropped from the body.
 """
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tandem.knowledge.audience import INTERNAL_AUDIENCES, PUBLIC_AUDIENCES, audience_is_internal, is_internal
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.html_text import HtmlError, html_to_text
 
@@ -74,19 +77,21 @@ def read_articles_jsonl(path: str | Path, defaults: ArticleDefaults | None = Non
     for row in _rows(Path(path)):
         article_id = row.required_text("id")
         row.check_unique(article_id, seen)
+        title = row.required_text("title")
         article = Article(
             id=article_id,
-            title=row.required_text("title"),
+            title=title,
             body=row.required_text("body"),
             product=row.optional_text("product") or defaults.product,
             url=row.optional_text("url"),
             category=row.optional_text("category") or defaults.category,
+            internal=is_internal(title, row.declared_internal()),
         )
         articles.append(LoadedArticle(article, row.path, row.line))
     return articles
 
 
-FRONT_MATTER_FIELDS = frozenset({"id", "title", "product", "category", "url"})
+FRONT_MATTER_FIELDS = frozenset({"id", "title", "product", "category", "url", "internal", "audience"})
 _FRONT_MATTER_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*))?")
 _ATX_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 _FENCE = re.compile(r" {0,3}(```|~~~)")
@@ -110,6 +115,7 @@ def read_markdown_article(path: str | Path, defaults: ArticleDefaults) -> Loaded
         product=_field(fields, "product") or defaults.product,
         url=_field(fields, "url"),
         category=_field(fields, "category") or defaults.category,
+        internal=is_internal(title, _declared_internal(path, fields)),
     )
     return LoadedArticle(article, path, id_field[1] if id_field else None)
 
@@ -122,7 +128,7 @@ def read_html_article(path: str | Path, defaults: ArticleDefaults) -> LoadedArti
     except HtmlError as exc:
         raise KnowledgeFormatError(path, exc.line, exc.problem) from exc
     meta: dict[str, str] = {}
-    for name in ("product", "category"):
+    for name in ("product", "category", "audience"):
         given = [(value, line) for value, line in doc.meta.get(name, []) if value]
         for value, line in given[1:]:
             if value != given[0][0]:
@@ -143,6 +149,7 @@ def read_html_article(path: str | Path, defaults: ArticleDefaults) -> LoadedArti
         product=meta.get("product") or defaults.product,
         url=doc.canonical,
         category=meta.get("category") or defaults.category,
+        internal=is_internal(title, _html_audience(path, meta.get("audience"))),
     )
     return LoadedArticle(article, path)
 
@@ -204,10 +211,57 @@ class _Row:
             raise self.error(f"field {field!r} must be true or false, got {type(value).__name__}")
         return value
 
+    def declared_internal(self) -> bool | None:
+        """`internal` (a bool) or `audience`/`visibility` (a word); None when the row says neither."""
+        if "internal" in self.data and self.data["internal"] is not None:
+            return self.optional_bool("internal", default=False)
+        for field in ("audience", "visibility"):
+            word = self.optional_text(field)
+            if word is not None:
+                internal = audience_is_internal(word)
+                if internal is None:
+                    raise self.error(f"field {field!r} must be one of {_AUDIENCE_WORDS}, got {word!r}")
+                return internal
+        return None
+
     def check_unique(self, item_id: str, seen: dict[str, int]) -> None:
         if item_id in seen:
             raise self.error(f"duplicate id {item_id!r} (first seen on line {seen[item_id]})")
         seen[item_id] = self.line
+
+
+_AUDIENCE_WORDS = ", ".join(sorted(INTERNAL_AUDIENCES | PUBLIC_AUDIENCES))
+
+
+def _declared_internal(path: Path, fields: dict[str, tuple[str, int]]) -> bool | None:
+    if "internal" in fields:
+        value, line = fields["internal"]
+        word = value.strip().strip("'\"").lower()
+        if word not in ("true", "false", "yes", "no"):
+            raise KnowledgeFormatError(
+                path, line, f"front matter 'internal' must be true or false, got {value!r}"
+            )
+        return word in ("true", "yes")
+    if "audience" in fields:
+        value, line = fields["audience"]
+        internal = audience_is_internal(value.strip().strip("'\""))
+        if internal is None:
+            raise KnowledgeFormatError(
+                path, line, f"front matter 'audience' must be one of {_AUDIENCE_WORDS}"
+            )
+        return internal
+    return None
+
+
+def _html_audience(path: Path, value: str | None) -> bool | None:
+    if value is None:
+        return None
+    internal = audience_is_internal(value)
+    if internal is None:
+        raise KnowledgeFormatError(
+            path, None, f"meta 'audience' must be one of {_AUDIENCE_WORDS}, got {value!r}"
+        )
+    return internal
 
 
 def _rows(path: Path) -> Iterator[_Row]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from tandem.contracts import GeneratedReply, GenerationRequest, GuardrailNote
+from tandem.knowledge.audience import customer_facing
 from tandem.knowledge.documents import Article
 from tandem.responder.context import (
     known_facts,
@@ -24,6 +25,11 @@ class ReplyPipeline:
         self._responder = responder
 
     def reply(self, request: GenerationRequest, passages: dict[str, Article]) -> GeneratedReply:
+        # Internal procedures inform people, never the customer: the responder does not see them.
+        public = customer_facing(request.articles)
+        if len(public) != len(request.articles):
+            request = request.model_copy(update={"articles": public})
+            passages = {k: a for k, a in passages.items() if not a.internal}
         draft = self._responder.respond(request, passages)
         facts = known_facts(request.customer, request.history, request.message)
         text, referred = without_known_asks(draft.text, facts)

@@ -81,7 +81,13 @@ def escalation(row: EscalationEventRow) -> EscalationRecord:
 
 def article_row(article: Article, now: datetime) -> dict[str, Any]:
     digest = content_hash(
-        article.title, article.body, article.product, article.url, article.category, article.source
+        article.title,
+        article.body,
+        article.product,
+        article.url,
+        article.category,
+        article.source,
+        *(("internal",) if article.internal else ()),  # public articles keep the digest they had before
     )
     return {
         "id": article.id,
@@ -90,6 +96,7 @@ def article_row(article: Article, now: datetime) -> dict[str, Any]:
         "product": article.product,
         "url": article.url,
         "category": article.category,
+        "internal": article.internal,
         "source": article.source,
         "content_hash": digest,
         "hash_key": hash_key(digest),
@@ -105,6 +112,7 @@ def article(row: ArticleRow) -> Article:
         product=row.product,
         url=row.url,
         category=row.category,
+        internal=row.internal,
         source=row.source,
     )
 

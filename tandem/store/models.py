@@ -11,6 +11,7 @@ tests/store/test_migrations.py fails while the two disagree.
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Index, Text, text
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from tandem.store.types import UTCDateTime
@@ -90,6 +91,8 @@ class ArticleRow(SQLModel, table=True):
     product: str | None = Field(default=None, index=True)
     url: str | None = None
     category: str | None = None
+    # Written for agents (procedures, internal notes): shown to people, never quoted to customers.
+    internal: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     # The file or folder it was ingested from (see TicketStore.sync_articles); None when upserted directly.
     source: str | None = Field(default=None, index=True)
     content_hash: str

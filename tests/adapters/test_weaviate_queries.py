@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from weaviate.collections.classes.config import Tokenization, Vectorizers
+from weaviate.collections.classes.config import DataType, Tokenization, Vectorizers
 from weaviate.collections.classes.filters import _FilterAnd, _FilterOr, _FilterValue, _Operator
 from weaviate.collections.classes.grpc import HybridFusion
 from weaviate.collections.collections.executor import _CollectionsExecutor
@@ -217,6 +217,8 @@ def test_articles_rank_by_their_best_chunk() -> None:
     assert (refs[0].title, refs[0].url, refs[0].snippet) == ("A", "https://help/a", "a best")
     assert refs[1].snippet == "b best"  # the snippet is from the best chunk, not the first one seen
     assert q.aggregate_chunks(hits, limit=0) == []
+    flagged = q.aggregate_chunks([_hit(1.0, article_id="p", title="P", text="x", internal=True), *hits], 2)
+    assert [(r.id, r.internal) for r in flagged] == [("p", True), ("a", False)]
 
 
 def test_snippets_are_short() -> None:
@@ -348,8 +350,10 @@ def test_collection_spec() -> None:
         "category",
         "url",
         "source",
+        "internal",
         "content_hash",
     }
+    assert props["internal"].dataType == DataType.BOOL and props["internal"].indexFilterable is True
     for key in ("article_id", "product", "category", "content_hash"):
         assert props[key].tokenization == Tokenization.FIELD and props[key].indexSearchable is False
     assert props["text"].tokenization == Tokenization.WORD
