@@ -3,10 +3,12 @@
 A short question is searched as it is. A long message (an e-mail, a pasted situation, a role-play brief) is
 mostly context: who the person is, contact details, instructions about how to behave. Every word of it would
 count in BM25 and in the averaged embedding, and the two or three sentences that say what the person needs
-would drown. So a long message is split into sentences and clauses, the ones that carry no topic are dropped
-(personal identifiers, persona introductions, conversation-handling instructions), and the sentences that
-state a need are weighted up by repeating them once (query term frequency for BM25, weight for the mean
-embedding).
+would drown. So a long message is split into sentences and clauses; asides that carry no topic are cut out
+of a clause (a handling note in brackets, "but do not mention this", a persona's name before "who ..."),
+the clauses that are still only identifiers, persona or handling instructions are dropped, and the clauses
+that state a need are weighted up by repeating them once (query term frequency for BM25, weight for the
+mean embedding). Cutting before judging matters: "You're looking for a credit card (do not mention the
+type) with the best sign-up offer" is the request itself, and dropping it whole for its aside lost it.
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ _REQUEST = re.compile(
 )
 
 
+# Asides cut out of a clause before it is judged.
+_HANDLING_ASIDE = re.compile(
+    r"\s*\((?=[^)]*\b(?:do not|don't|just say|mention|if asked|when asked)\b)[^)]*\)"  # (do not mention X)
+    r"|,?\s*\b(?:but|and)\s+(?:do not|don't)\s+(?:mention|reveal|say)\b.*$",  # ..., but do not mention this
+    re.IGNORECASE,
+)
+# "Your character is a teacher named Jordan Mitchell who is passionate about ..." keeps "is passionate ...".
+_PERSONA_LEAD = re.compile(
+    r"^(?:your character is|you are|(?:my|your) name is)\b[^.]*?\bwho\s+", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True, slots=True)
 class QueryPlan:
     text: str  # the message as written
@@ -75,7 +89,11 @@ def analyze_query(text: str) -> QueryPlan:
     kept: list[str] = []
     dropped: list[str] = []
     for clause in split_clauses(text):
-        (dropped if _is_boilerplate(clause) else kept).append(clause)
+        trimmed = _trim(clause)
+        if len(trimmed.split()) < MIN_CLAUSE_WORDS or _is_boilerplate(trimmed):
+            dropped.append(clause)
+        else:
+            kept.append(trimmed)
     if not kept:  # everything looked like boilerplate: better the whole message than nothing
         return QueryPlan(text, text.strip(), (text.strip(),), ())
     weighted = [
@@ -89,6 +107,11 @@ def split_clauses(text: str) -> list[str]:
     plain = _MARKUP.sub(" ", text)
     parts = (part.strip(_STRIP) for part in _SPLIT.split(plain))
     return [" ".join(part.split()) for part in parts if len(part.split()) >= MIN_CLAUSE_WORDS]
+
+
+def _trim(clause: str) -> str:
+    """The clause without handling asides and without a persona's introduction before "who"."""
+    return _PERSONA_LEAD.sub("", _HANDLING_ASIDE.sub("", clause)).strip(_STRIP)
 
 
 def _is_boilerplate(clause: str) -> bool:

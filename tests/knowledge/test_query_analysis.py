@@ -41,3 +41,19 @@ def test_split_clauses_handles_lists_dashes_and_markup() -> None:
         "Verify your identity first",
         "Choose the Gold plan",
     ]
+
+
+def test_asides_are_cut_out_of_a_request_instead_of_dropping_it() -> None:
+    message = (
+        "Your character is a middle school teacher named Jordan Mitchell who is passionate about education. "
+        "Your annual income is $62,000 and your email is jordan@example.com. "
+        'You\'re looking for a credit card (do not mention what type, just say "credit card") with the best '
+        "sign-up bonus. You do not want a business credit card, but do not mention this upfront. "
+        "If the agent offers several cards, pick the one with the lowest annual fee."
+    )
+    plan = analyze_query(message)
+    assert "credit card with the best sign-up bonus" in plan.focus
+    assert "do not mention" not in plan.focus and "just say" not in plan.focus
+    assert "You do not want a business credit card" in plan.focus
+    assert "Jordan Mitchell" not in plan.focus and "is passionate about education" in plan.focus
+    assert "jordan@example.com" not in plan.focus
