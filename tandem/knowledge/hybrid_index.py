@@ -6,11 +6,13 @@ search(query):
   3. chunk score = (1 - dense_weight) * lexical + dense_weight * max(cosine, 0);
   4. product filter: chunks of that product's articles and of articles without a product;
   5. an article scores as its best chunk (max aggregation), which also picks the snippet;
-  6. optionally a reranker re-scores the best `rerank_candidates` articles (title + best chunk).
+  6. without a product filter, product routing orders articles of the products the best matches agree on
+     first (routing.py);
+  7. optionally a reranker re-scores the best `rerank_candidates` articles (title + best chunk).
 
-`SourceRef.score` is the article's fused score (or the reranker's relevance when one is configured), in [0, 1]
-and comparable across queries: about 0.7+ when the words and the meaning of the message both match one
-section well, about 0.3 when only loosely related, 0 for nothing in common.
+`SourceRef.score` is the article's fused score after routing (or the reranker's relevance when one is
+configured), in [0, 1] and comparable across queries: about 0.7+ when the words and the meaning of the
+message both match one section well, about 0.3 when only loosely related, 0 for nothing in common.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tandem.knowledge.embedding_cache import EmbeddingCache
 from tandem.knowledge.fusion import NormalizedBm25, fuse
 from tandem.knowledge.interfaces import Embedder, Reranker
 from tandem.knowledge.query_analysis import analyze_query
+from tandem.knowledge.routing import product_groups, routed
 
 # Measured on rho_bank (long situational queries), where the dense model adds little, and chosen low enough
 # that exact product and procedure words keep deciding; see `tandem eval` for the effect of changing it.
@@ -76,6 +79,7 @@ class HybridArticleIndex:
                 owners.append(position)
         self._owner = np.asarray(owners, dtype=np.int64)
         self._products = np.asarray([a.product for a in self._articles], dtype=object)
+        self._product_groups = product_groups([a.product for a in self._articles])
         texts = [c.indexed_text for c in self._chunks]
         self._lexical = NormalizedBm25([analyze(t) for t in texts])
 
@@ -123,7 +127,11 @@ class HybridArticleIndex:
         if product is not None:
             scores = np.where(self._chunk_mask(product), scores, 0.0)
         best_chunk = self._best_chunk_per_article(scores)
-        ranked = [a for a in np.argsort(-scores[best_chunk], kind="stable") if scores[best_chunk[a]] > 0.0]
+        article_scores = scores[best_chunk]
+        # With a product filter the section is already known; without one, the best matches route it.
+        if product is None:
+            article_scores = routed(article_scores, self._product_groups)
+        ranked = [a for a in np.argsort(-article_scores, kind="stable") if article_scores[a] > 0.0]
         clock.lap("fusion")
         if self._reranker is not None and ranked:
             results = self._rerank(
@@ -131,7 +139,7 @@ class HybridArticleIndex:
             )
             clock.lap("rerank")
             return results
-        return [self._ref(int(a), int(best_chunk[a]), float(scores[best_chunk[a]])) for a in ranked[:limit]]
+        return [self._ref(int(a), int(best_chunk[a]), float(article_scores[a])) for a in ranked[:limit]]
 
     def _best_chunk_per_article(self, scores: np.ndarray) -> np.ndarray:
         """For every article, the position of its highest-scoring chunk (max aggregation)."""
