@@ -58,6 +58,18 @@ class WordLlamaEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return normalize_rows(self._model.embed([text], norm=False))[0]
 
+    def token_vectors(self, text: str) -> np.ndarray:
+        """The unnormalised static vectors of the text's tokens (padding left out): what `embed` averages."""
+        encoding = self._model.tokenize([text])[0]
+        table = self._model.embedding
+        last = table.shape[0] - 1
+        ids = [
+            min(max(i, 0), last)
+            for i, used in zip(encoding.ids, encoding.attention_mask, strict=True)
+            if used
+        ]
+        return np.asarray(table[ids], dtype=np.float32).reshape(len(ids), table.shape[1])
+
 
 def _import_wordllama() -> tuple[Any, Any]:
     """wordllama calls logging.basicConfig() on import; undo that so the host application's logging holds."""

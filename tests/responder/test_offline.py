@@ -11,7 +11,13 @@ from tandem.contracts import CustomerContext, GenerationRequest, SimilarTicket, 
 from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.hybrid_index import HybridArticleIndex
 from tandem.knowledge.loaders import load_articles_jsonl
-from tandem.responder.offline import OfflineResponder, passage_meaning, ticket_match
+from tandem.responder.offline import (
+    OfflineResponder,
+    match_strength,
+    passage_meaning,
+    subject_coverage,
+    ticket_match,
+)
 
 KB = Path(__file__).resolve().parents[2] / "data" / "helpcenter" / "rho_bank" / "kb.jsonl"
 MARKER = re.compile(r" \[(\d+)\]$")
@@ -187,28 +193,65 @@ def test_framing_is_fixed_and_promises_nothing(index: HybridArticleIndex) -> Non
     assert not any(word in abstention for word in ("refund", "credit", "guarantee", "within", "will be"))
 
 
-def _tickets(*scores: float, resolution: str = "") -> list[SimilarTicket]:
+def _tickets(
+    *scores: float, resolution: str = "", subject: str = "my card was stolen"
+) -> list[SimilarTicket]:
     return [
-        SimilarTicket(ticket_id=f"T-{n}", subject="my card was stolen", resolution=resolution, score=score)
+        SimilarTicket(ticket_id=f"T-{n}", subject=subject, resolution=resolution, score=score)
         for n, score in enumerate(scores)
     ]
 
 
-def test_ticket_match_is_the_mean_of_the_best_three_to_the_power_1_5() -> None:
-    assert ticket_match([0.6, 0.99, 0.3, 0.9]) == pytest.approx(((0.99 + 0.9 + 0.6) / 3) ** 1.5)
-    assert ticket_match([0.5]) == pytest.approx(0.5**1.5)  # fewer than three: the mean of those given
-    assert ticket_match([9.0, -1.0]) == pytest.approx(0.5**1.5)  # scores are clipped to [0, 1]
-    assert ticket_match([]) == 0.0
-    assert 0.5**1.5 >= 0.35 > 0.49**1.5  # the default threshold sits at a mean similarity of 0.5
+def test_match_strength_is_mean_similarity_times_mean_coverage_to_the_power_0_85() -> None:
+    assert match_strength([0.6, 0.9], [0.5, 0.7]) == pytest.approx((0.75 * 0.6) ** 0.85)
+    assert match_strength([9.0, -1.0], [2.0, 0.0]) == pytest.approx(0.25**0.85)  # clipped to [0, 1]
+    assert match_strength([], []) == 0.0
+    assert match_strength([0.0], [1.0]) == 0.0
+    assert match_strength([1.0], [1.0]) == 1.0
+    assert 0.30**0.85 > 0.35 > 0.28**0.85  # the default threshold sits at a product of 0.29 (0.349)
+    with pytest.raises(ValueError):
+        match_strength([0.5], [])
+
+
+def test_ticket_match_reads_the_best_three_tickets_by_similarity() -> None:
+    message = "my card was stolen"
+    tickets = _tickets(0.6, 0.99, 0.3, 0.9)  # the same subject: coverage 1 for each
+    assert ticket_match(message, tickets) == pytest.approx(((0.99 + 0.9 + 0.6) / 3) ** 0.85)
+    assert ticket_match(message, []) == 0.0
+
+
+def test_subject_coverage_misses_a_swapped_subject_but_not_extra_words() -> None:
+    subject = "when does my card expire"
+    assert subject_coverage(subject, subject) == pytest.approx(1.0)
+    # The message's own extra words (whose card) cost nothing; the ticket's telling word left out does.
+    extra = subject_coverage("when does my chase card expire", subject)
+    swapped = subject_coverage("when does my milk expire", subject)
+    assert extra == pytest.approx(1.0)
+    assert swapped < 0.85
+    assert subject_coverage("tell me a joke", subject) < swapped
+    assert 0.0 <= subject_coverage("anything at all", "something else entirely") <= 1.0
+    assert subject_coverage("", subject) == 0.0 and subject_coverage(subject, "") == 0.0
+
+
+def test_a_ticket_that_shares_only_the_frame_of_the_question_matches_less() -> None:
+    tickets = _tickets(0.6, 0.6, 0.6, subject="how long until my card expires")
+    same = ticket_match("how long until my card expires", tickets)
+    swapped = ticket_match("how long until my milk expires", tickets)
+    assert swapped < 0.85 * same  # the same similarity: coverage tells them apart
 
 
 def test_tickets_that_know_the_question_count_but_without_a_resolution_there_is_nothing_to_quote() -> None:
     request = _request("someone stole my credit card", [], tickets=_tickets(0.8, 0.75, 0.7))
     reply = OfflineResponder().respond(request, {})
-    assert reply.confidence == pytest.approx(0.75**1.5)
+    assert reply.confidence == pytest.approx(ticket_match(request.message, request.similar_tickets))
+    assert reply.confidence >= 0.35
     assert reply.abstained and reply.sources == [] and "not sure" in reply.text
-    unrelated = OfflineResponder().respond(_request("tell me a joke", [], tickets=_tickets(0.2, 0.2)), {})
-    assert unrelated.abstained and unrelated.confidence == pytest.approx(0.2**1.5)
+    joke = _request("tell me a joke", [], tickets=_tickets(0.2, 0.2))
+    unrelated = OfflineResponder().respond(joke, {})
+    assert unrelated.abstained and unrelated.confidence == pytest.approx(
+        ticket_match(joke.message, joke.similar_tickets)
+    )
+    assert unrelated.confidence < 0.1
 
 
 def test_a_resolution_is_quoted_only_when_its_tickets_match_the_question() -> None:
@@ -225,10 +268,12 @@ def test_a_resolution_is_quoted_only_when_its_tickets_match_the_question() -> No
 def test_matching_tickets_do_not_license_quoting_unrelated_articles(index: HybridArticleIndex) -> None:
     refs = index.search("How do I open a personal checking account?", product=None, limit=5)
     passages = {r.id: index.get(r.id) for r in refs}
-    request = _request("Any good lasagna recipes for tonight?", refs, tickets=_tickets(0.9, 0.9, 0.9))
+    message = "Any good lasagna recipes for tonight?"
+    request = _request(message, refs, tickets=_tickets(0.9, 0.9, 0.9, subject=message))
     reply = OfflineResponder().respond(request, passages)
     assert reply.abstained and reply.sources == []
-    assert reply.confidence == pytest.approx(0.9**1.5)  # what the tickets say, reported as it is
+    # what the tickets say, reported as it is
+    assert reply.confidence == pytest.approx(0.9**0.85, abs=1e-4)
 
 
 @pytest.mark.parametrize(
