@@ -91,6 +91,8 @@ def main() -> None:
                 "tickets": {
                     "tickets": len(tickets),
                     "index_build_s": round(ticket_s, 3),
+                    # part of the build: the category model trained on the tickets (0 when none is trained)
+                    "classifier_train_s": round(ticket_index.stats.classifier_seconds, 3),
                     "query_ms": _spread(ticket_ms),
                     "predict_category_ms": _spread(predict_ms),
                 },

@@ -35,7 +35,8 @@ def test_predicts_the_category_of_banking77_messages(
     lines = (SHARED / "banking77" / "ticket_queries.jsonl").read_text(encoding="utf-8").splitlines()
     queries = [json.loads(line) for line in lines[:300]]
     correct = sum(index.predict_category(q["query"]) == q["category"] for q in queries)
-    assert correct / len(queries) >= 0.83  # plain BM25 ~0.78, this index ~0.88 on the whole file
+    # On these 300: neighbour vote alone 0.897, with the trained model 0.933 (plain BM25 ~0.78 overall).
+    assert correct / len(queries) >= 0.91
 
 
 def test_results_favour_the_neighbours_category(banking77: tuple[list[ResolvedTicket], TicketIndex]) -> None:
