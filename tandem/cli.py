@@ -315,6 +315,11 @@ async def _agent_show(args: argparse.Namespace, client: TandemClient) -> int:
         sources = ", ".join(s.title for s in draft.sources) or "none"
         print(f"\nSuggested reply (not sent; confidence {draft.confidence:.2f}; sources: {sources}):")
         print(draft.text)
+        if draft.procedures:
+            print(
+                "Internal procedures (for you, not the customer): "
+                + ", ".join(p.title for p in draft.procedures)
+            )
     return 0
 
 

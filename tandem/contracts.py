@@ -236,6 +236,8 @@ class GeneratedReply(_Contract):
     abstained: bool
     guardrails: list[GuardrailNote] = Field(default_factory=list)
     facts_referred: list[str] = Field(default_factory=list)  # known facts the reply refers back to
+    # Internal procedures retrieved for the message: for the agent's eyes (drafts), never in `text`.
+    procedures: list[SourceRef] = Field(default_factory=list)
 
 
 class AgentDraft(_Contract):
@@ -246,6 +248,7 @@ class AgentDraft(_Contract):
     sources: list[SourceRef]
     confidence: float
     at: datetime
+    procedures: list[SourceRef] = Field(default_factory=list)  # internal articles for the agent to follow
 
 
 class HandoffAnswer(_Contract):

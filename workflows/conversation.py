@@ -518,6 +518,7 @@ class SupportConversation:
                     sources=reply.sources,
                     confidence=reply.confidence,
                     at=workflow.now(),
+                    procedures=reply.procedures,
                 )
                 return
 

@@ -27,7 +27,8 @@ class ReplyPipeline:
     def reply(self, request: GenerationRequest, passages: dict[str, Article]) -> GeneratedReply:
         # Internal procedures inform people, never the customer: the responder does not see them.
         public = customer_facing(request.articles)
-        if len(public) != len(request.articles):
+        procedures = [ref for ref in request.articles if ref.internal]
+        if procedures:
             request = request.model_copy(update={"articles": public})
             passages = {k: a for k, a in passages.items() if not a.internal}
         draft = self._responder.respond(request, passages)
@@ -52,5 +53,6 @@ class ReplyPipeline:
                 "text": guarded.text,
                 "guardrails": [GuardrailNote(kind=e.kind, sentence=e.sentence) for e in guarded.events],
                 "facts_referred": [f.kind for f in referred],
+                "procedures": procedures,
             }
         )

@@ -67,3 +67,4 @@ def test_the_procedure_is_retrieved_for_people_but_never_quoted_to_the_customer(
     )
     assert CODE not in reply.text and "Bypass" not in reply.text
     assert [s.id for s in reply.sources] == ["recover-account"]
+    assert [p.id for p in reply.procedures] == ["recovery-bypass"]  # for the agent's draft, flagged

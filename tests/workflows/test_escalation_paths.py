@@ -104,3 +104,21 @@ async def test_a_shadow_ticket_handed_back_still_goes_to_people(local_tandem: Ta
     await local_tandem.hand_back(tid, "grace")
     held = await local_tandem.send_message(tid, "And the platinum card?")
     assert held.author is Author.SYSTEM and held.state is ConversationState.WAITING_FOR_HUMAN
+
+
+async def test_the_agents_draft_names_the_internal_procedure_the_customer_never_sees(
+    local_tandem: TandemClient, store: TicketStore
+) -> None:
+    start = new_ticket().model_copy(update={"ai_mode": AiMode.SHADOW})
+    tid = start.ticket_id
+    await local_tandem.send_message(tid, "How do I open a personal checking account?", start=start)
+    draft = None
+    for _ in range(100):
+        draft = await local_tandem.draft(tid)
+        if draft is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert draft is not None
+    assert "Internal: Opening Personal Checking Accounts" in [p.title for p in draft.procedures]
+    assert all(p.internal for p in draft.procedures) and not any(s.internal for s in draft.sources)
+    assert "Internal" not in draft.text
