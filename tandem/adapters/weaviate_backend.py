@@ -349,10 +349,10 @@ class WeaviateKnowledge:
             limit=q.chunk_hit_limit(limit),
             filters=q.product_filter(product),
             query_properties=q.ARTICLE_QUERY_PROPERTIES,
-            return_properties=["article_id", "chunk_id", "title", "text", "url", "internal"],
+            return_properties=["article_id", "chunk_id", "title", "text", "url", "internal", "product"],
         )
         result = self._articles.query.hybrid(**kwargs)
-        return q.aggregate_chunks(q.hits_of(result.objects), limit)
+        return q.aggregate_chunks(q.hits_of(result.objects), limit, route=product is None)
 
     def articles(self, ids: Sequence[str]) -> dict[str, Article]:
         """Full articles by id (chunk texts joined in chunk order); unknown ids are left out."""

@@ -15,6 +15,7 @@ from weaviate.classes.query import Filter, FilterReturn, HybridFusion, MetadataQ
 
 from tandem.adapters.weaviate_schema import ArticleChunk
 from tandem.contracts import SimilarTicket, SourceRef
+from tandem.knowledge.routing import product_groups, routed
 
 SNIPPET_CHARS = 200
 RESOLUTION_CHARS = 600
@@ -150,35 +151,37 @@ def hits_of(objects: Iterable[Any]) -> list[Hit]:
     return hits
 
 
-def aggregate_chunks(hits: Iterable[Hit], limit: int) -> list[SourceRef]:
+def aggregate_chunks(hits: Iterable[Hit], limit: int, *, route: bool = False) -> list[SourceRef]:
     """Articles ranked by their best chunk (max aggregation), best first; the snippet is from that chunk.
 
     Hits are re-sorted by score (stable, so the server's order breaks ties) rather than trusting order.
+    `route`: product routing over the articles found, as the embedded index does without a product filter
+    (tandem.knowledge.routing; the hits need their `product`).
     """
     if limit <= 0:
         return []
-    ranked = sorted(hits, key=lambda h: -h.score)
-    results: list[SourceRef] = []
-    seen: set[str] = set()
-    for hit in ranked:
+    best: dict[str, Hit] = {}
+    for hit in sorted(hits, key=lambda h: -h.score):
         article_id = hit.properties.get("article_id")
-        if not article_id or article_id in seen:
-            continue
-        seen.add(article_id)
-        results.append(
-            SourceRef(
-                kind="article",
-                id=article_id,
-                title=hit.properties.get("title") or "",
-                url=hit.properties.get("url"),
-                score=hit.score,
-                snippet=shorten(str(hit.properties.get("text") or "").lstrip("#"), SNIPPET_CHARS),
-                internal=bool(hit.properties.get("internal")),
-            )
+        if article_id and article_id not in best:
+            best[article_id] = hit
+    chosen = list(best.values())
+    scores = np.asarray([h.score for h in chosen], dtype=np.float64)
+    if route and chosen:
+        scores = routed(scores, product_groups([h.properties.get("product") for h in chosen]))
+    order = np.argsort(-scores, kind="stable")[:limit]
+    return [
+        SourceRef(
+            kind="article",
+            id=str(chosen[i].properties["article_id"]),
+            title=chosen[i].properties.get("title") or "",
+            url=chosen[i].properties.get("url"),
+            score=float(scores[i]),
+            snippet=shorten(str(chosen[i].properties.get("text") or "").lstrip("#"), SNIPPET_CHARS),
+            internal=bool(chosen[i].properties.get("internal")),
         )
-        if len(results) == limit:
-            break
-    return results
+        for i in order
+    ]
 
 
 def similar_from_hits(hits: Iterable[Hit], limit: int) -> list[SimilarTicket]:

@@ -221,6 +221,21 @@ def test_articles_rank_by_their_best_chunk() -> None:
     assert [(r.id, r.internal) for r in flagged] == [("p", True), ("a", False)]
 
 
+def test_routing_ranks_the_products_the_best_matches_agree_on_first() -> None:
+    hits = [
+        _hit(0.40, article_id="c1", title="C1", product="cards"),
+        _hit(0.36, article_id="c2", title="C2", product="cards"),
+        _hit(0.34, article_id="l1", title="L1", product="loans"),
+        _hit(0.30, article_id="c3", title="C3", product="cards"),
+    ]
+    assert [r.id for r in q.aggregate_chunks(hits, 4)] == ["c1", "c2", "l1", "c3"]
+    routed = q.aggregate_chunks(hits, 4, route=True)
+    assert [r.id for r in routed] == ["c1", "c2", "c3", "l1"]
+    assert routed[0].score == 0.40 and [r.score for r in routed] == sorted(
+        (r.score for r in routed), reverse=True
+    )
+
+
 def test_snippets_are_short() -> None:
     long_text = "word " * 200
     (ref,) = q.aggregate_chunks([_hit(1.0, article_id="a", title="A", text=long_text)], limit=1)
