@@ -200,7 +200,12 @@ class SimilarTicket(_Contract):
     subject: str
     category: str | None = None
     resolution: str
-    score: float
+    score: float  # similarity to the message in [0, 1] (the ticket index's dense + lexical blend)
+    # Evidence for the answer confidence (tandem.responder.offline.ticket_match); None where the backend has
+    # none, and in histories recorded before them. P(this ticket's category | message) by the index's model:
+    category_probability: float | None = None
+    # Mean dense cosine between the message and its nearest indexed tickets (the same on every result):
+    neighbourhood: float | None = None
 
 
 class SimilarTicketsRequest(_Contract):

@@ -122,3 +122,47 @@ def test_unrelated_and_empty() -> None:
     assert _index([]).search("card", limit=3) == []
     assert _index([]).predict_category("card") is None
     assert TicketIndex([ResolvedTicket("a", "card", "card", "r", category="A")], None).search("zzz") == []
+
+
+def test_results_carry_the_category_probability_and_the_neighbourhood(
+    banking77: tuple[list[ResolvedTicket], TicketIndex],
+) -> None:
+    _, index = banking77
+    results = index.search("my card has not arrived yet", limit=5)
+    assert len({r.neighbourhood for r in results}) == 1  # one neighbourhood per search
+    neighbourhood = results[0].neighbourhood
+    assert neighbourhood is not None and 0.0 < neighbourhood <= 1.0
+    probabilities = [r.category_probability for r in results]
+    assert all(p is not None and 0.0 <= p <= 1.0 for p in probabilities)
+    assert results[0].category == "card_arrival" and (probabilities[0] or 0.0) > 0.5
+    # A message the history does not know: a sparser neighbourhood, its probability spread over categories.
+    unknown = index.search("what is the capital of peru", limit=3)
+    assert (unknown[0].neighbourhood or 0.0) < neighbourhood
+    assert max(r.category_probability or 0.0 for r in unknown) < (probabilities[0] or 0.0)
+    # Filtered to one category, the model is not asked.
+    filtered = index.search("my card has not arrived yet", category="card_arrival", limit=2)
+    assert filtered and all(r.category_probability is None for r in filtered)
+
+
+def test_without_embedder_or_model_those_fields_are_none() -> None:
+    tickets = [ResolvedTicket("a", "card refund", "card refund", "r", category="A")]
+    lexical = TicketIndex(tickets, None).search("card refund", limit=1)
+    assert lexical and lexical[0].neighbourhood is None and lexical[0].category_probability is None
+    dense = _index(tickets).search("card refund", limit=1)  # one category: no model to train
+    assert dense[0].neighbourhood is not None and dense[0].category_probability is None
+
+
+def test_small_categories_shrink_the_neighbourhood() -> None:
+    # Five tickets per intent: the ten nearest would reach into other intents and read a known question
+    # as one the history barely knows; the neighbourhood keeps to the closest three.
+    phrasings = ["{}", "please {}", "I want to {}", "can you {}", "help me {}"]
+    intents = {"pin": "change my card PIN", "lost": "report my card as lost", "move": "move money to savings"}
+    tickets = [
+        ResolvedTicket(f"{c}{n}", p.format(q), p.format(q), "r", category=c)
+        for c, q in intents.items()
+        for n, p in enumerate(phrasings)
+    ]
+    result = _index(tickets).search("I'd like to change my card PIN", limit=1)[0]
+    vector = default_embedder().embed_query("I'd like to change my card PIN")
+    nearest = sorted((default_embedder().embed_documents([t.body for t in tickets]) @ vector).tolist())
+    assert result.neighbourhood == pytest.approx(sum(nearest[-3:]) / 3, abs=1e-5)

@@ -209,8 +209,36 @@ def test_match_strength_is_mean_similarity_times_mean_coverage_to_the_power_0_85
     assert match_strength([0.0], [1.0]) == 0.0
     assert match_strength([1.0], [1.0]) == 1.0
     assert 0.30**0.85 > 0.35 > 0.28**0.85  # the default threshold sits at a product of 0.29 (0.349)
-    with pytest.raises(ValueError):
-        match_strength([0.5], [])
+    assert match_strength([0.5], []) == 0.0
+
+
+def test_category_probability_scales_the_match_by_its_mean_to_the_power_0_2() -> None:
+    plain = match_strength([0.7], [0.9, 0.8])
+    assert match_strength([0.7], [0.9, 0.8], None) == plain
+    assert match_strength([0.7], [0.9, 0.8], [1.0, 1.0]) == pytest.approx(plain)
+    spread = match_strength([0.7], [0.9, 0.8], [0.1, 0.3])
+    assert spread == pytest.approx((0.7 * 0.85 * 0.2**0.2) ** 0.85)
+    assert spread < plain
+
+
+def test_ticket_match_reads_the_index_neighbourhood_and_category_probabilities_when_given() -> None:
+    message = "my card was stolen"  # the tickets' subject: coverage 1
+    tickets = [
+        SimilarTicket(
+            ticket_id=f"T-{n}",
+            subject=message,
+            resolution="",
+            score=score,
+            category_probability=probability,
+            neighbourhood=0.5,
+        )
+        for n, (score, probability) in enumerate([(0.9, 0.8), (0.8, 0.6), (0.7, 0.4), (0.1, 0.0)])
+    ]
+    # The neighbourhood stands for the scores; the best three's probabilities are averaged.
+    assert ticket_match(message, tickets) == pytest.approx((0.5 * 0.6**0.2) ** 0.85)
+    # Tickets from a backend without them (or an older history) keep the score-only measure.
+    old = [t.model_copy(update={"category_probability": None, "neighbourhood": None}) for t in tickets]
+    assert ticket_match(message, old) == pytest.approx(0.8**0.85)
 
 
 def test_ticket_match_reads_the_best_three_tickets_by_similarity() -> None:
