@@ -107,7 +107,12 @@ class KnowledgeService:
         return self._current(
             "_tickets",
             self._store.tickets_version,
-            lambda: TicketIndex(self._store.resolved_tickets(), self._embedder, cache=self._cache("tickets")),
+            lambda: TicketIndex(
+                self._store.resolved_tickets(),
+                self._embedder,
+                cache=self._cache("tickets"),
+                previous=self._tickets[1] if self._tickets is not None else None,
+            ),
         )
 
     def _current(self, slot: str, version_of: Callable[[], str], build: Callable[[], _Index]) -> _Index:

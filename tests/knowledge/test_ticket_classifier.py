@@ -123,3 +123,25 @@ def test_one_category_falls_back_to_the_neighbour_vote() -> None:
     assert index.predict_category("card stolen") == "lost"
     results = index.search("card stolen", limit=3)
     assert len(results) == 3 and np.all(np.diff([r.score for r in results]) <= 0)
+
+
+def test_a_rebuild_keeps_the_model_until_the_history_drifts() -> None:
+    base = [  # 75 distinct labelled tickets
+        ResolvedTicket(
+            f"{t.ticket_id}-{i}", f"{t.subject} ({i})", f"{t.body} ({i})", t.resolution, t.category
+        )
+        for i, t in enumerate(_tickets({c: texts * 5 for c, texts in CORPUS.items()}))
+    ]
+    first = TicketIndex(base, None)
+    assert first.retrained
+    one_more = [*base, ResolvedTicket("new-1", "card arrived broken", "card arrived broken", "x", "arrival")]
+    second = TicketIndex(one_more, None, previous=first)
+    assert not second.retrained and second._classifier is first._classifier
+    assert second.predict_category("has my card arrived") == "arrival"
+    # the drift counts from the training, not from the last rebuild: small steps add up
+    many_more = one_more + [
+        ResolvedTicket(f"new-{i}", f"pin question {i}", f"pin question {i}", "x", "pin") for i in range(2, 6)
+    ]
+    assert TicketIndex(many_more, None, previous=second).retrained  # 5 of 75 changed: over 5 %
+    new_category = [*base, ResolvedTicket("fx-1", "exchange rate", "exchange rate", "x", "fx")]
+    assert TicketIndex(new_category, None, previous=first).retrained
