@@ -6,9 +6,19 @@ from __future__ import annotations
 import asyncio
 
 from tandem.client import TandemClient
-from tandem.contracts import AiMode, Author, ConversationState
+from tandem.contracts import AgentDraft, AiMode, Author, ConversationState
 from tandem.store import TicketStore
 from tests.conftest import new_ticket, wait_for_state
+
+
+async def _wait_for_draft(client: TandemClient, tid: str) -> AgentDraft | None:
+    """The draft is prepared after the update returns; poll for it (None if none comes within ~5 s)."""
+    for _ in range(100):
+        draft = await client.draft(tid)
+        if draft is not None:
+            return draft
+        await asyncio.sleep(0.05)
+    return None
 
 
 async def test_repeated_failure_escalates_on_weighed_signals(
@@ -50,12 +60,7 @@ async def test_shadow_mode_sends_nothing_and_drafts_for_people(local_tandem: Tan
 
     assert held.author is Author.SYSTEM and status.state is ConversationState.WAITING_FOR_HUMAN
     assert "shadow_mode" in {r.code for r in status.escalation_reasons}
-    draft = None
-    for _ in range(100):
-        draft = await local_tandem.draft(tid)
-        if draft is not None:
-            break
-        await asyncio.sleep(0.05)
+    draft = await _wait_for_draft(local_tandem, tid)
     assert draft is not None and draft.sources, "in shadow mode the AI drafts for the person"
 
 
@@ -86,12 +91,7 @@ async def test_the_draft_answers_the_real_question_not_the_request_for_a_person(
     tid = start.ticket_id
     question = await local_tandem.send_message(tid, "How do I open a personal checking account?", start=start)
     await local_tandem.send_message(tid, "I want to talk to a person")
-    draft = None
-    for _ in range(100):
-        draft = await local_tandem.draft(tid)
-        if draft is not None:
-            break
-        await asyncio.sleep(0.05)
+    draft = await _wait_for_draft(local_tandem, tid)
     assert draft is not None and draft.sources, "an 'I'm not sure' draft would help nobody"
     assert draft.for_message_id == question.message_id
 
@@ -112,12 +112,7 @@ async def test_the_agents_draft_names_the_internal_procedure_the_customer_never_
     start = new_ticket().model_copy(update={"ai_mode": AiMode.SHADOW})
     tid = start.ticket_id
     await local_tandem.send_message(tid, "How do I open a personal checking account?", start=start)
-    draft = None
-    for _ in range(100):
-        draft = await local_tandem.draft(tid)
-        if draft is not None:
-            break
-        await asyncio.sleep(0.05)
+    draft = await _wait_for_draft(local_tandem, tid)
     assert draft is not None
     assert "Internal: Opening Personal Checking Accounts" in [p.title for p in draft.procedures]
     assert all(p.internal for p in draft.procedures) and not any(s.internal for s in draft.sources)
