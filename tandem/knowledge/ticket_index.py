@@ -9,7 +9,14 @@ different intent next to true matches; the category is a much steadier signal, s
   model(c)   = P(c | message) of a softmax regression trained on the indexed tickets at build time
                (embedding + word 1-2-gram tf-idf; see ticket_classifier)
   prior(c)   = classifier_weight * model(c) + (1 - classifier_weight) * vote(c)
-  rank       = similarity * (1 + w * prior(category) / max prior) / (1 + w)       in [0, 1]
+  predicted  = argmax prior(c)                                  (what `predict_category` returns)
+  rank       = similarity + 1 for the predicted category's tickets, similarity for the others
+
+With a model, the predicted category's tickets come first, most similar first, and other categories only
+after them: the similar cases shown agree with the category recorded on the ticket, and an agent or the
+responder is not handed a near-paraphrase of another intent. Measured against a soft boost
+(similarity * (1 + 3 * prior / max prior) / 4, the previous ranking): banking77 precision@5 0.929 -> 0.932,
+bitext 0.9951 -> 0.9956, in the harness that builds the index from the suite's tickets.
 
 Results are ordered by rank; `SimilarTicket.score` is the similarity itself, an absolute measure of how close
 the past question is to the message (the responder's confidence reads it). The prior decides the order only:
@@ -26,7 +33,8 @@ An exact duplicate of the message (same words, case and spacing aside) already c
 exists, the vote is taken among the duplicates alone and the model is not asked.
 
 Without a model (fewer than two categories, or fewer than three labelled tickets per category on average)
-the prior is the vote alone and ranks with its absolute value (w = vote_weight = 1), as before the model.
+the prior is the vote alone, a weaker guess, and only boosts: rank = similarity * (1 + w * vote) / (1 + w)
+with w = vote_weight = 1.
 
 Measured with WordLlama 256-d (`tandem eval`, precision@5 / category top-1): banking77 vote only
 0.887 / 0.885, with the model 0.929 / 0.932; bitext 0.974 / 0.978 -> 0.996 / 0.996; clinc150 scope AUROC
@@ -73,7 +81,6 @@ NEIGHBOURHOOD_SHARE = 8
 # Share of the labelled history that may change before a rebuild retrains the category model.
 RETRAIN_SHARE = 0.05
 CLASSIFIER_WEIGHT = 0.9  # share of the trained model in the category prior; the neighbour vote has the rest
-BOOST_WEIGHT = 3.0  # with the model: a category half as likely as the best ranks at 0.625 x similarity
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +103,6 @@ class TicketIndex:
         temperature: float = TEMPERATURE,
         vote_weight: float = VOTE_WEIGHT,
         classifier_weight: float = CLASSIFIER_WEIGHT,
-        boost_weight: float = BOOST_WEIGHT,
         previous: TicketIndex | None = None,
     ) -> None:
         """`previous`: the index this one replaces; its category model is kept while the labelled history
@@ -109,7 +115,6 @@ class TicketIndex:
         self._temperature = temperature
         self._vote_weight = vote_weight
         self._classifier_weight = classifier_weight
-        self._boost_weight = boost_weight
         texts = [ticket_text(t) for t in self._tickets]
         self._lexical = NormalizedBm25([analyze(t) for t in texts])
         self._categories = np.asarray([t.category for t in self._tickets], dtype=object)
@@ -198,15 +203,14 @@ class TicketIndex:
         if self._classifier is not None and category is None:
             model = self._classifier.probabilities(query, vector)
         votes = self._votes(query, similarity, allowed, model)
-        prior = np.asarray([votes.get(c, 0.0) for c in self._categories], dtype=np.float32)
-        weight = self._vote_weight
         if self._classifier is not None and votes:
-            # The trained prior is right more often (0.93 vs 0.885 on banking77), so it leads more firmly:
-            # the likeliest category's tickets rank by their similarity, the others by a discounted one.
-            prior /= max(votes.values())
-            weight = self._boost_weight
-        boost = (1 + weight * prior) / (1 + weight)
-        ranks = np.where(allowed, similarity * boost, -1.0)
+            # The trained prior is right more often (0.93 vs 0.885 on banking77): its category goes first.
+            predicted = max(votes, key=votes.__getitem__)
+            ranks = np.where(allowed, similarity + (self._categories == predicted), -1.0)
+        else:
+            prior = np.asarray([votes.get(c, 0.0) for c in self._categories], dtype=np.float32)
+            boost = (1 + self._vote_weight * prior) / (1 + self._vote_weight)
+            ranks = np.where(allowed, similarity * boost, -1.0)
         neighbourhood = self._neighbourhood(vector, allowed)
         results: list[SimilarTicket] = []
         for position in np.argsort(-ranks, kind="stable")[:limit]:

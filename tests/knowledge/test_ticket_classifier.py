@@ -145,3 +145,14 @@ def test_a_rebuild_keeps_the_model_until_the_history_drifts() -> None:
     assert TicketIndex(many_more, None, previous=second).retrained  # 5 of 75 changed: over 5 %
     new_category = [*base, ResolvedTicket("fx-1", "exchange rate", "exchange rate", "x", "fx")]
     assert TicketIndex(new_category, None, previous=first).retrained
+
+
+def test_the_predicted_categorys_tickets_come_before_closer_ones_of_another() -> None:
+    index = TicketIndex(_tickets(), default_embedder())
+    query = "lost arrived card"  # half a lost-card question, half an arrival one
+    predicted = index.predict_category(query)
+    results = index.search(query, limit=6)
+    assert [r.category for r in results[:5]] == [predicted] * 5
+    other = [r for r in index.search(query, limit=15) if r.category != predicted]
+    # a ticket of the other intent is closer than some shown before it: the category decided the order
+    assert max(r.score for r in other) > min(r.score for r in results[:5])
