@@ -405,3 +405,22 @@ def test_the_oldest_articles_table_gains_its_columns_and_the_missing_tables(empt
     assert store.get_articles(["a1"])["a1"].source == "kb.jsonl"
     assert store.knowledge_version() != before
     store.record_csat(CsatRecord(ticket_id="T-1", rating=3, comment="", at=T0))  # csat_responses was created
+
+
+def test_stored_articles_marked_internal_in_their_title_are_internal_after_the_upgrade(
+    empty_engine: Engine,
+) -> None:
+    assert upgrade(empty_engine, "0002").after == "0002"
+    titled = {"p1": "Internal: Closing accounts", "p2": "Bypass codes (Internal)", "a1": "Internal transfers"}
+    with empty_engine.begin() as conn:
+        table = Table("articles", MetaData(), autoload_with=conn)
+        conn.execute(
+            table.insert(),
+            [
+                {k: v for k, v in article_row(Article(id=i, title=t, body="x"), T0).items() if k in table.c}
+                for i, t in titled.items()
+            ],
+        )
+    create_schema(empty_engine)
+    stored = TicketStore(empty_engine).get_articles(list(titled))
+    assert {i: a.internal for i, a in stored.items()} == {"p1": True, "p2": True, "a1": False}
