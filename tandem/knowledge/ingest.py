@@ -64,6 +64,7 @@ class IngestReport:
     articles: int
     counts: SyncCounts
     skipped: tuple[str, ...] = ()
+    internal: int = 0  # articles for agents only (tandem.knowledge.audience): never quoted to customers
 
     @property
     def changed(self) -> bool:
@@ -73,6 +74,8 @@ class IngestReport:
         """One line for people: `kb: 12 articles from 12 files: 1 added, 1 updated, 10 unchanged, ...`."""
         c = self.counts
         read = f"{_count(self.articles, 'article')} from {_count(self.files, 'file')}"
+        if self.internal:
+            read += f" ({self.internal} internal, for agents only)"
         line = (
             f"{self.source}: {read}: {c.added} added, {c.updated} updated, {c.unchanged} unchanged, "
             f"{c.deleted} deleted"
@@ -105,6 +108,7 @@ def ingest_path(
         articles=len(articles),
         counts=counts,
         skipped=tuple(p.as_posix() for p in loaded.skipped),
+        internal=sum(a.internal for a in articles),
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from tandem.contracts import SourceRef
 from tandem.knowledge.audience import is_internal, title_says_internal, turn_sources
+from tandem.knowledge.ingest import ingest_path
 from tandem.knowledge.loaders import (
     ArticleDefaults,
     KnowledgeFormatError,
@@ -15,6 +16,7 @@ from tandem.knowledge.loaders import (
     read_html_article,
     read_markdown_article,
 )
+from tandem.store import TicketStore, create_schema, make_engine
 
 
 @pytest.mark.parametrize(
@@ -89,3 +91,17 @@ def test_a_turn_gets_its_customer_articles_and_the_procedures_ranked_among_them(
     # internal ones never crowd out customer articles, and are capped at the same limit
     many = [_ref(f"p{i}", True) for i in range(5)] + [_ref("a1")]
     assert [r.id for r in turn_sources(many, 2)] == ["p0", "p1", "a1"]
+
+
+def test_ingest_reports_how_many_articles_are_for_agents_only(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'tandem.db'}")
+    create_schema(engine)
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text(
+        '{"id": "a", "title": "Card limits", "body": "x"}\n'
+        '{"id": "b", "title": "Internal: limit overrides", "body": "x"}\n'
+    )
+    report = ingest_path(TicketStore(engine), kb, progress=False)
+    assert report.internal == 1
+    assert "2 articles from 1 file (1 internal, for agents only): 2 added" in report.summary()
+    assert TicketStore(engine).get_articles(["b"])["b"].internal is True
