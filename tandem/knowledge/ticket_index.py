@@ -189,7 +189,7 @@ class TicketIndex:
         """
         if limit <= 0:
             return []
-        similarity, vector = self._similarity(query)
+        similarity, vector, cosine = self._similarity(query)
         if similarity is None:
             return []
         allowed = similarity > 0.0
@@ -211,7 +211,7 @@ class TicketIndex:
             prior = np.asarray([votes.get(c, 0.0) for c in self._categories], dtype=np.float32)
             boost = (1 + self._vote_weight * prior) / (1 + self._vote_weight)
             ranks = np.where(allowed, similarity * boost, -1.0)
-        neighbourhood = self._neighbourhood(vector, allowed)
+        neighbourhood = self._neighbourhood(cosine, allowed)
         results: list[SimilarTicket] = []
         for position in np.argsort(-ranks, kind="stable")[:limit]:
             if ranks[position] < 0:
@@ -236,7 +236,7 @@ class TicketIndex:
 
     def predict_category(self, query: str) -> str | None:
         """The likeliest category by the trained model and the neighbours' vote (None: nothing similar)."""
-        similarity, vector = self._similarity(query)
+        similarity, vector, _ = self._similarity(query)
         if similarity is None:
             return None
         model = None if self._classifier is None else self._classifier.probabilities(query, vector)
@@ -245,23 +245,24 @@ class TicketIndex:
             return None
         return max(votes, key=votes.__getitem__)  # ties: the first category to appear, i.e. the closest
 
-    def _similarity(self, query: str) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """The fused similarity of every ticket, and the query's embedding (None without an embedder)."""
+    def _similarity(self, query: str) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """The fused similarity of every ticket, the query's embedding and every ticket's dense cosine (both
+        None without an embedder)."""
         if not self._tickets:
-            return None, None
+            return None, None, None
         lexical = self._lexical.scores(analyze(query))
         vector = cosine = None
         if self._embedder is not None and self._vectors is not None:
             vector = self._embedder.embed_query(query)
             cosine = self._vectors @ vector
-        return fuse(lexical, cosine, self._dense_weight), vector
+        return fuse(lexical, cosine, self._dense_weight), vector, cosine
 
-    def _neighbourhood(self, vector: np.ndarray | None, allowed: np.ndarray) -> float | None:
+    def _neighbourhood(self, cosine: np.ndarray | None, allowed: np.ndarray) -> float | None:
         """Mean dense cosine (clipped to [0, 1]) of the allowed tickets nearest the query; None without
         embeddings or allowed tickets."""
-        if vector is None or self._vectors is None or not allowed.any():
+        if cosine is None or not allowed.any():
             return None
-        cosine = np.clip((self._vectors @ vector)[allowed], 0.0, 1.0)
+        cosine = np.clip(cosine[allowed], 0.0, 1.0)
         size = self._neighbourhood_size
         if len(cosine) > size:
             cosine = np.partition(cosine, len(cosine) - size)[-size:]
