@@ -11,6 +11,7 @@ from temporalio import activity
 
 from tandem.adapters.cohere_client import CohereError, to_application_error
 from tandem.contracts import GeneratedReply, GenerationRequest
+from tandem.knowledge.audience import customer_facing
 from tandem.knowledge.interfaces import KnowledgeBackend
 from tandem.responder.pipeline import ReplyPipeline
 
@@ -23,8 +24,9 @@ class GenerationActivities:
     @activity.defn
     def generate_reply(self, request: GenerationRequest) -> GeneratedReply:
         try:
-            # Only ids travel through workflow history; the passages themselves are read here.
-            passages = self._knowledge.articles([a.id for a in request.articles])
+            # Only ids travel through workflow history; the passages themselves are read here, and only those
+            # a customer reply may quote (internal procedures are never shown to the responder).
+            passages = self._knowledge.articles([a.id for a in customer_facing(request.articles)])
             return self._pipeline.reply(request, passages)
         except CohereError as exc:
             raise to_application_error(exc) from exc

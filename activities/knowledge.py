@@ -11,7 +11,7 @@ from tandem.contracts import (
     SimilarTicketsRequest,
     SourceRef,
 )
-from tandem.knowledge.audience import INTERNAL_LOOKAHEAD, turn_sources
+from tandem.knowledge.audience import turn_articles
 from tandem.knowledge.interfaces import KnowledgeBackend
 from tandem.store import TicketStore
 
@@ -24,10 +24,7 @@ class KnowledgeActivities:
     @activity.defn
     def retrieve_articles(self, request: RetrievalRequest) -> list[SourceRef]:
         """`limit` customer articles, plus the internal procedures ranked among them (flagged)."""
-        ranked = self._knowledge.search_articles(
-            request.query, product=request.product, limit=request.limit * INTERNAL_LOOKAHEAD
-        )
-        return turn_sources(ranked, request.limit)
+        return turn_articles(self._knowledge, request.query, request.product, request.limit)
 
     @activity.defn
     def find_similar_tickets(self, request: SimilarTicketsRequest) -> list[SimilarTicket]:

@@ -24,7 +24,7 @@ from tandem.escalation.evaluate import evaluate_escalation
 from tandem.evaluation import metrics as m
 from tandem.evaluation.baseline import PlainBm25
 from tandem.evaluation.suite import Suite
-from tandem.knowledge.audience import INTERNAL_LOOKAHEAD, turn_sources
+from tandem.knowledge.audience import turn_articles
 from tandem.knowledge.service import KnowledgeService
 from tandem.knowledge.ticket_index import ticket_text
 from tandem.responder.offline import OfflineResponder
@@ -238,12 +238,7 @@ class ScopePart:
         abstained = 0
         for case in ctx.suite.scope:
             t_articles, refs = _timed(
-                lambda c=case: turn_sources(
-                    ctx.knowledge.search_articles(
-                        c.message, None, self.articles_per_turn * INTERNAL_LOOKAHEAD
-                    ),
-                    self.articles_per_turn,
-                )
+                lambda c=case: turn_articles(ctx.knowledge, c.message, None, self.articles_per_turn)
             )
             t_tickets, similar = _timed(
                 lambda c=case: ctx.knowledge.similar_tickets(c.message, None, self.tickets_per_turn)

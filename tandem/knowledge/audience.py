@@ -2,8 +2,8 @@
 
 Help centers hold agent procedures next to customer articles ("Internal: Closing Personal Checking
 Accounts", "Account Recovery Bypass Code (Internal)"). They are what an agent needs to handle a case, so
-retrieval returns them, the escalation and handoff context may name them and drafts for agents may cite them,
-but a customer reply never quotes or links them: they can hold bypass codes, tool names and thresholds.
+retrieval returns them and the agent's draft lists them (`GeneratedReply.procedures`), but a customer reply
+never quotes or links them: they can hold bypass codes, tool names and thresholds.
 
 An article is internal when its source says so (`"internal": true`, or `audience`/`visibility` set to one
 of `INTERNAL_AUDIENCES`) or, when the source says nothing, when its title carries the usual marker:
@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from tandem.contracts import SourceRef
+from tandem.knowledge.interfaces import KnowledgeBackend
 
 INTERNAL_AUDIENCES = frozenset({"internal", "agents", "agent", "staff", "employees", "private"})
 PUBLIC_AUDIENCES = frozenset({"public", "customers", "customer", "everyone", "external"})
@@ -33,14 +34,17 @@ def title_says_internal(title: str) -> bool:
     return bool(_TITLE_MARKER.search(title))
 
 
-def audience_is_internal(value: str) -> bool | None:
-    """True/False for a known audience word, None for anything else (the caller reports it)."""
-    word = value.strip().lower()
+def audience_is_internal(value: str) -> bool:
+    """Whether an audience word (`audience`/`visibility` in a source) means agents only.
+
+    Raises ValueError, naming the accepted words, for anything else: a typo must not publish a procedure."""
+    word = value.strip().strip("'\"").lower()
     if word in INTERNAL_AUDIENCES:
         return True
     if word in PUBLIC_AUDIENCES:
         return False
-    return None
+    accepted = ", ".join(sorted(INTERNAL_AUDIENCES | PUBLIC_AUDIENCES))
+    raise ValueError(f"must be one of {accepted}, got {value.strip()!r}")
 
 
 def is_internal(title: str, declared: bool | None) -> bool:
@@ -67,6 +71,14 @@ def turn_sources(ranked: Sequence[SourceRef], limit: int) -> list[SourceRef]:
             chosen.append(ref)
             public += 1
     return chosen
+
+
+def turn_articles(
+    knowledge: KnowledgeBackend, query: str, product: str | None, limit: int
+) -> list[SourceRef]:
+    """The articles of one turn (`turn_sources` of a ranking deep enough for them): what the retrieval
+    activity returns and `tandem eval`'s scope part measures."""
+    return turn_sources(knowledge.search_articles(query, product, limit * INTERNAL_LOOKAHEAD), limit)
 
 
 def customer_facing(refs: Iterable[SourceRef]) -> list[SourceRef]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tandem.knowledge.audience import INTERNAL_AUDIENCES, PUBLIC_AUDIENCES, audience_is_internal, is_internal
+from tandem.knowledge.audience import audience_is_internal, is_internal
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.html_text import HtmlError, html_to_text
 
@@ -218,10 +218,10 @@ class _Row:
         for field in ("audience", "visibility"):
             word = self.optional_text(field)
             if word is not None:
-                internal = audience_is_internal(word)
-                if internal is None:
-                    raise self.error(f"field {field!r} must be one of {_AUDIENCE_WORDS}, got {word!r}")
-                return internal
+                try:
+                    return audience_is_internal(word)
+                except ValueError as exc:
+                    raise self.error(f"field {field!r} {exc}") from None
         return None
 
     def check_unique(self, item_id: str, seen: dict[str, int]) -> None:
@@ -230,38 +230,30 @@ class _Row:
         seen[item_id] = self.line
 
 
-_AUDIENCE_WORDS = ", ".join(sorted(INTERNAL_AUDIENCES | PUBLIC_AUDIENCES))
-
-
 def _declared_internal(path: Path, fields: dict[str, tuple[str, int]]) -> bool | None:
-    if "internal" in fields:
-        value, line = fields["internal"]
-        word = value.strip().strip("'\"").lower()
-        if word not in ("true", "false", "yes", "no"):
-            raise KnowledgeFormatError(
-                path, line, f"front matter 'internal' must be true or false, got {value!r}"
-            )
-        return word in ("true", "yes")
-    if "audience" in fields:
-        value, line = fields["audience"]
-        internal = audience_is_internal(value.strip().strip("'\""))
-        if internal is None:
-            raise KnowledgeFormatError(
-                path, line, f"front matter 'audience' must be one of {_AUDIENCE_WORDS}"
-            )
-        return internal
+    """Front matter `internal: true|false` (or yes/no) or `audience: WORD`; None when it says neither."""
+    for name in ("internal", "audience"):
+        if name in fields:
+            value, line = fields[name]
+            try:
+                return _yes_no(value) if name == "internal" else audience_is_internal(value)
+            except ValueError as exc:
+                raise KnowledgeFormatError(path, line, f"front matter {name!r} {exc}") from None
     return None
 
 
+def _yes_no(value: str) -> bool:
+    word = value.strip().strip("'\"").lower()
+    if word not in ("true", "false", "yes", "no"):
+        raise ValueError(f"must be true or false, got {value.strip()!r}")
+    return word in ("true", "yes")
+
+
 def _html_audience(path: Path, value: str | None) -> bool | None:
-    if value is None:
-        return None
-    internal = audience_is_internal(value)
-    if internal is None:
-        raise KnowledgeFormatError(
-            path, None, f"meta 'audience' must be one of {_AUDIENCE_WORDS}, got {value!r}"
-        )
-    return internal
+    try:
+        return None if value is None else audience_is_internal(value)
+    except ValueError as exc:
+        raise KnowledgeFormatError(path, None, f"meta 'audience' {exc}") from None
 
 
 def _rows(path: Path) -> Iterator[_Row]:

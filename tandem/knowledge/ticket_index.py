@@ -125,38 +125,35 @@ class TicketIndex:
         for position, text in enumerate(texts):
             self._exact.setdefault(_normal(text), []).append(position)
         embedded = 0
+        hashes = [_digest(t) for t in texts]  # the embedding cache's keys and what the model learned from
         self._vectors: np.ndarray | None = None
         if embedder is not None:
             if cache is None:  # (an empty cache is falsy: test for None, not truth)
                 cache = EmbeddingCache(None, embedder.name, embedder.dim)
-            hashes = [_digest(t) for t in texts]
             self._vectors, embedded = cache.vectors(hashes, texts, embedder)
             cache.save(hashes)
         trained = time.perf_counter()
         self._classifier = None
         # What the model learned from: (text digest, category) of every labelled ticket.
         self._trained_on: frozenset[tuple[str, str]] = frozenset(
-            (_digest(text), t.category) for text, t in zip(texts, self._tickets, strict=True) if t.category
+            (digest, t.category) for digest, t in zip(hashes, self._tickets, strict=True) if t.category
         )
         reused = self._reusable_model(previous) if classifier_weight > 0 else None
         if reused is not None:
             self._classifier, self._trained_on = reused
         elif classifier_weight > 0:
             self._classifier = TicketClassifier.train(texts, list(self._categories), self._vectors)
+        # Whether this build trained its own category model (False when it kept the previous one or has none).
+        self.retrained = reused is None and self._classifier is not None
         self.stats = TicketIndexStats(
             len(self._tickets),
             embedded,
             time.perf_counter() - started,
-            time.perf_counter() - trained if self._classifier is not None and reused is None else 0.0,
+            time.perf_counter() - trained if self.retrained else 0.0,
         )
 
     def __len__(self) -> int:
         return len(self._tickets)
-
-    @property
-    def retrained(self) -> bool:
-        """Whether this build trained its own category model (False when it kept the previous one)."""
-        return self._classifier is not None and self.stats.classifier_seconds > 0.0
 
     def _reusable_model(
         self, previous: TicketIndex | None
