@@ -45,6 +45,7 @@ from tandem.adapters.weaviate_schema import (
 from tandem.contracts import SimilarTicket, SourceRef
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.interfaces import Embedder
+from tandem.knowledge.query_analysis import analyze_query
 
 if TYPE_CHECKING:
     from weaviate.collections import Collection
@@ -338,13 +339,15 @@ class WeaviateKnowledge:
     def search_articles(self, query: str, product: str | None, limit: int) -> list[SourceRef]:
         """Best articles for `query`, best first: hybrid over chunks, each article at its best chunk.
 
-        `product` keeps that product's articles plus general ones (no product), as the embedded index does.
+        `product` keeps that product's articles plus general ones (no product), as the embedded index does,
+        and a long message is searched by the clauses that state the need, as there too (query_analysis).
         """
         if limit <= 0 or not query.strip():
             return []
+        focus = analyze_query(query).focus
         kwargs = q.hybrid_kwargs(
-            query,
-            self._embedder.embed_query(query),
+            focus,
+            self._embedder.embed_query(focus),
             alpha=self.alpha,
             limit=q.chunk_hit_limit(limit),
             filters=q.product_filter(product),

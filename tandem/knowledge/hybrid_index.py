@@ -2,7 +2,9 @@
 
 search(query):
   1. query analysis: a long message is reduced to the clauses that say what is needed (query_analysis.py);
-  2. every chunk gets lexical = normalised BM25 in [0, 1] and cosine = dense similarity (fusion.py);
+  2. every chunk gets lexical = normalised BM25 in [0, 1] and cosine = dense similarity (fusion.py); the
+     lexical side indexes each acronym the articles define with its long form, in chunks and query alike
+     (glossary.py);
   3. chunk score = (1 - dense_weight) * lexical + dense_weight * max(cosine, 0);
   4. product filter: chunks of that product's articles and of articles without a product;
   5. an article scores as its best chunk (max aggregation), which also picks the snippet;
@@ -29,6 +31,7 @@ from tandem.knowledge.chunking import MAX_CHUNK_CHARS, Chunk, chunk_article
 from tandem.knowledge.documents import Article
 from tandem.knowledge.embedding_cache import EmbeddingCache
 from tandem.knowledge.fusion import NormalizedBm25, fuse
+from tandem.knowledge.glossary import Glossary
 from tandem.knowledge.interfaces import Embedder, Reranker
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.knowledge.routing import product_groups, routed
@@ -81,7 +84,8 @@ class HybridArticleIndex:
         self._products = np.asarray([a.product for a in self._articles], dtype=object)
         self._product_groups = product_groups([a.product for a in self._articles])
         texts = [c.indexed_text for c in self._chunks]
-        self._lexical = NormalizedBm25([analyze(t) for t in texts])
+        self.glossary = Glossary.mine(f"{a.title}\n{a.body}" for a in self._articles)
+        self._lexical = NormalizedBm25([analyze(self.glossary.expand(t)) for t in texts])
 
         embedded = 0
         self._vectors: np.ndarray | None = None
@@ -115,7 +119,7 @@ class HybridArticleIndex:
         clock = _Clock(timings)
         plan = analyze_query(query)
         clock.lap("analysis")
-        lexical = self._lexical.scores(analyze(plan.focus))
+        lexical = self._lexical.scores(analyze(self.glossary.expand(plan.focus)))
         clock.lap("lexical")
         cosine = None
         if self._embedder is not None and self._vectors is not None:

@@ -42,6 +42,7 @@ from tandem.adapters.weaviate_schema import (
     ticket_uuid,
 )
 from tandem.knowledge.documents import Article
+from tandem.knowledge.query_analysis import analyze_query
 
 
 def _value(f: Any) -> tuple[str, str, Any]:
@@ -513,6 +514,21 @@ def test_search_articles_sends_hybrid_with_product_filter_through_the_tenant() -
         ("product", _Operator.IS_NULL, True),
     ]
     inspect.signature(_HybridQueryExecutor.hybrid).bind(object(), **kwargs)
+
+
+def test_search_articles_sends_the_clauses_of_a_long_message_as_the_embedded_index_does() -> None:
+    client = RecordingClient()
+    backend = WeaviateKnowledge(client, FixedEmbedder())
+    message = (
+        "Your character is Kenji Tanaka, a customer of the bank. Your email is kenji@example.com and "
+        "your phone number is 206-555-0293. If the agent asks, say you are busy. You want to dispute a "
+        "duplicate charge on your Gold Rewards Card from last week, and you need it refunded."
+    )
+    backend.search_articles(message, product=None, limit=3)
+    ((_, kwargs),) = client.get(ARTICLE_COLLECTION).calls
+    assert kwargs["query"] == analyze_query(message).focus
+    assert "dispute a duplicate charge" in kwargs["query"]
+    assert "kenji@example.com" not in kwargs["query"] and "Tanaka" not in kwargs["query"]
 
 
 def test_reads_without_a_query_or_limit_do_not_call_the_server() -> None:
