@@ -10,9 +10,11 @@ import bm25s
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-# bm25s' default token pattern; the NLTK English list (bm25s "en_plus") so that question words such as
+# Runs of two or more letters or digits. Unlike bm25s' default (\w\w+) an underscore separates words, so
+# a tool name in a procedure ("close_bank_account_7392") is indexed as the words it is made of. The NLTK
+# English list (bm25s "en_plus") so that question words such as
 # "how"/"can"/"my" count neither for retrieval nor for the responder's word overlap.
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_TOKEN = re.compile(r"[^\W_]{2,}")
 STOPWORDS: frozenset[str] = frozenset(STOPWORDS_EN_PLUS)
 SNIPPET_CHARS = 200
 

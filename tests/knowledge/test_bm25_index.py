@@ -12,6 +12,13 @@ def test_analyzer_drops_stopwords_and_stems() -> None:
     assert "open" in tokens
 
 
+def test_analyzer_splits_identifiers_into_their_words() -> None:
+    # Procedures name tools ("close_bank_account_7392"); their words should match a request to close one.
+    tokens = analyze("Call close_bank_account_7392 after the review.")
+    assert set(analyze("close bank account")) <= set(tokens)
+    assert "7392" in tokens and "close_bank_account_7392" not in tokens
+
+
 def test_shorten_cuts_at_a_word_and_keeps_lines_when_asked() -> None:
     text = "Open the app and tap Cards, then choose Freeze card to stop all payments."
     assert shorten(text, 200) == text
