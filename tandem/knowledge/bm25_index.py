@@ -40,6 +40,21 @@ def analyze(text: str) -> list[str]:
     return _STEM(tokens) if _STEM is not None and tokens else tokens
 
 
+def analyze_keeping_case(text: str) -> tuple[list[str], list[str]]:
+    """`analyze(text)` and, for each token, how the word was written: "upper" (an acronym such as ATM),
+    "title" (Gold) or "lower"."""
+    words = [w for w in _TOKEN.findall(text) if w.lower() not in STOPWORDS]
+    lowered = [w.lower() for w in words]
+    tokens = _STEM(lowered) if _STEM is not None and lowered else lowered
+    return tokens, [_case(w) for w in words]
+
+
+def _case(word: str) -> str:
+    if word.isupper():
+        return "upper"
+    return "title" if word[0].isupper() else "lower"
+
+
 def shorten(text: str, limit: int, *, flatten: bool = True) -> str:
     """Text cut at a word boundary near `limit` characters, with an ellipsis if cut.
 

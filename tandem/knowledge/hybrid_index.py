@@ -8,6 +8,8 @@ search(query):
   3. chunk score = (1 - dense_weight) * lexical + dense_weight * max(cosine, 0);
   4. product filter: chunks of that product's articles and of articles without a product;
   5. an article scores as its best chunk (max aggregation), which also picks the snippet;
+  5b. when the message names a product, articles whose titles name only other products are discounted
+     (names.py: "Business Gold Rewards Card" is not the "Gold Rewards Card" asked about);
   6. without a product filter, product routing orders articles of the products the best matches agree on
      first (routing.py);
   7. optionally a reranker re-scores the best `rerank_candidates` articles (title + best chunk).
@@ -33,6 +35,7 @@ from tandem.knowledge.embedding_cache import EmbeddingCache
 from tandem.knowledge.fusion import NormalizedBm25, fuse
 from tandem.knowledge.glossary import Glossary
 from tandem.knowledge.interfaces import Embedder, Reranker
+from tandem.knowledge.names import ProductNames, names_other_products
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.knowledge.routing import product_groups, routed
 
@@ -40,6 +43,9 @@ from tandem.knowledge.routing import product_groups, routed
 # that exact product and procedure words keep deciding; see `tandem eval` for the effect of changing it.
 DENSE_WEIGHT = 0.3
 RERANK_CANDIDATES = 20
+# An article about a sibling product keeps this share of its score. Chosen so that the named product's own
+# article, usually within 0.1-0.2 of the sibling's score, comes first.
+OTHER_PRODUCT_FACTOR = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +91,8 @@ class HybridArticleIndex:
         self._product_groups = product_groups([a.product for a in self._articles])
         texts = [c.indexed_text for c in self._chunks]
         self.glossary = Glossary.mine(f"{a.title}\n{a.body}" for a in self._articles)
+        self.names = ProductNames.mine([a.title for a in self._articles], [a.body for a in self._articles])
+        self._title_names = [self.names.spans(a.title) for a in self._articles]
         self._lexical = NormalizedBm25([analyze(self.glossary.expand(t)) for t in texts])
 
         embedded = 0
@@ -131,7 +139,7 @@ class HybridArticleIndex:
         if product is not None:
             scores = np.where(self._chunk_mask(product), scores, 0.0)
         best_chunk = self._best_chunk_per_article(scores)
-        article_scores = scores[best_chunk]
+        article_scores = scores[best_chunk] * self._name_factors(plan.focus)
         # With a product filter the section is already known; without one, the best matches route it.
         if product is None:
             article_scores = routed(article_scores, self._product_groups)
@@ -144,6 +152,14 @@ class HybridArticleIndex:
             clock.lap("rerank")
             return results
         return [self._ref(int(a), int(best_chunk[a]), float(article_scores[a])) for a in ranked[:limit]]
+
+    def _name_factors(self, focus: str) -> np.ndarray | float:
+        """OTHER_PRODUCT_FACTOR for articles about products other than those `focus` names, else 1."""
+        asked = self.names.spans(focus)
+        if not asked:
+            return 1.0
+        other = [names_other_products(title, asked) for title in self._title_names]
+        return np.where(other, OTHER_PRODUCT_FACTOR, 1.0)
 
     def _best_chunk_per_article(self, scores: np.ndarray) -> np.ndarray:
         """For every article, the position of its highest-scoring chunk (max aggregation)."""

@@ -1,0 +1,86 @@
+"""Product names mined from the help center, and the search that keeps sibling products apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tandem.knowledge.embeddings import default_embedder
+from tandem.knowledge.hybrid_index import HybridArticleIndex
+from tandem.knowledge.loaders import load_articles_jsonl
+from tandem.knowledge.names import ProductNames, names_other_products
+
+KB = Path(__file__).resolve().parents[2] / "data" / "helpcenter" / "rho_bank" / "kb.jsonl"
+
+BODIES = [
+    "Holders of the Gold Rewards Card pay no annual fee. The annual fee is waived for life.",
+    "Compared with the Gold Rewards Card, the Business Gold Rewards Card has an annual fee of $200.",
+    "Only the Business Gold Rewards Card includes lounge access; see the annual fee table.",
+    "Withdrawals with a Navy Blue card are free; the Blue Account charges ATM fees abroad.",
+    "Customers of the Navy Blue or the Blue Account see ATM fees in the app. The Annual Fee heading.",
+]
+TITLES = ["Gold Plus: Investment sweep", "Gold Plus: Fees", "Internal: Closing accounts", "Internal: PINs"]
+
+
+@pytest.fixture(scope="module")
+def names() -> ProductNames:
+    return ProductNames.mine(TITLES, BODIES)
+
+
+def test_mines_capitalised_phrases_and_shared_title_prefixes(names: ProductNames) -> None:
+    mined = {" ".join(n) for n in names.names}
+    assert {"gold reward card", "busi gold reward card", "navi blue", "blue account"} <= mined
+    assert "gold plus" in mined  # a title prefix two articles share
+    assert "annual fee" not in mined  # written "annual fee" more often than "Annual Fee"
+    assert "atm fee" not in mined  # an acronym alone does not make a name
+    assert not any(len(n) == 1 for n in names.names)  # "Internal:" is a label, not a product
+
+
+def test_spans_merge_overlapping_names_only(names: ProductNames) -> None:
+    assert names.spans("Navy Blue Account: ATM fees") == {("navi", "blue", "account")}
+    assert names.spans("ATM fees on the Blue Account") == {("blue", "account")}
+    assert names.spans("the gold rewards card and the Blue Account") == {
+        ("gold", "reward", "card"),
+        ("blue", "account"),
+    }
+    assert names.spans("what is an annual fee?") == frozenset()
+    assert ProductNames().spans("Gold Rewards Card") == frozenset()
+
+
+def test_a_title_about_a_sibling_product_is_other(names: ProductNames) -> None:
+    asked = names.spans("What is the annual fee on the Gold Rewards card?")
+    assert names_other_products(names.spans("Business Gold Rewards Card: Annual Fee"), asked)
+    assert not names_other_products(names.spans("Gold Rewards Card: Fees"), asked)
+    assert not names_other_products(names.spans("Understanding annual fees"), asked)  # names nothing
+    assert not names_other_products(names.spans("Business Gold Rewards Card: Fees"), frozenset())
+    # A question naming more than the title still asks about the titled product.
+    assert not names_other_products(names.spans("Gold Plus: Fees"), frozenset({("gold", "plus", "account")}))
+
+
+@pytest.fixture(scope="module")
+def index() -> HybridArticleIndex:
+    return HybridArticleIndex(load_articles_jsonl(KB), default_embedder())
+
+
+@pytest.mark.parametrize(
+    ("question", "named", "sibling"),
+    [
+        ("What is the annual fee on the Gold Rewards card?", "Gold Rewards Card", "Business Gold"),
+        ("What are the ATM fees on the Blue Account?", "Blue Account", "Navy Blue"),
+        ("How does cash back work on the Bronze Rewards Card?", "Bronze Rewards Card:", "Business Bronze"),
+    ],
+)
+def test_a_question_naming_a_product_is_answered_from_that_product(
+    index: HybridArticleIndex, question: str, named: str, sibling: str
+) -> None:
+    titles = [ref.title for ref in index.search(question, limit=3)]
+    assert any(named in title and sibling not in title for title in titles), titles
+    assert not any(sibling in title for title in titles), titles
+
+
+def test_naming_the_sibling_finds_the_sibling(index: HybridArticleIndex) -> None:
+    titles = [
+        r.title for r in index.search("What is the annual fee for the Business Gold Rewards Card?", limit=3)
+    ]
+    assert all(title.startswith("Business Gold Rewards Card") for title in titles)
