@@ -92,7 +92,12 @@ class HybridArticleIndex:
         texts = [c.indexed_text for c in self._chunks]
         self.glossary = Glossary.mine(f"{a.title}\n{a.body}" for a in self._articles)
         self.names = ProductNames.mine([a.title for a in self._articles], [a.body for a in self._articles])
-        self._title_names = [self.names.spans(a.title) for a in self._articles]
+        # Articles grouped by the names their titles give (most give none), so a query checks each group once.
+        groups: dict[frozenset[tuple[str, ...]], list[int]] = {}
+        for position, article in enumerate(self._articles):
+            if spans := self.names.spans(article.title):
+                groups.setdefault(spans, []).append(position)
+        self._titles_by_names = {spans: np.asarray(at) for spans, at in groups.items()}
         self._lexical = NormalizedBm25([analyze(self.glossary.expand(t)) for t in texts])
 
         embedded = 0
@@ -158,8 +163,11 @@ class HybridArticleIndex:
         asked = self.names.spans(focus)
         if not asked:
             return 1.0
-        other = [names_other_products(title, asked) for title in self._title_names]
-        return np.where(other, OTHER_PRODUCT_FACTOR, 1.0)
+        factors = np.ones(len(self._articles))
+        for title_names, positions in self._titles_by_names.items():
+            if names_other_products(title_names, asked):
+                factors[positions] = OTHER_PRODUCT_FACTOR
+        return factors
 
     def _best_chunk_per_article(self, scores: np.ndarray) -> np.ndarray:
         """For every article, the position of its highest-scoring chunk (max aggregation)."""
