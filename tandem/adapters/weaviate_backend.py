@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,7 @@ from tandem.adapters.weaviate_schema import (
 from tandem.contracts import SimilarTicket, SourceRef
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.interfaces import Embedder
+from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.knowledge.query_analysis import analyze_query
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ class WeaviateKnowledge:
         tenant: str | None = None,
         collection_prefix: str = "",
         batch_size: int = IMPORT_BATCH,
+        lexicon: Callable[[], HelpCenterLexicon] | None = None,
     ) -> None:
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"alpha must be in [0, 1], got {alpha}")
@@ -162,6 +164,8 @@ class WeaviateKnowledge:
         self.article_collection = f"{collection_prefix}{ARTICLE_COLLECTION}"
         self.ticket_collection = f"{collection_prefix}{TICKET_COLLECTION}"
         self._batch_size = batch_size
+        # The help center's acronyms and product names (a `StoreLexicon`): the server holds only chunks.
+        self._lexicon = lexicon
         self._write_lock = threading.Lock()
         # Kept, not re-derived: a batch's failed objects are read back from the same collection object.
         self._articles = self._scoped(self.article_collection)
@@ -341,12 +345,16 @@ class WeaviateKnowledge:
 
         `product` keeps that product's articles plus general ones (no product), as the embedded index does,
         and a long message is searched by the clauses that state the need, as there too (query_analysis).
+        With a lexicon, the keyword query carries the long form of the acronyms it uses and articles about
+        products other than those the message names are discounted (lexicon.py); the embedded index also
+        expands acronyms inside the articles, which the server's BM25 cannot.
         """
         if limit <= 0 or not query.strip():
             return []
         focus = analyze_query(query).focus
+        lexicon = self._lexicon() if self._lexicon is not None else HelpCenterLexicon()
         kwargs = q.hybrid_kwargs(
-            focus,
+            lexicon.glossary.expand(focus),
             self._embedder.embed_query(focus),
             alpha=self.alpha,
             limit=q.chunk_hit_limit(limit),
@@ -355,7 +363,12 @@ class WeaviateKnowledge:
             return_properties=["article_id", "chunk_id", "title", "text", "url", "internal", "product"],
         )
         result = self._articles.query.hybrid(**kwargs)
-        return q.aggregate_chunks(q.hits_of(result.objects), limit, route=product is None)
+        return q.aggregate_chunks(
+            q.hits_of(result.objects),
+            limit,
+            route=product is None,
+            title_factors=lambda titles: lexicon.title_factors(titles, focus),
+        )
 
     def articles(self, ids: Sequence[str]) -> dict[str, Article]:
         """Full articles by id (chunk texts joined in chunk order); unknown ids are left out."""

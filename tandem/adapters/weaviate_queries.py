@@ -5,7 +5,7 @@ Nothing here talks to a server, so all of it is unit-tested without one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -151,12 +151,19 @@ def hits_of(objects: Iterable[Any]) -> list[Hit]:
     return hits
 
 
-def aggregate_chunks(hits: Iterable[Hit], limit: int, *, route: bool = False) -> list[SourceRef]:
+def aggregate_chunks(
+    hits: Iterable[Hit],
+    limit: int,
+    *,
+    route: bool = False,
+    title_factors: Callable[[list[str]], np.ndarray] | None = None,
+) -> list[SourceRef]:
     """Articles ranked by their best chunk (max aggregation), best first; the snippet is from that chunk.
 
     Hits are re-sorted by score (stable, so the server's order breaks ties) rather than trusting order.
     `route`: product routing over the articles found, as the embedded index does without a product filter
-    (tandem.knowledge.routing; the hits need their `product`).
+    (tandem.knowledge.routing; the hits need their `product`). `title_factors`: one factor per article
+    title, applied before routing (the product-name discount, tandem.knowledge.lexicon).
     """
     if limit <= 0:
         return []
@@ -167,6 +174,8 @@ def aggregate_chunks(hits: Iterable[Hit], limit: int, *, route: bool = False) ->
             best[article_id] = hit
     chosen = list(best.values())
     scores = np.asarray([h.score for h in chosen], dtype=np.float64)
+    if title_factors is not None and chosen:
+        scores = scores * title_factors([str(h.properties.get("title") or "") for h in chosen])
     if route and chosen:
         scores = routed(scores, product_groups([h.properties.get("product") for h in chosen]))
     order = np.argsort(-scores, kind="stable")[:limit]

@@ -9,7 +9,7 @@ search(query):
   4. product filter: chunks of that product's articles and of articles without a product;
   5. an article scores as its best chunk (max aggregation), which also picks the snippet;
   5b. when the message names a product, articles whose titles name only other products are discounted
-     (names.py: "Business Gold Rewards Card" is not the "Gold Rewards Card" asked about);
+     (lexicon.py, names.py: "Business Gold Rewards Card" is not the "Gold Rewards Card" asked about);
   6. without a product filter, product routing orders articles of the products the best matches agree on
      first (routing.py);
   7. optionally a reranker re-scores the best `rerank_candidates` articles (title + best chunk).
@@ -33,9 +33,8 @@ from tandem.knowledge.chunking import MAX_CHUNK_CHARS, Chunk, chunk_article
 from tandem.knowledge.documents import Article
 from tandem.knowledge.embedding_cache import EmbeddingCache
 from tandem.knowledge.fusion import NormalizedBm25, fuse
-from tandem.knowledge.glossary import Glossary
 from tandem.knowledge.interfaces import Embedder, Reranker
-from tandem.knowledge.names import ProductNames, names_other_products
+from tandem.knowledge.lexicon import HelpCenterLexicon, TitleNames
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.knowledge.routing import product_groups, routed
 
@@ -43,9 +42,6 @@ from tandem.knowledge.routing import product_groups, routed
 # that exact product and procedure words keep deciding; see `tandem eval` for the effect of changing it.
 DENSE_WEIGHT = 0.3
 RERANK_CANDIDATES = 20
-# An article about a sibling product keeps this share of its score. Chosen so that the named product's own
-# article, usually within 0.1-0.2 of the sibling's score, comes first.
-OTHER_PRODUCT_FACTOR = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +86,9 @@ class HybridArticleIndex:
         self._products = np.asarray([a.product for a in self._articles], dtype=object)
         self._product_groups = product_groups([a.product for a in self._articles])
         texts = [c.indexed_text for c in self._chunks]
-        self.glossary = Glossary.mine(f"{a.title}\n{a.body}" for a in self._articles)
-        self.names = ProductNames.mine([a.title for a in self._articles], [a.body for a in self._articles])
-        # Articles grouped by the names their titles give (most give none), so a query checks each group once.
-        groups: dict[frozenset[tuple[str, ...]], list[int]] = {}
-        for position, article in enumerate(self._articles):
-            if spans := self.names.spans(article.title):
-                groups.setdefault(spans, []).append(position)
-        self._titles_by_names = {spans: np.asarray(at) for spans, at in groups.items()}
-        self._lexical = NormalizedBm25([analyze(self.glossary.expand(t)) for t in texts])
+        self.lexicon = HelpCenterLexicon.mine(self._articles)
+        self._title_names = TitleNames(self.lexicon.names, [a.title for a in self._articles])
+        self._lexical = NormalizedBm25([analyze(self.lexicon.glossary.expand(t)) for t in texts])
 
         embedded = 0
         self._vectors: np.ndarray | None = None
@@ -132,7 +122,7 @@ class HybridArticleIndex:
         clock = _Clock(timings)
         plan = analyze_query(query)
         clock.lap("analysis")
-        lexical = self._lexical.scores(analyze(self.glossary.expand(plan.focus)))
+        lexical = self._lexical.scores(analyze(self.lexicon.glossary.expand(plan.focus)))
         clock.lap("lexical")
         cosine = None
         if self._embedder is not None and self._vectors is not None:
@@ -144,7 +134,7 @@ class HybridArticleIndex:
         if product is not None:
             scores = np.where(self._chunk_mask(product), scores, 0.0)
         best_chunk = self._best_chunk_per_article(scores)
-        article_scores = scores[best_chunk] * self._name_factors(plan.focus)
+        article_scores = scores[best_chunk] * self._title_names.factors(plan.focus)
         # With a product filter the section is already known; without one, the best matches route it.
         if product is None:
             article_scores = routed(article_scores, self._product_groups)
@@ -157,17 +147,6 @@ class HybridArticleIndex:
             clock.lap("rerank")
             return results
         return [self._ref(int(a), int(best_chunk[a]), float(article_scores[a])) for a in ranked[:limit]]
-
-    def _name_factors(self, focus: str) -> np.ndarray | float:
-        """OTHER_PRODUCT_FACTOR for articles about products other than those `focus` names, else 1."""
-        asked = self.names.spans(focus)
-        if not asked:
-            return 1.0
-        factors = np.ones(len(self._articles))
-        for title_names, positions in self._titles_by_names.items():
-            if names_other_products(title_names, asked):
-                factors[positions] = OTHER_PRODUCT_FACTOR
-        return factors
 
     def _best_chunk_per_article(self, scores: np.ndarray) -> np.ndarray:
         """For every article, the position of its highest-scoring chunk (max aggregation)."""

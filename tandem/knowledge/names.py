@@ -12,7 +12,7 @@ the Business Gold Rewards Card's fee article ($200 against $0). The fix is to kn
 - found in a text as spans of analysed tokens, where names that overlap merge into one span ("navy
   blue" + "blue account" is "navy blue account", a name of its own);
 - compared: an article whose title names products, none of them within a name the question gives, is
-  about something else and is discounted (`hybrid_index.OTHER_PRODUCT_FACTOR`). Titles naming no product
+  about something else and is discounted (`lexicon.OTHER_PRODUCT_FACTOR`). Titles naming no product
   (general articles, procedures) and questions naming none are left as they are.
 """
 

@@ -42,6 +42,7 @@ from tandem.adapters.weaviate_schema import (
     ticket_uuid,
 )
 from tandem.knowledge.documents import Article
+from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.knowledge.query_analysis import analyze_query
 
 
@@ -529,6 +530,35 @@ def test_search_articles_sends_the_clauses_of_a_long_message_as_the_embedded_ind
     assert kwargs["query"] == analyze_query(message).focus
     assert "dispute a duplicate charge" in kwargs["query"]
     assert "kenji@example.com" not in kwargs["query"] and "Tanaka" not in kwargs["query"]
+
+
+def test_search_articles_uses_the_lexicon_for_acronyms_and_product_names() -> None:
+    lexicon = HelpCenterLexicon.mine(
+        [
+            Article(id="g", title="Gold Rewards Card: Fees", body="The Gold Rewards Card has no fee."),
+            Article(
+                id="b",
+                title="Business Gold Rewards Card: Fees",
+                body="Unlike the Gold Rewards Card, the Business Gold Rewards Card costs $200; "
+                "the Business Gold Rewards Card adds lounges.",
+            ),
+            Article(id="c", title="Limits", body="Ask for a credit limit increase (CLI) online."),
+        ]
+    )
+    client = RecordingClient()
+    backend = WeaviateKnowledge(client, FixedEmbedder(), lexicon=lambda: lexicon)
+    articles = client.get(ARTICLE_COLLECTION)
+    articles.results.extend(
+        [
+            _obj(0.9, article_id="b", title="Business Gold Rewards Card: Fees", text="$200"),
+            _obj(0.8, article_id="g", title="Gold Rewards Card: Fees", text="no fee"),
+        ]
+    )
+
+    refs = backend.search_articles("What is the fee on the Gold Rewards Card?", product=None, limit=2)
+    assert [r.id for r in refs] == ["g", "b"]  # the sibling card's article is discounted below
+    backend.search_articles("Can I get a CLI?", product=None, limit=2)
+    assert articles.calls[-1][1]["query"] == "Can I get a CLI (credit limit increase)?"
 
 
 def test_reads_without_a_query_or_limit_do_not_call_the_server() -> None:

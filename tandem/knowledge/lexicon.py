@@ -1,0 +1,87 @@
+"""What a help center's own text teaches retrieval: its acronyms (glossary.py) and product names (names.py).
+
+The embedded index mines it from the articles it holds. A backend that keeps the articles elsewhere
+(Weaviate) asks a `StoreLexicon`, which mines the ticket store's articles, the same ones `tandem ingest`
+mirrors into Weaviate, again whenever they change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from tandem.knowledge.documents import Article
+from tandem.knowledge.glossary import Glossary
+from tandem.knowledge.names import Name, ProductNames, names_other_products
+
+# An article about a sibling product keeps this share of its score. The named product's own article is
+# usually within 0.1-0.2 of its sibling's score; rho_bank recall@10 holds from 0.5 to 0.8.
+OTHER_PRODUCT_FACTOR = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class HelpCenterLexicon:
+    glossary: Glossary = field(default_factory=Glossary)
+    names: ProductNames = field(default_factory=ProductNames)
+
+    @classmethod
+    def mine(cls, articles: Sequence[Article]) -> HelpCenterLexicon:
+        return cls(
+            Glossary.mine(f"{a.title}\n{a.body}" for a in articles),
+            ProductNames.mine([a.title for a in articles], [a.body for a in articles]),
+        )
+
+    def title_factors(self, titles: Sequence[str], query: str) -> np.ndarray:
+        """Per title: OTHER_PRODUCT_FACTOR when it names only products other than those `query` names."""
+        return TitleNames(self.names, titles).factors(query)
+
+
+class TitleNames:
+    """The product names of a fixed list of titles, grouped so a query checks each group once."""
+
+    def __init__(self, names: ProductNames, titles: Sequence[str]) -> None:
+        self._names = names
+        self._count = len(titles)
+        groups: dict[frozenset[Name], list[int]] = {}
+        for position, title in enumerate(titles):
+            if spans := names.spans(title):  # most titles name no product
+                groups.setdefault(spans, []).append(position)
+        self._groups = {spans: np.asarray(at) for spans, at in groups.items()}
+
+    def factors(self, query: str) -> np.ndarray:
+        factors = np.ones(self._count)
+        asked = self._names.spans(query)
+        if not asked:
+            return factors
+        for title_names, positions in self._groups.items():
+            if names_other_products(title_names, asked):
+                factors[positions] = OTHER_PRODUCT_FACTOR
+        return factors
+
+
+class _ArticleSource(Protocol):
+    def knowledge_version(self) -> str: ...
+
+    def list_articles(self) -> list[Article]: ...
+
+
+class StoreLexicon:
+    """The lexicon of the store's articles, mined again when `knowledge_version` changes; thread-safe."""
+
+    def __init__(self, store: _ArticleSource) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._lexicon = HelpCenterLexicon()
+
+    def __call__(self) -> HelpCenterLexicon:
+        version = self._store.knowledge_version()
+        with self._lock:
+            if version != self._version:
+                self._lexicon = HelpCenterLexicon.mine(self._store.list_articles())
+                self._version = version
+            return self._lexicon

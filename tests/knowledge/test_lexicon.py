@@ -1,0 +1,52 @@
+"""The help-center lexicon: mined from articles, applied per title, kept current for store-backed search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tandem.knowledge.documents import Article
+from tandem.knowledge.lexicon import OTHER_PRODUCT_FACTOR, HelpCenterLexicon, StoreLexicon
+from tandem.store import TicketStore, create_schema, make_engine
+
+ARTICLES = [
+    Article(id="gold", title="Gold Rewards Card: Fees", body="The Gold Rewards Card has no annual fee."),
+    Article(
+        id="biz",
+        title="Business Gold Rewards Card: Fees",
+        body="Unlike the Gold Rewards Card, the Business Gold Rewards Card costs $200; "
+        "the Business Gold Rewards Card adds lounges.",
+    ),
+    Article(id="cli", title="Limits", body="You may ask for a credit limit increase (CLI) twice a year."),
+]
+
+
+def test_mines_acronyms_and_names_from_the_articles() -> None:
+    lexicon = HelpCenterLexicon.mine(ARTICLES)
+    assert lexicon.glossary.expansions == {"CLI": "credit limit increase"}
+    assert ("busi", "gold", "reward", "card") in lexicon.names.names
+
+
+def test_title_factors_discount_titles_about_other_products_only() -> None:
+    lexicon = HelpCenterLexicon.mine(ARTICLES)
+    titles = [a.title for a in ARTICLES]
+    factors = lexicon.title_factors(titles, "what is the annual fee on the gold rewards card")
+    assert factors.tolist() == [1.0, OTHER_PRODUCT_FACTOR, 1.0]
+    assert lexicon.title_factors(titles, "what is an annual fee").tolist() == [1.0, 1.0, 1.0]
+    assert HelpCenterLexicon().title_factors(titles, "gold rewards card").tolist() == [1.0, 1.0, 1.0]
+
+
+def test_store_lexicon_follows_the_store_articles(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'lexicon.db'}")
+    create_schema(engine)
+    store = TicketStore(engine)
+    lexicon = StoreLexicon(store)
+    assert len(lexicon().glossary) == 0 and len(lexicon().names) == 0  # nothing ingested yet
+
+    store.upsert_articles(ARTICLES)
+    first = lexicon()
+    assert first.glossary.expansions == {"CLI": "credit limit increase"}
+    assert lexicon() is first  # unchanged knowledge: not mined again
+
+    store.delete_articles(["cli"])
+    assert lexicon().glossary.expansions == {}
+    engine.dispose()
