@@ -44,7 +44,9 @@ def build_activities(settings: Settings) -> list:
         history=store.resolved_tickets(),  # the deployment's own ticket history teaches its topics
     )
     knowledge_acts = KnowledgeActivities(knowledge, store)
-    generation_acts = GenerationActivities(ReplyPipeline(make_responder(settings)), knowledge)
+    generation_acts = GenerationActivities(
+        ReplyPipeline(make_responder(settings, knowledge.lexicon)), knowledge
+    )
     escalation_acts = EscalationActivities(escalation)
     store_acts = StoreActivities(store)
     handoff_acts = HandoffActivities()

@@ -48,7 +48,7 @@ def main() -> None:
         started = time.perf_counter()
         knowledge.warm()
         warm_s = time.perf_counter() - started
-        pipeline = ReplyPipeline(OfflineResponder())
+        pipeline = ReplyPipeline(OfflineResponder(lexicon=knowledge.lexicon))
         stages: dict[str, list[float]] = {"retrieve": [], "similar_tickets": [], "generate": [], "turn": []}
         answered = 0
         for question in questions:

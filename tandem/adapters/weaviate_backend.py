@@ -352,7 +352,7 @@ class WeaviateKnowledge:
         if limit <= 0 or not query.strip():
             return []
         focus = analyze_query(query).focus
-        lexicon = self._lexicon() if self._lexicon is not None else HelpCenterLexicon()
+        lexicon = self.lexicon()
         kwargs = q.hybrid_kwargs(
             lexicon.glossary.expand(focus),
             self._embedder.embed_query(focus),
@@ -369,6 +369,9 @@ class WeaviateKnowledge:
             route=product is None,
             title_factors=lambda titles: lexicon.title_factors(titles, focus),
         )
+
+    def lexicon(self) -> HelpCenterLexicon:
+        return self._lexicon() if self._lexicon is not None else HelpCenterLexicon()
 
     def articles(self, ids: Sequence[str]) -> dict[str, Article]:
         """Full articles by id (chunk texts joined in chunk order); unknown ids are left out."""

@@ -229,7 +229,9 @@ class ScopePart:
     def run(self, ctx: EvalContext) -> PartResult:
         assert ctx.suite.scope is not None
         threshold = default_confidence_threshold()
-        pipeline = ReplyPipeline(OfflineResponder(confidence_threshold=threshold))
+        pipeline = ReplyPipeline(
+            OfflineResponder(confidence_threshold=threshold, lexicon=ctx.knowledge.lexicon)
+        )
         customer = CustomerContext(customer_id="eval")
         build, _ = _timed(ctx.knowledge.warm)
         stages: dict[str, list[float]] = {"articles": [], "tickets": [], "reply": []}

@@ -6,12 +6,15 @@ Activities depend on `KnowledgeBackend`; the embedded backend is the default, We
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from tandem.contracts import SimilarTicket, SourceRef
 from tandem.knowledge.documents import Article
+
+if TYPE_CHECKING:
+    from tandem.knowledge.lexicon import HelpCenterLexicon
 
 
 class Embedder(Protocol):
@@ -43,3 +46,7 @@ class KnowledgeBackend(Protocol):
     ) -> list[SimilarTicket]: ...
 
     def predict_category(self, query: str) -> str | None: ...
+
+    def lexicon(self) -> HelpCenterLexicon:
+        """The acronyms and product names of the help center searched (the responder's product check)."""
+        ...

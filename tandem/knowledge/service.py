@@ -19,6 +19,7 @@ from tandem.knowledge.embedding_cache import EmbeddingCache
 from tandem.knowledge.embeddings import default_embedder, make_embedder
 from tandem.knowledge.hybrid_index import HybridArticleIndex
 from tandem.knowledge.interfaces import Embedder, Reranker
+from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.knowledge.ticket_index import TicketIndex
 from tandem.store import TicketStore
 
@@ -85,6 +86,9 @@ class KnowledgeService:
 
     def predict_category(self, query: str) -> str | None:
         return self.ticket_index().predict_category(query)
+
+    def lexicon(self) -> HelpCenterLexicon:
+        return self.article_index().lexicon
 
     def warm(self) -> None:
         """Build both indexes now (e.g. at worker start) instead of on the first customer message."""

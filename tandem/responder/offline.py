@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,8 @@ from tandem.knowledge.chunking import chunk_article
 from tandem.knowledge.documents import Article
 from tandem.knowledge.embeddings import default_embedder, normalize_rows
 from tandem.knowledge.interfaces import Embedder
+from tandem.knowledge.lexicon import HelpCenterLexicon
+from tandem.knowledge.names import names_other_products
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
 
@@ -67,7 +69,8 @@ class OfflineResponder:
 
     Sentences score by the IDF-weighted message words they contain, scaled by their passage's retrieval
     score; the reply quotes the best one, then up to `max_sentences` more that score at least half as well
-    (a quarter for the first `min_sentences`), in the passages' own order.
+    (a quarter for the first `min_sentences`), in the passages' own order. Sentences that name only
+    products other than the ones the message names are not quoted.
 
     confidence = max(quoted, ticket match), where
       quoted       = meaning * retrieval for the articles whose sentences are picked (`quoted_strength`):
@@ -99,8 +102,11 @@ class OfflineResponder:
         score_half_point: float = DEFAULT_SCORE_HALF_POINT,
         max_sentences: int = 4,
         min_sentences: int = 2,
+        lexicon: Callable[[], HelpCenterLexicon] | None = None,
     ) -> None:
         self.confidence_threshold = confidence_threshold
+        # The help center's product names (KnowledgeBackend.lexicon); without them no sentence is left out.
+        self._lexicon = lexicon
         self.score_half_point = score_half_point
         self.max_sentences = max_sentences
         self.min_sentences = min_sentences
@@ -113,6 +119,8 @@ class OfflineResponder:
         match = ticket_match(request.message, request.similar_tickets)
         sources = _sources(request, passages)
         units = [unit for index, source in enumerate(sources) for unit in _units(source.text, index)]
+        if self._lexicon is not None:
+            units = _about_the_products_asked(units, request.message, self._lexicon())
         chosen = self._select(units, query, sources, _term_weights(units, query)) if units else []
 
         articles = sorted({u.source for u in chosen if sources[u.source].ref.kind == "article"})
@@ -158,6 +166,19 @@ class OfflineResponder:
                 chosen.append(unit)
         # Present them in the passages' own order so steps and explanations read naturally.
         return sorted(chosen, key=lambda u: (u.source, u.position))
+
+
+def _about_the_products_asked(units: list[_Unit], message: str, lexicon: HelpCenterLexicon) -> list[_Unit]:
+    """The units that do not speak only of products other than those the message names.
+
+    A passage retrieved for "the annual fee on the Gold Rewards Card" may compare it with the Business Gold
+    Rewards Card; quoting that card's $200 fee would answer about the wrong product. Nothing is left out
+    when the message names no product the help center knows (tandem.knowledge.names).
+    """
+    asked = lexicon.names.spans(message)
+    if not asked:
+        return units
+    return [u for u in units if not names_other_products(lexicon.names.spans(u.text), asked)]
 
 
 def passage_meaning(message: str, texts: Sequence[str], embedder: Embedder | None = None) -> float:

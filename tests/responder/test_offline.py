@@ -323,3 +323,18 @@ def test_meaning_is_the_closest_section_of_the_passages() -> None:
     assert 0.5 < close <= 1.0
     assert passage_meaning("Any good lasagna recipes?", [unblock]) < close / 2
     assert passage_meaning("How do I unblock my card?", []) == 0.0
+
+
+def test_sentences_about_a_sibling_product_are_not_quoted(index: HybridArticleIndex) -> None:
+    # The passages found for a Blue Account question compare accounts; the reply must not quote the Light
+    # Green Account's fees. The lexicon is the help center's own (the index's).
+    message = "What are the ATM fees on the Blue Account?"
+    refs = index.search(message, limit=5)
+    passages = {r.id: a for r in refs if (a := index.get(r.id)) is not None}
+    request = _request(message, refs)
+    plain = OfflineResponder().respond(request, passages)
+    checked = OfflineResponder(lexicon=lambda: index.lexicon).respond(request, passages)
+    # Without the lexicon the same passages give a Light Green sentence: the check is what leaves it out.
+    assert any("Light Green" in quote for quote, _ in _quotes(plain.text))
+    assert not any("Light Green" in quote for quote, _ in _quotes(checked.text))
+    assert not checked.abstained and any("Blue Account" in quote for quote, _ in _quotes(checked.text))
