@@ -351,7 +351,8 @@ class WeaviateKnowledge:
         """
         if limit <= 0 or not query.strip():
             return []
-        focus = analyze_query(query).focus
+        plan = analyze_query(query)
+        focus = plan.focus
         lexicon = self.lexicon()
         kwargs = q.hybrid_kwargs(
             lexicon.glossary.expand(focus),
@@ -367,7 +368,7 @@ class WeaviateKnowledge:
             q.hits_of(result.objects),
             limit,
             route=product is None,
-            title_factors=lambda titles: lexicon.title_factors(titles, focus),
+            title_factors=lambda titles: lexicon.title_factors(titles, focus, question=not plan.is_long),
         )
 
     def lexicon(self) -> HelpCenterLexicon:

@@ -9,7 +9,8 @@ search(query):
   4. product filter: chunks of that product's articles and of articles without a product;
   5. an article scores as its best chunk (max aggregation), which also picks the snippet;
   5b. when the message names a product, articles whose titles name only other products are discounted
-     (lexicon.py, names.py: "Business Gold Rewards Card" is not the "Gold Rewards Card" asked about);
+     (lexicon.py, names.py: "Business Gold Rewards Card" is not the "Gold Rewards Card" asked about),
+     and for a short question also those whose titles do not name it;
   6. without a product filter, product routing orders articles of the products the best matches agree on
      first (routing.py);
   7. optionally a reranker re-scores the best `rerank_candidates` articles (title + best chunk).
@@ -134,7 +135,7 @@ class HybridArticleIndex:
         if product is not None:
             scores = np.where(self._chunk_mask(product), scores, 0.0)
         best_chunk = self._best_chunk_per_article(scores)
-        article_scores = scores[best_chunk] * self._title_names.factors(plan.focus)
+        article_scores = scores[best_chunk] * self._title_names.factors(plan.focus, question=not plan.is_long)
         # With a product filter the section is already known; without one, the best matches route it.
         if product is None:
             article_scores = routed(article_scores, self._product_groups)

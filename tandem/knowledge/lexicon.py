@@ -16,11 +16,16 @@ import numpy as np
 
 from tandem.knowledge.documents import Article
 from tandem.knowledge.glossary import Glossary
-from tandem.knowledge.names import Name, ProductNames, names_other_products
+from tandem.knowledge.names import Name, ProductNames, names_other_products, within
 
 # An article about a sibling product keeps this share of its score. The named product's own article is
 # usually within 0.1-0.2 of its sibling's score; rho_bank recall@10 holds from 0.5 to 0.8.
 OTHER_PRODUCT_FACTOR = 0.7
+# A short question that names a product is about it: articles whose titles do not name it (general
+# articles included) keep this share, so the product's own articles lead. Not for long messages, where
+# products are mentioned as context and the procedure that is needed often names none (on rho_bank any
+# such factor lowered MRR@10).
+NOT_NAMED_FACTOR = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +40,9 @@ class HelpCenterLexicon:
             ProductNames.mine([a.title for a in articles], [a.body for a in articles]),
         )
 
-    def title_factors(self, titles: Sequence[str], query: str) -> np.ndarray:
-        """Per title: OTHER_PRODUCT_FACTOR when it names only products other than those `query` names."""
-        return TitleNames(self.names, titles).factors(query)
+    def title_factors(self, titles: Sequence[str], query: str, *, question: bool = False) -> np.ndarray:
+        """Per title, the share of its article's score kept for `query` (see `TitleNames.factors`)."""
+        return TitleNames(self.names, titles).factors(query, question=question)
 
 
 class TitleNames:
@@ -52,14 +57,19 @@ class TitleNames:
                 groups.setdefault(spans, []).append(position)
         self._groups = {spans: np.asarray(at) for spans, at in groups.items()}
 
-    def factors(self, query: str) -> np.ndarray:
-        factors = np.ones(self._count)
+    def factors(self, query: str, *, question: bool = False) -> np.ndarray:
+        """Per title: OTHER_PRODUCT_FACTOR when it names only products other than those `query` names;
+        for a `question` (a short message, not a long situation) NOT_NAMED_FACTOR when it names none of them;
+        else 1. All 1 when the query names no product."""
         asked = self._names.spans(query)
+        factors = np.full(self._count, NOT_NAMED_FACTOR if question and asked else 1.0)
         if not asked:
             return factors
         for title_names, positions in self._groups.items():
             if names_other_products(title_names, asked):
                 factors[positions] = OTHER_PRODUCT_FACTOR
+            elif question and any(within(t, a) for t in title_names for a in asked):
+                factors[positions] = 1.0
         return factors
 
 

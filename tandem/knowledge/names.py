@@ -97,10 +97,11 @@ def names_other_products(title_spans: frozenset[Name], query_spans: frozenset[Na
     """
     if not title_spans or not query_spans:
         return False
-    return not any(_within(t, q) for t in title_spans for q in query_spans)
+    return not any(within(t, q) for t in title_spans for q in query_spans)
 
 
-def _within(inner: Name, outer: Name) -> bool:
+def within(inner: Name, outer: Name) -> bool:
+    """Whether `inner` occurs in `outer` as consecutive tokens."""
     size = len(inner)
     return any(outer[i : i + size] == inner for i in range(len(outer) - size + 1))
 

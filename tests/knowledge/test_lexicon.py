@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tandem.knowledge.documents import Article
-from tandem.knowledge.lexicon import OTHER_PRODUCT_FACTOR, HelpCenterLexicon, StoreLexicon
+from tandem.knowledge.lexicon import (
+    NOT_NAMED_FACTOR,
+    OTHER_PRODUCT_FACTOR,
+    HelpCenterLexicon,
+    StoreLexicon,
+)
 from tandem.store import TicketStore, create_schema, make_engine
 
 ARTICLES = [
@@ -33,6 +38,15 @@ def test_title_factors_discount_titles_about_other_products_only() -> None:
     assert factors.tolist() == [1.0, OTHER_PRODUCT_FACTOR, 1.0]
     assert lexicon.title_factors(titles, "what is an annual fee").tolist() == [1.0, 1.0, 1.0]
     assert HelpCenterLexicon().title_factors(titles, "gold rewards card").tolist() == [1.0, 1.0, 1.0]
+
+
+def test_a_short_question_naming_a_product_also_puts_general_articles_after_it() -> None:
+    lexicon = HelpCenterLexicon.mine(ARTICLES)
+    titles = [a.title for a in ARTICLES]
+    factors = lexicon.title_factors(titles, "gold rewards card fee", question=True)
+    assert factors.tolist() == [1.0, OTHER_PRODUCT_FACTOR, NOT_NAMED_FACTOR]
+    # Naming no product changes nothing, question or not.
+    assert lexicon.title_factors(titles, "what is a fee", question=True).tolist() == [1.0, 1.0, 1.0]
 
 
 def test_store_lexicon_follows_the_store_articles(tmp_path: Path) -> None:
