@@ -62,6 +62,7 @@ class _Unit:
     source: int  # position in the source list (retrieval order)
     position: int  # position inside its source, to keep the passage's own order
     terms: frozenset[str]
+    tokens: tuple[str, ...]  # the analysed text in order (for product names)
 
 
 class OfflineResponder:
@@ -178,7 +179,8 @@ def _about_the_products_asked(units: list[_Unit], message: str, lexicon: HelpCen
     asked = lexicon.names.spans(message)
     if not asked:
         return units
-    return [u for u in units if not names_other_products(lexicon.names.spans(u.text), asked)]
+    names = lexicon.names
+    return [u for u in units if not names_other_products(names.spans_of_tokens(u.tokens), asked)]
 
 
 def passage_meaning(message: str, texts: Sequence[str], embedder: Embedder | None = None) -> float:
@@ -336,9 +338,9 @@ def _units(text: str, source: int) -> list[_Unit]:
             or _PLACEHOLDER.search(clean)
         ):
             continue
-        terms = frozenset(analyze(clean))
-        if terms:
-            units.append(_Unit(clean, source, position, terms))
+        tokens = tuple(analyze(clean))
+        if tokens:
+            units.append(_Unit(clean, source, position, frozenset(tokens), tokens))
     return units
 
 
