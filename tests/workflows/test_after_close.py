@@ -76,12 +76,12 @@ async def test_reopen_long_after_the_last_message_is_not_closed_as_abandoned(
     start = new_ticket().model_copy(update={"timeouts": timeouts})
     tid = start.ticket_id
     await timer_tandem.open_ticket(start)
-    await timer_tandem.send_message(tid, "How do I open a savings account?")
+    await timer_tandem.send_message(tid, "How do I deposit a check?")
     await timer_tandem.close(tid, Resolution.RESOLVED_BY_AI, by="customer")
     again = await timer_tandem.close(tid, Resolution.RESOLVED_BY_AI, by="customer")  # a retried close
     assert again.state is ConversationState.CLOSED
 
     await time_env.sleep(timedelta(hours=2))  # long past the old inactivity deadline
-    response = await timer_tandem.reopen(tid, "Back again: how do I open a savings account?")
+    response = await timer_tandem.reopen(tid, "Back again: how do I deposit a check?")
     assert response.state is ConversationState.AI_ACTIVE and response.author.value == "ai"
     assert (await timer_tandem.status(tid)).state is ConversationState.AI_ACTIVE
