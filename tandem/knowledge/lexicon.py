@@ -16,7 +16,7 @@ import numpy as np
 
 from tandem.knowledge.documents import Article
 from tandem.knowledge.glossary import Glossary
-from tandem.knowledge.names import Name, ProductNames, names_other_products, within
+from tandem.knowledge.names import Name, ProductNames
 
 # An article about a sibling product keeps this share of its score. The named product's own article is
 # usually within 0.1-0.2 of its sibling's score; rho_bank recall@10 holds from 0.5 to 0.8.
@@ -66,9 +66,9 @@ class TitleNames:
         if not asked:
             return factors
         for title_names, positions in self._groups.items():
-            if names_other_products(title_names, asked):
+            if self._names.other_products(title_names, asked):
                 factors[positions] = OTHER_PRODUCT_FACTOR
-            elif question and any(within(t, a) for t in title_names for a in asked):
+            elif question and any(self._names.same_product(t, a) for t in title_names for a in asked):
                 factors[positions] = 1.0
         return factors
 

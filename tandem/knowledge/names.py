@@ -11,9 +11,10 @@ the Business Gold Rewards Card's fee article ($200 against $0). The fix is to kn
   at least two articles share ("Gold Plus: Investment sweep feature explained");
 - found in a text as spans of analysed tokens, where names that overlap merge into one span ("navy
   blue" + "blue account" is "navy blue account", a name of its own);
-- compared: an article whose title names products, none of them within a name the question gives, is
-  about something else and is discounted (`lexicon.OTHER_PRODUCT_FACTOR`). Titles naming no product
-  (general articles, procedures) and questions naming none are left as they are.
+- compared: an article whose title names products, none of them the same product as one the question
+  names (`ProductNames.same_product`), is about something else and is discounted
+  (`lexicon.OTHER_PRODUCT_FACTOR`). Titles naming no product (general articles, procedures) and questions
+  naming none are left as they are. The responder leaves out sentences about other products the same way.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ Name = tuple[str, ...]  # analysed tokens
 @dataclass(frozen=True, slots=True)
 class ProductNames:
     names: frozenset[Name] = frozenset()
+    # Common nouns that end names ("account", "card": mostly written in lower case), which a name may drop:
+    # "Silver Plus" is the "Silver Plus Account", while "Silver Plus Saver" is another product.
+    heads: frozenset[str] = frozenset()
     _by_first: dict[str, list[Name]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -57,11 +61,12 @@ class ProductNames:
                 if 2 <= len(tokens) <= MAX_NAME_WORDS:
                     capitalised[tokens] += 1
         candidates = {name for name, count in capitalised.items() if count >= MIN_MENTIONS}
-        lower = _lower_case_occurrences(candidates, texts)
+        analysed = [analyze_keeping_case(text) for text in texts]
+        lower = _lower_case_occurrences(candidates, analysed)
         names = {n for n in candidates if capitalised[n] >= lower[n]}
         prefixes = Counter(tuple(analyze(t.split(":", 1)[0])) for t in titles if ":" in t)
         names |= {p for p, count in prefixes.items() if count >= 2 and 2 <= len(p) <= MAX_NAME_WORDS}
-        return cls(frozenset(names))
+        return cls(frozenset(names), _common_nouns({n[-1] for n in names}, analysed))
 
     def __len__(self) -> int:
         return len(self.names)
@@ -88,16 +93,25 @@ class ProductNames:
                 merged.append([start, end])
         return frozenset(tuple(tokens[start:end]) for start, end in merged)
 
+    def other_products(self, title_spans: frozenset[Name], asked: frozenset[Name]) -> bool:
+        """True when a title (or sentence) names products and none of them is one `asked` names.
 
-def names_other_products(title_spans: frozenset[Name], query_spans: frozenset[Name]) -> bool:
-    """True when the title names products and none of them is within a name the query gives.
+        It is the same product when its name is within an asked name ("Gold Saver Account" for "the Gold
+        Saver Account APY") or one of the two is the other without its final common noun ("Silver Plus
+        Account" for "Silver Plus"); "Business Gold Rewards Card" is not the "Gold Rewards Card" asked about.
+        """
+        if not title_spans or not asked:
+            return False
+        return not any(self.same_product(t, q) for t in title_spans for q in asked)
 
-    Within, not equal: "Gold Saver Account" is what "the Gold Saver Account APY" asks about, while
-    "Business Gold Rewards Card" is a different card from the "Gold Rewards Card" asked about.
-    """
-    if not title_spans or not query_spans:
-        return False
-    return not any(within(t, q) for t in title_spans for q in query_spans)
+    def same_product(self, name: Name, asked: Name) -> bool:
+        # A dropped final noun matches only the name without one: "Diamond Elite Card" and "Diamond
+        # Elite Account" both have theirs, and are two products.
+        return within(name, asked) or self._core(name) == asked or name == self._core(asked)
+
+    def _core(self, name: Name) -> Name:
+        # One noun only: "Gold Years Account" is not the "Gold Account", though "year" is common too.
+        return name[:-1] if len(name) > 1 and name[-1] in self.heads else name
 
 
 def within(inner: Name, outer: Name) -> bool:
@@ -106,18 +120,30 @@ def within(inner: Name, outer: Name) -> bool:
     return any(outer[i : i + size] == inner for i in range(len(outer) - size + 1))
 
 
-def _lower_case_occurrences(phrases: set[Name], texts: Iterable[str]) -> Counter[Name]:
-    """How often each phrase is written without a capitalised word in `texts` ("annual fee", "ATM fees";
-    not "Annual Fee")."""
+def _lower_case_occurrences(
+    phrases: set[Name], analysed: Sequence[tuple[list[str], list[str]]]
+) -> Counter[Name]:
+    """How often each phrase is written without a capitalised word ("annual fee", "ATM fees"; not "Annual
+    Fee") in texts analysed by `analyze_keeping_case`."""
     counts: Counter[Name] = Counter()
     by_first: dict[str, list[Name]] = {}
     for phrase in phrases:
         by_first.setdefault(phrase[0], []).append(phrase)
-    for text in texts:
-        tokens, cases = analyze_keeping_case(text)
+    for tokens, cases in analysed:
         for start, token in enumerate(tokens):
             for phrase in by_first.get(token, ()):
                 end = start + len(phrase)
                 if tuple(tokens[start:end]) == phrase and "title" not in cases[start:end]:
                     counts[phrase] += 1
     return counts
+
+
+def _common_nouns(tokens: set[str], analysed: Sequence[tuple[list[str], list[str]]]) -> frozenset[str]:
+    """The tokens written in lower case at least as often as capitalised ("account", not "saver")."""
+    lower: Counter[str] = Counter()
+    title: Counter[str] = Counter()
+    for words, cases in analysed:
+        for word, case in zip(words, cases, strict=True):
+            if word in tokens:
+                (lower if case == "lower" else title)[word] += 1
+    return frozenset(t for t in tokens if lower[t] >= MIN_MENTIONS and lower[t] >= title[t])

@@ -21,7 +21,6 @@ from tandem.knowledge.documents import Article
 from tandem.knowledge.embeddings import default_embedder, normalize_rows
 from tandem.knowledge.interfaces import Embedder
 from tandem.knowledge.lexicon import HelpCenterLexicon
-from tandem.knowledge.names import names_other_products
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
 
@@ -180,7 +179,7 @@ def _about_the_products_asked(units: list[_Unit], message: str, lexicon: HelpCen
     if not asked:
         return units
     names = lexicon.names
-    return [u for u in units if not names_other_products(names.spans_of_tokens(u.tokens), asked)]
+    return [u for u in units if not names.other_products(names.spans_of_tokens(u.tokens), asked)]
 
 
 def passage_meaning(message: str, texts: Sequence[str], embedder: Embedder | None = None) -> float:

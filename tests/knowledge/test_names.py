@@ -9,7 +9,7 @@ import pytest
 from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.hybrid_index import HybridArticleIndex
 from tandem.knowledge.loaders import load_articles_jsonl
-from tandem.knowledge.names import ProductNames, names_other_products
+from tandem.knowledge.names import ProductNames
 
 KB = Path(__file__).resolve().parents[2] / "data" / "helpcenter" / "rho_bank" / "kb.jsonl"
 
@@ -50,12 +50,12 @@ def test_spans_merge_overlapping_names_only(names: ProductNames) -> None:
 
 def test_a_title_about_a_sibling_product_is_other(names: ProductNames) -> None:
     asked = names.spans("What is the annual fee on the Gold Rewards card?")
-    assert names_other_products(names.spans("Business Gold Rewards Card: Annual Fee"), asked)
-    assert not names_other_products(names.spans("Gold Rewards Card: Fees"), asked)
-    assert not names_other_products(names.spans("Understanding annual fees"), asked)  # names nothing
-    assert not names_other_products(names.spans("Business Gold Rewards Card: Fees"), frozenset())
+    assert names.other_products(names.spans("Business Gold Rewards Card: Annual Fee"), asked)
+    assert not names.other_products(names.spans("Gold Rewards Card: Fees"), asked)
+    assert not names.other_products(names.spans("Understanding annual fees"), asked)  # names nothing
+    assert not names.other_products(names.spans("Business Gold Rewards Card: Fees"), frozenset())
     # A question naming more than the title still asks about the titled product.
-    assert not names_other_products(names.spans("Gold Plus: Fees"), frozenset({("gold", "plus", "account")}))
+    assert not names.other_products(names.spans("Gold Plus: Fees"), frozenset({("gold", "plus", "account")}))
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,22 @@ def test_naming_the_sibling_finds_the_sibling(index: HybridArticleIndex) -> None
         r.title for r in index.search("What is the annual fee for the Business Gold Rewards Card?", limit=3)
     ]
     assert all(title.startswith("Business Gold Rewards Card") for title in titles)
+
+
+def test_a_final_common_noun_may_be_dropped_but_not_swapped() -> None:
+    bodies = [
+        "Open the Silver Plus Account in the app; the Silver Plus Account pays interest on your account.",
+        "Unlike the Silver Plus Account, the Silver Plus Saver Account has no fee; "
+        "the Silver Plus Saver Account is a savings account.",
+        "Members get the Diamond Elite Card and the Diamond Elite Account; the Diamond Elite Card and the"
+        " Diamond Elite Account come with a card, an account number and account alerts for every account.",
+        "In the app you can lock a card, replace a card, order a card, close an account, rename an account, "
+        "export account statements and set card controls.",
+    ]
+    names = ProductNames.mine(["Silver Plus: Perks", "Silver Plus: Fees"], bodies)
+    assert {"account", "card"} <= names.heads and "saver" not in names.heads  # "Saver" is always capitalised
+    asked = names.spans("What perks does Silver Plus have?")
+    assert not names.other_products(names.spans("The Silver Plus Account pays interest"), asked)
+    assert names.other_products(names.spans("The Silver Plus Saver Account has no fee"), asked)
+    elite_card = names.spans("How do I qualify for the Diamond Elite Card?")
+    assert names.other_products(names.spans("Diamond Elite Account: requirements"), elite_card)
