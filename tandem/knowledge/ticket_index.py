@@ -62,6 +62,7 @@ from tandem.knowledge.documents import ResolvedTicket
 from tandem.knowledge.embedding_cache import EmbeddingCache
 from tandem.knowledge.fusion import NormalizedBm25, category_votes, fuse
 from tandem.knowledge.interfaces import Embedder
+from tandem.knowledge.query_analysis import without_chatter
 from tandem.knowledge.ticket_classifier import TicketClassifier
 
 RESOLUTION_CHARS = 600
@@ -187,6 +188,7 @@ class TicketIndex:
         """
         if limit <= 0:
             return []
+        query = without_chatter(query)
         similarity, vector, cosine = self._similarity(query)
         if similarity is None:
             return []
@@ -234,6 +236,7 @@ class TicketIndex:
 
     def predict_category(self, query: str) -> str | None:
         """The likeliest category by the trained model and the neighbours' vote (None: nothing similar)."""
+        query = without_chatter(query)
         similarity, vector, _ = self._similarity(query)
         if similarity is None:
             return None

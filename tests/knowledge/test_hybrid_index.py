@@ -156,3 +156,11 @@ def test_category_votes_sum_to_one_and_favour_close_neighbours() -> None:
     votes = category_votes(np.array([0.9, 0.88, 0.87, 0.5]), ["B", "A", "A", "B"], temperature=0.05)
     assert votes["A"] > votes["B"] and sum(votes.values()) == pytest.approx(1.0)
     assert category_votes(np.array([]), [], temperature=0.05) == {}
+
+
+def test_greetings_and_thanks_do_not_lower_the_evidence(index: HybridArticleIndex) -> None:
+    # Words the help center never uses count fully in the lexical ceiling: chatter must not reach it.
+    bare = index.search("How do I split a bill with friends?", limit=1)[0]
+    chatty = index.search("Hi there! Thanks. One more thing: how do I split a bill with friends?", limit=1)[0]
+    assert chatty.id == bare.id
+    assert chatty.score == pytest.approx(bare.score, abs=0.005)  # only the embedding sees "How" vs "how"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tandem.knowledge.query_analysis import analyze_query, split_clauses
+from tandem.knowledge.query_analysis import analyze_query, split_clauses, without_chatter
 
 
 def test_short_questions_pass_through_unchanged() -> None:
@@ -57,3 +57,21 @@ def test_asides_are_cut_out_of_a_request_instead_of_dropping_it() -> None:
     assert "You do not want a business credit card" in plan.focus
     assert "Jordan Mitchell" not in plan.focus and "is passionate about education" in plan.focus
     assert "jordan@example.com" not in plan.focus
+
+
+def test_chatter_around_a_question_is_cut() -> None:
+    assert without_chatter("Hi there! Thanks. One more thing: how do I split a bill? Thanks!") == (
+        "how do I split a bill?"
+    )
+    assert without_chatter("Hi Anna, how do I reset my PIN?") == "how do I reset my PIN?"
+    assert without_chatter("Back again: how do I deposit a check?") == "how do I deposit a check?"
+    assert without_chatter("hello there - my card is lost. Best regards") == "my card is lost."
+    assert without_chatter("How do I close my account? Thanks in advance, regards") == (
+        "How do I close my account?"
+    )
+    # Words inside the question stay, and a message that is only chatter is kept as written.
+    assert without_chatter("Is it okay to deposit a check?") == "Is it okay to deposit a check?"
+    assert without_chatter("thank you for your help with the card") == "thank you for your help with the card"
+    assert without_chatter("Thanks!") == "Thanks!"
+    assert analyze_query("Hi! What is the fee? Thanks").focus == "What is the fee?"
+    assert analyze_query("Hi! What is the fee? Thanks").text == "Hi! What is the fee? Thanks"

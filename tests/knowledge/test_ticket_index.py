@@ -166,3 +166,15 @@ def test_small_categories_shrink_the_neighbourhood() -> None:
     vector = default_embedder().embed_query("I'd like to change my card PIN")
     nearest = sorted((default_embedder().embed_documents([t.body for t in tickets]) @ vector).tolist())
     assert result.neighbourhood == pytest.approx(sum(nearest[-3:]) / 3, abs=1e-5)
+
+
+def test_greetings_and_thanks_do_not_change_the_similar_tickets(
+    banking77: tuple[list[ResolvedTicket], TicketIndex],
+) -> None:
+    _, index = banking77
+    question = "I was charged twice for the same restaurant bill, can I get my money back?"
+    bare = index.search(question, limit=5)
+    chatty = index.search(f"Hi there! {question} Thanks in advance.", limit=5)
+    assert [t.ticket_id for t in chatty] == [t.ticket_id for t in bare]
+    assert chatty[0].score == bare[0].score
+    assert index.predict_category(f"Hello, {question}") == index.predict_category(question)
