@@ -46,7 +46,7 @@ from tandem.contracts import SimilarTicket, SourceRef
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.interfaces import Embedder
 from tandem.knowledge.lexicon import HelpCenterLexicon
-from tandem.knowledge.query_analysis import analyze_query
+from tandem.knowledge.query_analysis import analyze_query, without_chatter
 
 if TYPE_CHECKING:
     from weaviate.collections import Collection
@@ -414,6 +414,7 @@ class WeaviateKnowledge:
         """Most similar resolved tickets, best first; `category` keeps only that category's tickets."""
         if limit <= 0 or not query.strip():
             return []
+        query = without_chatter(query)  # as the embedded ticket index does
         result = self._tickets.query.hybrid(**self._ticket_query(query, limit, category, exclude_ticket_id))
         return q.similar_from_hits(q.hits_of(result.objects), limit)
 
@@ -421,7 +422,7 @@ class WeaviateKnowledge:
         """Category with the largest summed hybrid score among the top-k similar tickets."""
         if k <= 0 or not query.strip():
             return None
-        result = self._tickets.query.hybrid(**self._ticket_query(query, k, None, None))
+        result = self._tickets.query.hybrid(**self._ticket_query(without_chatter(query), k, None, None))
         return q.vote_category(q.hits_of(result.objects))
 
     def _ticket_query(

@@ -583,16 +583,17 @@ def test_similar_tickets_and_category_vote_query_tickets() -> None:
         ]
     )
 
-    similar = backend.similar_tickets("card blocked", category="cards", limit=2, exclude_ticket_id="t9")
+    similar = backend.similar_tickets("Hi! card blocked", category="cards", limit=2, exclude_ticket_id="t9")
     assert [t.ticket_id for t in similar] == ["t1", "t2"]
     tenant, kwargs = tickets.calls[-1]
     assert tenant is None
+    assert kwargs["query"] == "card blocked"  # the greeting is not searched for
     assert kwargs["query_properties"] == ["subject", "body"]
     assert [_value(p) for p in kwargs["filters"].filters] == [
         ("category", _Operator.EQUAL, "cards"),
         ("ticket_id", _Operator.NOT_EQUAL, "t9"),
     ]
 
-    assert backend.predict_category("card blocked", k=3) == "cards"  # 0.9 beats 0.4 + 0.4
+    assert backend.predict_category("card blocked. Thanks!", k=3) == "cards"  # 0.9 beats 0.4 + 0.4
     _, kwargs = tickets.calls[-1]
-    assert kwargs["filters"] is None and kwargs["limit"] == 3
+    assert kwargs["filters"] is None and kwargs["limit"] == 3 and kwargs["query"] == "card blocked."
