@@ -352,8 +352,8 @@ class WeaviateKnowledge:
         if limit <= 0 or not query.strip():
             return []
         plan = analyze_query(query)
-        focus = plan.focus
         lexicon = self.lexicon()
+        focus = lexicon.speller.correct(plan.focus)
         kwargs = q.hybrid_kwargs(
             lexicon.glossary.expand(focus),
             self._embedder.embed_query(focus),

@@ -15,7 +15,14 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 # English list (bm25s "en_plus") so that question words such as
 # "how"/"can"/"my" count neither for retrieval nor for the responder's word overlap.
 _TOKEN = re.compile(r"[^\W_]{2,}")
-STOPWORDS: frozenset[str] = frozenset(STOPWORDS_EN_PLUS)
+# Contractions typed without their apostrophe ("whats", "dont"): the list has their parts ("what", "don"),
+# not these, and a word the index never saw weighs like the rarest one.
+_CONTRACTIONS_TYPED = (
+    "whats hows wheres whos thats theres dont doesnt didnt cant couldnt wont wouldnt shouldnt isnt arent "
+    "wasnt werent havent hasnt hadnt im ive youre youve theyre weve"
+)
+_CONTRACTIONS = frozenset(_CONTRACTIONS_TYPED.split())
+STOPWORDS: frozenset[str] = frozenset(STOPWORDS_EN_PLUS) | _CONTRACTIONS
 SNIPPET_CHARS = 200
 
 

@@ -1,7 +1,8 @@
 """The embedded hybrid retriever for help-center articles: BM25 and dense cosine over heading chunks.
 
 search(query):
-  1. query analysis: a long message is reduced to the clauses that say what is needed (query_analysis.py);
+  1. query analysis: chatter is cut, a long message is reduced to the clauses that say what is needed
+     (query_analysis.py), and words the help center never uses are read as the ones it does (spelling.py);
   2. every chunk gets lexical = normalised BM25 in [0, 1] and cosine = dense similarity (fusion.py); the
      lexical side indexes each acronym the articles define with its long form, in chunks and query alike
      (glossary.py);
@@ -122,12 +123,13 @@ class HybridArticleIndex:
             return []
         clock = _Clock(timings)
         plan = analyze_query(query)
+        focus = self.lexicon.speller.correct(plan.focus)
         clock.lap("analysis")
-        lexical = self._lexical.scores(analyze(self.lexicon.glossary.expand(plan.focus)))
+        lexical = self._lexical.scores(analyze(self.lexicon.glossary.expand(focus)))
         clock.lap("lexical")
         cosine = None
         if self._embedder is not None and self._vectors is not None:
-            cosine = self._vectors @ self._embedder.embed_query(plan.focus)
+            cosine = self._vectors @ self._embedder.embed_query(focus)
         clock.lap("dense")
         scores = fuse(lexical, cosine, self._dense_weight)
         if scores is None:
@@ -135,16 +137,14 @@ class HybridArticleIndex:
         if product is not None:
             scores = np.where(self._chunk_mask(product), scores, 0.0)
         best_chunk = self._best_chunk_per_article(scores)
-        article_scores = scores[best_chunk] * self._title_names.factors(plan.focus, question=not plan.is_long)
+        article_scores = scores[best_chunk] * self._title_names.factors(focus, question=not plan.is_long)
         # With a product filter the section is already known; without one, the best matches route it.
         if product is None:
             article_scores = routed(article_scores, self._product_groups)
         ranked = [a for a in np.argsort(-article_scores, kind="stable") if article_scores[a] > 0.0]
         clock.lap("fusion")
         if self._reranker is not None and ranked:
-            results = self._rerank(
-                plan.focus, ranked[: max(limit, self._rerank_candidates)], best_chunk, limit
-            )
+            results = self._rerank(focus, ranked[: max(limit, self._rerank_candidates)], best_chunk, limit)
             clock.lap("rerank")
             return results
         return [self._ref(int(a), int(best_chunk[a]), float(article_scores[a])) for a in ranked[:limit]]

@@ -1,4 +1,5 @@
-"""What a help center's own text teaches retrieval: its acronyms (glossary.py) and product names (names.py).
+"""What a help center's own text teaches retrieval: its acronyms (glossary.py), product names (names.py) and
+words (spelling.py: a misspelt question is read as the help center spells it).
 
 The embedded index mines it from the articles it holds. A backend that keeps the articles elsewhere
 (Weaviate) asks a `StoreLexicon`, which mines the ticket store's articles, the same ones `tandem ingest`
@@ -17,6 +18,7 @@ import numpy as np
 from tandem.knowledge.documents import Article
 from tandem.knowledge.glossary import Glossary
 from tandem.knowledge.names import Name, ProductNames
+from tandem.knowledge.spelling import Speller
 
 # An article about a sibling product keeps this share of its score. The named product's own article is
 # usually within 0.1-0.2 of its sibling's score; rho_bank recall@10 holds from 0.5 to 0.8.
@@ -32,12 +34,15 @@ NOT_NAMED_FACTOR = 0.9
 class HelpCenterLexicon:
     glossary: Glossary = field(default_factory=Glossary)
     names: ProductNames = field(default_factory=ProductNames)
+    speller: Speller = field(default_factory=lambda: Speller(()))
 
     @classmethod
     def mine(cls, articles: Sequence[Article]) -> HelpCenterLexicon:
+        texts = [f"{a.title}\n{a.body}" for a in articles]
         return cls(
-            Glossary.mine(f"{a.title}\n{a.body}" for a in articles),
+            Glossary.mine(texts),
             ProductNames.mine([a.title for a in articles], [a.body for a in articles]),
+            Speller(texts),
         )
 
     def title_factors(self, titles: Sequence[str], query: str, *, question: bool = False) -> np.ndarray:

@@ -63,6 +63,7 @@ from tandem.knowledge.embedding_cache import EmbeddingCache
 from tandem.knowledge.fusion import NormalizedBm25, category_votes, fuse
 from tandem.knowledge.interfaces import Embedder
 from tandem.knowledge.query_analysis import without_chatter
+from tandem.knowledge.spelling import Speller
 from tandem.knowledge.ticket_classifier import TicketClassifier
 
 RESOLUTION_CHARS = 600
@@ -119,6 +120,7 @@ class TicketIndex:
         self._classifier_weight = classifier_weight
         texts = [ticket_text(t) for t in self._tickets]
         self._lexical = NormalizedBm25([analyze(t) for t in texts])
+        self._speller = Speller(texts)  # a misspelt word is read as the history spells it
         self._categories = np.asarray([t.category for t in self._tickets], dtype=object)
         self._ids = np.asarray([t.ticket_id for t in self._tickets], dtype=object)
         self._neighbourhood_size = _neighbourhood_size(self._tickets)
@@ -188,7 +190,7 @@ class TicketIndex:
         """
         if limit <= 0:
             return []
-        query = without_chatter(query)
+        query = self._speller.correct(without_chatter(query))
         similarity, vector, cosine = self._similarity(query)
         if similarity is None:
             return []
@@ -236,7 +238,7 @@ class TicketIndex:
 
     def predict_category(self, query: str) -> str | None:
         """The likeliest category by the trained model and the neighbours' vote (None: nothing similar)."""
-        query = without_chatter(query)
+        query = self._speller.correct(without_chatter(query))
         similarity, vector, _ = self._similarity(query)
         if similarity is None:
             return None

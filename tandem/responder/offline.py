@@ -113,20 +113,23 @@ class OfflineResponder:
 
     def respond(self, request: GenerationRequest, passages: dict[str, Article]) -> GeneratedReply:
         greeting = _greeting(request.customer.name)
-        query = set(analyze(request.message)) - _FILLER
+        lexicon = self._lexicon() if self._lexicon is not None else None
+        # Read a misspelt message as the help center spells it, as retrieval did.
+        message = lexicon.speller.correct(request.message) if lexicon is not None else request.message
+        query = set(analyze(message)) - _FILLER
         if not query:
             return _abstain(greeting, 0.0)
         match = ticket_match(request.message, request.similar_tickets)
         sources = _sources(request, passages)
         units = [unit for index, source in enumerate(sources) for unit in _units(source.text, index)]
-        if self._lexicon is not None:
-            units = _about_the_products_asked(units, request.message, self._lexicon())
+        if lexicon is not None:
+            units = _about_the_products_asked(units, message, lexicon)
         chosen = self._select(units, query, sources, _term_weights(units, query)) if units else []
 
         articles = sorted({u.source for u in chosen if sources[u.source].ref.kind == "article"})
         quoted = 0.0
         if articles:
-            meaning = passage_meaning(request.message, [sources[i].text for i in articles])
+            meaning = passage_meaning(message, [sources[i].text for i in articles])
             top_score = max(max(sources[i].ref.score, 0.0) for i in articles)
             quoted = quoted_strength(meaning, top_score / (top_score + self.score_half_point))
         confidence = max(quoted, match)

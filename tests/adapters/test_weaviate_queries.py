@@ -559,6 +559,8 @@ def test_search_articles_uses_the_lexicon_for_acronyms_and_product_names() -> No
     assert [r.id for r in refs] == ["g", "b"]  # the sibling card's article is discounted below
     backend.search_articles("Can I get a CLI?", product=None, limit=2)
     assert articles.calls[-1][1]["query"] == "Can I get a CLI (credit limit increase)?"
+    backend.search_articles("Hi! What is the fee on the Gold Rewrds Card?", product=None, limit=2)
+    assert articles.calls[-1][1]["query"] == "What is the fee on the Gold rewards Card?"
 
 
 def test_reads_without_a_query_or_limit_do_not_call_the_server() -> None:

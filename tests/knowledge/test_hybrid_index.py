@@ -164,3 +164,10 @@ def test_greetings_and_thanks_do_not_lower_the_evidence(index: HybridArticleInde
     chatty = index.search("Hi there! Thanks. One more thing: how do I split a bill with friends?", limit=1)[0]
     assert chatty.id == bare.id
     assert chatty.score == pytest.approx(bare.score, abs=0.005)  # only the embedding sees "How" vs "how"
+
+
+def test_a_misspelt_question_finds_what_the_spelt_one_finds(index: HybridArticleIndex) -> None:
+    spelt = index.search("What is the annual fee on the Gold Rewards card?", limit=2)
+    typed = index.search("whats the anual fee on the gold rewrds card", limit=2)
+    assert [r.id for r in typed] == [r.id for r in spelt]
+    assert typed[0].score == pytest.approx(spelt[0].score, abs=0.05)

@@ -178,3 +178,13 @@ def test_greetings_and_thanks_do_not_change_the_similar_tickets(
     assert [t.ticket_id for t in chatty] == [t.ticket_id for t in bare]
     assert chatty[0].score == bare[0].score
     assert index.predict_category(f"Hello, {question}") == index.predict_category(question)
+
+
+def test_a_misspelt_message_is_read_as_the_history_spells_it(
+    banking77: tuple[list[ResolvedTicket], TicketIndex],
+) -> None:
+    _, index = banking77
+    spelt = "How long does a transfer to another country take?"
+    typed = "How long does a tranfser to anothr contry take?"
+    assert index.predict_category(typed) == index.predict_category(spelt) == "pending_transfer"
+    assert [t.category for t in index.search(typed, limit=3)] == ["pending_transfer"] * 3

@@ -1,0 +1,123 @@
+"""Customers misspell; the index should still find what they mean ("anual fee", "debitcard", "transfr").
+
+A misspelt word is one the index has never seen, so it counts with the highest IDF in the normalised BM25
+ceiling and matches nothing: "whats the anual fee on the gold rewards card" scored 0.28 where the spelt
+question scores 0.6. `Speller` knows the words of the indexed texts and rewrites a word it does not know to
+the most frequent known word within one edit (a letter left out, added, changed, or two letters swapped),
+or splits it into two known words ("debitcard" -> "debit card"). Words it cannot place stay as written,
+so a question about something the knowledge does not cover still scores low ("lasagna recipes").
+
+Only words of `MIN_WORD_LETTERS` letters or more are touched: one edit away from a short word are too many
+others ("card", "cart", "care"). Nor are English words the help center happens not to use: "timer" is not a
+misspelt "time", "Seattle" not "settle", and an out-of-scope question must keep its own words. The English
+word list is pyspellchecker's (MIT; 160,000 words with frequencies, shipped in its wheel, no download).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from functools import cache
+
+from tandem.knowledge.bm25_index import STOPWORDS
+
+MIN_WORD_LETTERS = 5
+MIN_PART_LETTERS = 3  # each part of a split compound
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+class Speller:
+    def __init__(self, texts: Iterable[str], is_word: Callable[[str], bool] | None = None) -> None:
+        """`is_word`: whether a word is a real one though the texts lack it (default: in the English
+        word list)."""
+        self._is_word = is_word  # resolved on first use: an empty speller loads no model
+        self._counts: Counter[str] = Counter()
+        for text in texts:
+            self._counts.update(w.lower() for w in _WORD.findall(text))
+        # Every known word under each of its one-letter deletions (and itself): a query word, or one of
+        # its own deletions, meeting a key finds the words within one edit (SymSpell's lookup).
+        self._by_deletion: dict[str, list[str]] = {}
+        for word in self._counts:
+            if len(word) >= MIN_WORD_LETTERS - 1:
+                for key in {word, *_deletions(word)}:
+                    self._by_deletion.setdefault(key, []).append(word)
+
+    def __contains__(self, word: str) -> bool:
+        return word.lower() in self._counts
+
+    def correct_word(self, word: str) -> str:
+        """The known word (or two) `word` most likely meant; `word` itself when known or unplaceable."""
+        lower = word.lower()
+        if len(lower) < MIN_WORD_LETTERS or lower in self._counts or lower in STOPWORDS:
+            return word
+        if not self._counts or self._known_word(lower):
+            return word
+        candidates = {
+            known
+            for key in {lower, *_deletions(lower)}
+            for known in self._by_deletion.get(key, ())
+            if _one_edit_apart(lower, known)
+        }
+        if candidates:
+            return max(candidates, key=lambda known: (self._counts[known], known))
+        return self._split(lower) or word
+
+    def _known_word(self, word: str) -> bool:
+        return (self._is_word or is_english_word)(word)
+
+    def correct(self, text: str) -> str:
+        """`text` with each word it does not know corrected (see `correct_word`)."""
+        return _WORD.sub(lambda match: self.correct_word(match.group(0)), text)
+
+    def _split(self, word: str) -> str | None:
+        best: tuple[int, str] | None = None
+        for cut in range(MIN_PART_LETTERS, len(word) - MIN_PART_LETTERS + 1):
+            head, tail = word[:cut], word[cut:]
+            if head in self._counts and tail in self._counts and not {head, tail} & STOPWORDS:
+                rarer = min(self._counts[head], self._counts[tail])
+                if best is None or rarer > best[0]:
+                    best = (rarer, f"{head} {tail}")
+        return best[1] if best else None
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+@cache
+def _english() -> object:
+    with _LOAD_LOCK:  # two activity threads must not both parse the list on first use
+        from spellchecker import SpellChecker
+
+        return SpellChecker(language="en", distance=1).word_frequency
+
+
+def is_english_word(word: str) -> bool:
+    """Whether `word` (lower case) is in pyspellchecker's English word list."""
+    return word in _english()  # type: ignore[operator]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when `b` is `a` with one letter deleted, inserted or changed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
