@@ -18,7 +18,7 @@ from tandem.escalation.engine import EscalationEngine
 from tandem.escalation.policy import load_policy
 from tandem.knowledge.embeddings import make_embedder
 from tandem.knowledge.interfaces import KnowledgeBackend, Reranker
-from tandem.knowledge.lexicon import StoreLexicon
+from tandem.knowledge.lexicon import StoreLexicon, StoreTicketSpeller
 from tandem.knowledge.service import KnowledgeService
 from tandem.responder.factory import make_responder
 from tandem.responder.pipeline import ReplyPipeline
@@ -72,7 +72,9 @@ def build_knowledge(settings: Settings, store: TicketStore, embedder) -> Knowled
     if settings.knowledge_backend == "weaviate":
         from tandem.adapters.weaviate_backend import WeaviateKnowledge
 
-        return WeaviateKnowledge.from_settings(settings, embedder, lexicon=StoreLexicon(store))
+        return WeaviateKnowledge.from_settings(
+            settings, embedder, lexicon=StoreLexicon(store), ticket_speller=StoreTicketSpeller(store)
+        )
     reranker: Reranker | None = None
     if settings.cohere_api_key:
         from tandem.adapters.cohere_rerank import CohereReranker

@@ -47,6 +47,7 @@ from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.interfaces import Embedder
 from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.knowledge.query_analysis import analyze_query, without_chatter
+from tandem.knowledge.spelling import Speller
 
 if TYPE_CHECKING:
     from weaviate.collections import Collection
@@ -153,6 +154,7 @@ class WeaviateKnowledge:
         collection_prefix: str = "",
         batch_size: int = IMPORT_BATCH,
         lexicon: Callable[[], HelpCenterLexicon] | None = None,
+        ticket_speller: Callable[[], Speller] | None = None,
     ) -> None:
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"alpha must be in [0, 1], got {alpha}")
@@ -166,6 +168,7 @@ class WeaviateKnowledge:
         self._batch_size = batch_size
         # The help center's acronyms and product names (a `StoreLexicon`): the server holds only chunks.
         self._lexicon = lexicon
+        self._ticket_speller = ticket_speller  # the history's words (a `StoreTicketSpeller`)
         self._write_lock = threading.Lock()
         # Kept, not re-derived: a batch's failed objects are read back from the same collection object.
         self._articles = self._scoped(self.article_collection)
@@ -414,7 +417,7 @@ class WeaviateKnowledge:
         """Most similar resolved tickets, best first; `category` keeps only that category's tickets."""
         if limit <= 0 or not query.strip():
             return []
-        query = without_chatter(query)  # as the embedded ticket index does
+        query = self._ticket_query_text(query)
         result = self._tickets.query.hybrid(**self._ticket_query(query, limit, category, exclude_ticket_id))
         return q.similar_from_hits(q.hits_of(result.objects), limit)
 
@@ -422,8 +425,15 @@ class WeaviateKnowledge:
         """Category with the largest summed hybrid score among the top-k similar tickets."""
         if k <= 0 or not query.strip():
             return None
-        result = self._tickets.query.hybrid(**self._ticket_query(without_chatter(query), k, None, None))
+        result = self._tickets.query.hybrid(
+            **self._ticket_query(self._ticket_query_text(query), k, None, None)
+        )
         return q.vote_category(q.hits_of(result.objects))
+
+    def _ticket_query_text(self, query: str) -> str:
+        """The message as the embedded ticket index reads it: without chatter, misspellings corrected."""
+        text = without_chatter(query)
+        return self._ticket_speller().correct(text) if self._ticket_speller is not None else text
 
     def _ticket_query(
         self, query: str, limit: int, category: str | None, exclude_ticket_id: str | None

@@ -3,22 +3,25 @@ words (spelling.py: a misspelt question is read as the help center spells it).
 
 The embedded index mines it from the articles it holds. A backend that keeps the articles elsewhere
 (Weaviate) asks a `StoreLexicon`, which mines the ticket store's articles, the same ones `tandem ingest`
-mirrors into Weaviate, again whenever they change.
+mirrors into Weaviate, again whenever they change; likewise `StoreTicketSpeller` for the ticket history.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
-from tandem.knowledge.documents import Article
+from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.glossary import Glossary
 from tandem.knowledge.names import Name, ProductNames
 from tandem.knowledge.spelling import Speller
+from tandem.knowledge.ticket_index import ticket_text
+
+_T = TypeVar("_T")
 
 # An article about a sibling product keeps this share of its score. The named product's own article is
 # usually within 0.1-0.2 of its sibling's score; rho_bank recall@10 holds from 0.5 to 0.8.
@@ -78,25 +81,53 @@ class TitleNames:
         return factors
 
 
-class _ArticleSource(Protocol):
+class _Store(Protocol):
     def knowledge_version(self) -> str: ...
 
     def list_articles(self) -> list[Article]: ...
 
+    def tickets_version(self) -> str: ...
 
-class StoreLexicon:
-    """The lexicon of the store's articles, mined again when `knowledge_version` changes; thread-safe."""
+    def resolved_tickets(self) -> list[ResolvedTicket]: ...
 
-    def __init__(self, store: _ArticleSource) -> None:
-        self._store = store
+
+class _Rebuilt(Generic[_T]):
+    """A value built from the store, built again when its version changes; thread-safe."""
+
+    def __init__(self, version: Callable[[], str], build: Callable[[], _T], empty: _T) -> None:
+        self._version_of = version
+        self._build = build
         self._lock = threading.Lock()
         self._version: str | None = None
-        self._lexicon = HelpCenterLexicon()
+        self._value = empty
 
-    def __call__(self) -> HelpCenterLexicon:
-        version = self._store.knowledge_version()
+    def __call__(self) -> _T:
+        version = self._version_of()
         with self._lock:
             if version != self._version:
-                self._lexicon = HelpCenterLexicon.mine(self._store.list_articles())
+                self._value = self._build()
                 self._version = version
-            return self._lexicon
+            return self._value
+
+
+class StoreLexicon(_Rebuilt[HelpCenterLexicon]):
+    """The lexicon of the store's articles, mined again when they change (for backends that do not hold
+    the articles themselves)."""
+
+    def __init__(self, store: _Store) -> None:
+        super().__init__(
+            store.knowledge_version,
+            lambda: HelpCenterLexicon.mine(store.list_articles()),
+            HelpCenterLexicon(),
+        )
+
+
+class StoreTicketSpeller(_Rebuilt[Speller]):
+    """The speller of the store's resolved tickets, built again when the history changes."""
+
+    def __init__(self, store: _Store) -> None:
+        super().__init__(
+            store.tickets_version,
+            lambda: Speller(ticket_text(t) for t in store.resolved_tickets()),
+            Speller(()),
+        )

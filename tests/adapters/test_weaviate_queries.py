@@ -44,6 +44,7 @@ from tandem.adapters.weaviate_schema import (
 from tandem.knowledge.documents import Article
 from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.knowledge.query_analysis import analyze_query
+from tandem.knowledge.spelling import Speller
 
 
 def _value(f: Any) -> tuple[str, str, Any]:
@@ -575,7 +576,8 @@ def test_reads_without_a_query_or_limit_do_not_call_the_server() -> None:
 
 def test_similar_tickets_and_category_vote_query_tickets() -> None:
     client = RecordingClient()
-    backend = WeaviateKnowledge(client, FixedEmbedder())
+    speller = Speller(["My card is blocked", "The card was blocked abroad"])
+    backend = WeaviateKnowledge(client, FixedEmbedder(), ticket_speller=lambda: speller)
     tickets = client.get("TandemTicket")
     tickets.results.extend(
         [
@@ -585,11 +587,11 @@ def test_similar_tickets_and_category_vote_query_tickets() -> None:
         ]
     )
 
-    similar = backend.similar_tickets("Hi! card blocked", category="cards", limit=2, exclude_ticket_id="t9")
+    similar = backend.similar_tickets("Hi! card blokced", category="cards", limit=2, exclude_ticket_id="t9")
     assert [t.ticket_id for t in similar] == ["t1", "t2"]
     tenant, kwargs = tickets.calls[-1]
     assert tenant is None
-    assert kwargs["query"] == "card blocked"  # the greeting is not searched for
+    assert kwargs["query"] == "card blocked"  # no greeting searched for, the history's spelling
     assert kwargs["query_properties"] == ["subject", "body"]
     assert [_value(p) for p in kwargs["filters"].filters] == [
         ("category", _Operator.EQUAL, "cards"),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tandem.knowledge.documents import Article
+from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.lexicon import (
     NOT_NAMED_FACTOR,
     OTHER_PRODUCT_FACTOR,
     HelpCenterLexicon,
     StoreLexicon,
+    StoreTicketSpeller,
 )
 from tandem.store import TicketStore, create_schema, make_engine
 
@@ -63,4 +64,22 @@ def test_store_lexicon_follows_the_store_articles(tmp_path: Path) -> None:
 
     store.delete_articles(["cli"])
     assert lexicon().glossary.expansions == {}
+    engine.dispose()
+
+
+def test_store_ticket_speller_follows_the_history(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'speller.db'}")
+    create_schema(engine)
+    store = TicketStore(engine)
+    speller = StoreTicketSpeller(store)
+    assert speller().correct("my refnud is late") == "my refnud is late"  # no history yet
+
+    store.import_resolved_tickets(
+        [
+            ResolvedTicket(
+                "t1", "Where is my refund?", "My refund has not arrived.", "It takes 5 days.", "refund"
+            )
+        ]
+    )
+    assert speller().correct("my refnud is late") == "my refund is late"
     engine.dispose()
