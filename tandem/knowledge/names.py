@@ -72,7 +72,7 @@ class ProductNames:
         return len(self.names)
 
     def spans(self, text: str) -> frozenset[Name]:
-        """The names `text` mentions, overlapping or adjacent ones merged into one span."""
+        """The names `text` mentions, overlapping ones merged into one span."""
         return self.spans_of_tokens(analyze(text))
 
     def spans_of_tokens(self, tokens: Sequence[str]) -> frozenset[Name]:
