@@ -61,7 +61,7 @@ class TitleNames:
         self._count = len(titles)
         groups: dict[frozenset[Name], list[int]] = {}
         for position, title in enumerate(titles):
-            if spans := names.spans(title):  # most titles name no product
+            if spans := subject_names(names, title):  # most titles name no product
                 groups.setdefault(spans, []).append(position)
         self._groups = {spans: np.asarray(at) for spans, at in groups.items()}
 
@@ -79,6 +79,13 @@ class TitleNames:
             elif question and any(self._names.same_product(t, a) for t in title_names for a in asked):
                 factors[positions] = 1.0
         return factors
+
+
+def subject_names(names: ProductNames, title: str) -> frozenset[Name]:
+    """The products a title is about: those named before its colon when any are ("Gold Account: Gold
+    Rewards Card holder benefits" is about the Gold Account), else all it names."""
+    subject, colon, _ = title.partition(":")
+    return (colon and names.spans(subject)) or names.spans(title)
 
 
 class _Store(Protocol):

@@ -167,7 +167,7 @@ def test_greetings_and_thanks_do_not_lower_the_evidence(index: HybridArticleInde
 
 
 def test_a_misspelt_question_finds_what_the_spelt_one_finds(index: HybridArticleIndex) -> None:
-    spelt = index.search("What is the annual fee on the Gold Rewards card?", limit=2)
-    typed = index.search("whats the anual fee on the gold rewrds card", limit=2)
-    assert [r.id for r in typed] == [r.id for r in spelt]
-    assert typed[0].score == pytest.approx(spelt[0].score, abs=0.05)
+    spelt = index.search("What is the annual fee on the Gold Rewards card?", limit=1)[0]
+    typed = index.search("whats the anual fee on the gold rewrds card", limit=1)[0]
+    assert typed.id == spelt.id
+    assert typed.score == pytest.approx(spelt.score, abs=0.05)

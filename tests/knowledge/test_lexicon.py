@@ -11,6 +11,7 @@ from tandem.knowledge.lexicon import (
     HelpCenterLexicon,
     StoreLexicon,
     StoreTicketSpeller,
+    subject_names,
 )
 from tandem.store import TicketStore, create_schema, make_engine
 
@@ -83,3 +84,13 @@ def test_store_ticket_speller_follows_the_history(tmp_path: Path) -> None:
     )
     assert speller().correct("my refnud is late") == "my refund is late"
     engine.dispose()
+
+
+def test_the_subject_of_a_title_is_named_before_its_colon() -> None:
+    names = HelpCenterLexicon.mine(ARTICLES).names
+    gold, business = ("gold", "reward", "card"), ("busi", "gold", "reward", "card")
+    assert subject_names(names, "Business Gold Rewards Card: compared with the Gold Rewards Card") == {
+        business
+    }
+    assert subject_names(names, "Fees: Gold Rewards Card") == {gold}  # nothing named before the colon
+    assert subject_names(names, "Gold Rewards Card and Business Gold Rewards Card") == {gold, business}

@@ -103,3 +103,9 @@ def test_a_final_common_noun_may_be_dropped_but_not_swapped() -> None:
     assert names.other_products(names.spans("The Silver Plus Saver Account has no fee"), asked)
     elite_card = names.spans("How do I qualify for the Diamond Elite Card?")
     assert names.other_products(names.spans("Diamond Elite Account: requirements"), elite_card)
+
+
+def test_a_title_is_about_the_product_before_its_colon(index: HybridArticleIndex) -> None:
+    # "Gold Account: Gold Rewards Card holder benefits" names the card but is about the Gold Account.
+    top = index.search("What is the annual fee on the Gold Rewards card?", limit=1)[0]
+    assert top.title.startswith("Gold Rewards Card:")
