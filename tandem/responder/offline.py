@@ -105,7 +105,8 @@ class OfflineResponder:
         lexicon: Callable[[], HelpCenterLexicon] | None = None,
     ) -> None:
         self.confidence_threshold = confidence_threshold
-        # The help center's product names (KnowledgeBackend.lexicon); without them no sentence is left out.
+        # The help center's lexicon (KnowledgeBackend.lexicon): its spelling corrects the message and its
+        # product names leave out sentences about other products. Without it, neither happens.
         self._lexicon = lexicon
         self.score_half_point = score_half_point
         self.max_sentences = max_sentences
