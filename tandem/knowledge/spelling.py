@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from tandem.knowledge.bm25_index import STOPWORDS
@@ -29,10 +29,7 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 
 class Speller:
-    def __init__(self, texts: Iterable[str], is_word: Callable[[str], bool] | None = None) -> None:
-        """`is_word`: whether a word is a real one though the texts lack it (default: in the English
-        word list)."""
-        self._is_word = is_word  # None: the English list, loaded on first use (an empty speller never does)
+    def __init__(self, texts: Iterable[str]) -> None:
         self._counts: Counter[str] = Counter()
         for text in texts:
             self._counts.update(w.lower() for w in _WORD.findall(text))
@@ -44,15 +41,12 @@ class Speller:
                 for key in {word, *_deletions(word)}:
                     self._by_deletion.setdefault(key, []).append(word)
 
-    def __contains__(self, word: str) -> bool:
-        return word.lower() in self._counts
-
     def correct_word(self, word: str) -> str:
         """The known word (or two) `word` most likely meant; `word` itself when known or unplaceable."""
         lower = word.lower()
         if len(lower) < MIN_WORD_LETTERS or lower in self._counts or lower in STOPWORDS:
             return word
-        if not self._counts or self._known_word(lower):
+        if not self._counts or is_english_word(lower):  # an empty speller never loads the list
             return word
         candidates = {
             known
@@ -63,9 +57,6 @@ class Speller:
         if candidates:
             return max(candidates, key=lambda known: (self._counts[known], known))
         return self._split(lower) or word
-
-    def _known_word(self, word: str) -> bool:
-        return (self._is_word or is_english_word)(word)
 
     def correct(self, text: str) -> str:
         """`text` with each word it does not know corrected (see `correct_word`)."""

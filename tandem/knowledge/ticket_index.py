@@ -190,7 +190,7 @@ class TicketIndex:
         """
         if limit <= 0:
             return []
-        query = self._speller.correct(without_chatter(query))
+        query = self._read(query)
         similarity, vector, cosine = self._similarity(query)
         if similarity is None:
             return []
@@ -238,7 +238,7 @@ class TicketIndex:
 
     def predict_category(self, query: str) -> str | None:
         """The likeliest category by the trained model and the neighbours' vote (None: nothing similar)."""
-        query = self._speller.correct(without_chatter(query))
+        query = self._read(query)
         similarity, vector, _ = self._similarity(query)
         if similarity is None:
             return None
@@ -247,6 +247,10 @@ class TicketIndex:
         if not votes:
             return None
         return max(votes, key=votes.__getitem__)  # ties: the first category to appear, i.e. the closest
+
+    def _read(self, query: str) -> str:
+        """The message as searched: without its chatter, misspellings as the history spells them."""
+        return self._speller.correct(without_chatter(query))
 
     def _similarity(self, query: str) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """The fused similarity of every ticket, the query's embedding and every ticket's dense cosine (both
