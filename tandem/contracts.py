@@ -218,6 +218,35 @@ class SimilarTicketsRequest(_Contract):
 # --- generation and escalation -----------------------------------------------------------------------
 
 
+class Focus(_Contract):
+    """What a customer message is about, decided before retrieval (tandem.responder.focus).
+
+    `names` are the help center's product names the reply keeps to, as the customer or the account wrote
+    them; `source` says where they came from: the message itself, an earlier customer message of the
+    conversation, the customer's account facts, or none (then only the ticket's `product` scopes it).
+    """
+
+    names: list[str] = Field(default_factory=list)
+    source: str = "none"  # message | history | account | none
+    product: str | None = None  # the ticket's product line (the articles' `product`), when known
+    # A product name the message uses that the help center does not know ("Titanium Rewards Card").
+    unknown_name: str | None = None
+
+    @property
+    def query_names(self) -> str:
+        """The names to add to a retrieval query when the message itself does not say them."""
+        return " ".join(self.names) if self.source in ("history", "account") else ""
+
+
+class TurnRequest(_Contract):
+    """One customer message to answer: what the answer activity and `tandem eval` both run."""
+
+    ticket_id: str
+    message: str
+    customer: CustomerContext
+    history: list[TranscriptEntry] = Field(default_factory=list)
+
+
 class GenerationRequest(_Contract):
     ticket_id: str
     message: str
@@ -225,6 +254,7 @@ class GenerationRequest(_Contract):
     articles: list[SourceRef]
     similar_tickets: list[SimilarTicket] = Field(default_factory=list)
     history: list[TranscriptEntry] = Field(default_factory=list)
+    focus: Focus | None = None
 
 
 class GuardrailNote(_Contract):
@@ -243,6 +273,11 @@ class GeneratedReply(_Contract):
     facts_referred: list[str] = Field(default_factory=list)  # known facts the reply refers back to
     # Internal procedures retrieved for the message: for the agent's eyes (drafts), never in `text`.
     procedures: list[SourceRef] = Field(default_factory=list)
+    # The reply asks which product the customer means (several fit and their answers differ): no answer.
+    clarifying: bool = False
+    # Similar resolved tickets: never shown to the customer, but the agent's draft and the handoff use them.
+    similar_tickets: list[SourceRef] = Field(default_factory=list)
+    focus: Focus | None = None
 
 
 class AgentDraft(_Contract):

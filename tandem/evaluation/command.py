@@ -4,25 +4,40 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from tandem.escalation.evaluate import BASELINE_KEYWORDS
-from tandem.evaluation.runner import Report, run_suite
+from tandem.evaluation.runner import PARTS, AnswersPart, Report, run_suite
 from tandem.evaluation.suite import SuiteFormatError, load_suite
 
 EXIT_OK = 0
 EXIT_BAD_SUITE = 2
 
 
-def run_eval(suite_dir: Path, as_json: bool) -> int:
-    """Evaluate the suite in `suite_dir`; returns the exit code (2 for a missing or malformed suite)."""
+def run_eval(
+    suite_dir: Path, as_json: bool, details: Path | None = None, only: Sequence[str] | None = None
+) -> int:
+    """Evaluate the suite in `suite_dir`; returns the exit code (2 for a missing or malformed suite or an
+    unknown part). `details`: a JSON file of each answers item's reply, verdict and sources."""
     try:
         suite = load_suite(suite_dir)
     except SuiteFormatError as exc:
         print(f"tandem eval: {exc}", file=sys.stderr)
         return EXIT_BAD_SUITE
-    report = run_suite(suite)
+    parts = [AnswersPart() if part.name == "answers" else part for part in PARTS]
+    if only:
+        unknown = sorted(set(only) - {part.name for part in parts})
+        if unknown:
+            names = ", ".join(part.name for part in parts)
+            print(f"tandem eval: unknown part {unknown[0]!r} (parts: {names})", file=sys.stderr)
+            return EXIT_BAD_SUITE
+        parts = [part for part in parts if part.name in only]
+    report = run_suite(suite, parts)
+    if details is not None:
+        items = [item for part in parts if isinstance(part, AnswersPart) for item in part.details]
+        details.write_text(json.dumps(items, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if not report.parts:
         # A valid suite whose files no part measures yet (e.g. tickets + scope): say so, but it is no error.
         print(
@@ -70,6 +85,10 @@ REFERENCES = {
         "abstaining = answer confidence below the shipped default threshold, out of scope as positive; "
         "bm25 top score = the best plain bm25s score over the suite's tickets and articles as the "
         "confidence, abstaining only when no document shares a word"
+    ),
+    "answers": (
+        "correct of answerable, wrong of replies that answered, abstained or handed over of answerable / of "
+        "unanswerable; bm25 sentence = the best plain bm25s sentence of the best plain bm25s article"
     ),
 }
 

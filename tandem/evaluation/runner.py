@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from tandem.contracts import CustomerContext, GenerationRequest
+from tandem.escalation.engine import EscalationEngine
 from tandem.escalation.evaluate import evaluate_escalation
+from tandem.evaluation.answers import run_answers
 from tandem.evaluation import metrics as m
 from tandem.evaluation.baseline import PlainBm25
 from tandem.evaluation.suite import Suite
@@ -310,7 +312,38 @@ def scope_metrics(confidence: list[float], abstain: list[bool], in_scope: list[b
     )
 
 
-PARTS: list[Part] = [RetrievalPart(), TicketsPart(), EscalationPart(), ScopePart()]
+class AnswersPart:
+    """answers.jsonl: right answers, or none (`tandem.evaluation.answers`), next to the extractive baseline.
+
+    Per-item details (reply, verdict, sources) go to `details` for `tandem eval --details FILE`."""
+
+    name = "answers"
+
+    def __init__(self) -> None:
+        self.details: list[dict[str, Any]] = []
+
+    def applies(self, suite: Suite) -> bool:
+        return suite.answers is not None and suite.articles is not None
+
+    def run(self, ctx: EvalContext) -> PartResult:
+        build, _ = _timed(ctx.knowledge.warm)
+        engine = EscalationEngine(embedder=ctx.knowledge.embedder, history=ctx.store.resolved_tickets())
+        result = run_answers(
+            ctx.suite, (ctx.knowledge, ctx.knowledge.lexicon, engine), default_confidence_threshold()
+        )
+        self.details = result["details"]
+        latency = {
+            "index_build_s": round(build, 3),
+            "items": len(self.details),
+            "turn_ms": _spread(result["turn_seconds"]),
+            "stages_ms": {stage: _spread(values) for stage, values in result["stages"].items()},
+        }
+        return PartResult(
+            result["metrics"], result["baseline"], latency, system="tandem", reference="bm25 sentence"
+        )
+
+
+PARTS: list[Part] = [RetrievalPart(), TicketsPart(), EscalationPart(), ScopePart(), AnswersPart()]
 
 
 def run_suite(suite: Suite, parts: Sequence[Part] = PARTS, settings: Settings | None = None) -> Report:

@@ -23,6 +23,7 @@ FILES = (
     "ticket_queries.jsonl",
     "escalation.jsonl",
     "scope.jsonl",
+    "answers.jsonl",
 )
 
 
@@ -66,6 +67,19 @@ class ScopeCase:
     in_scope: bool
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerCase:
+    id: str
+    question: str
+    expect: str  # "answer" | "abstain"
+    product: str | None = None
+    account: dict[str, str] = field(default_factory=dict)
+    history: tuple[str, ...] = ()
+    must: tuple[str, ...] = ()
+    must_not: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Suite:
     path: Path
@@ -75,6 +89,7 @@ class Suite:
     ticket_queries: list[TicketQueryCase] | None = None
     escalation: list[EscalationCase] | None = None
     scope: list[ScopeCase] | None = None
+    answers: list[AnswerCase] | None = None
     policy: dict[str, Any] | None = None
     files: list[str] = field(default_factory=list)
 
@@ -115,6 +130,8 @@ def load_suite(directory: str | Path) -> Suite:
             ScopeCase(row.text("id"), row.text("message"), row.flag("in_scope"))
             for row in _rows(path / "scope.jsonl")
         ]
+    if (path / "answers.jsonl").is_file():
+        suite.answers = [_answer(row) for row in _rows(path / "answers.jsonl")]
     if (path / "policy.json").is_file():
         suite.policy = _policy(path / "policy.json")
     return suite
@@ -132,6 +149,28 @@ def _query(row: _Row, known: set[str] | None) -> QueryCase:
     if not isinstance(expects_human, bool):
         raise row.error("field 'expects_human' must be true or false")
     return QueryCase(row.text("id"), row.text("query"), tuple(relevant), expects_human)
+
+
+def _answer(row: _Row) -> AnswerCase:
+    expect = row.text("expect")
+    if expect not in ("answer", "abstain"):
+        raise row.error(f"field 'expect' must be 'answer' or 'abstain', got {expect!r}")
+    account = row.data.get("account") or {}
+    if not isinstance(account, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in account.items()
+    ):
+        raise row.error("field 'account' must be an object of strings")
+    lists = {name: row.strings(name) for name in ("history", "must", "must_not", "source")}
+    if expect == "answer" and not lists["must"]:
+        raise row.error("an item expecting an answer needs at least one 'must' fact")
+    return AnswerCase(
+        id=row.text("id"),
+        question=row.text("question"),
+        expect=expect,
+        product=row.optional("product"),
+        account=dict(account),
+        **{name: tuple(values) for name, values in lists.items()},
+    )
 
 
 def _policy(path: Path) -> dict[str, Any]:
@@ -167,6 +206,12 @@ class _Row:
         if value is not None and not isinstance(value, str):
             raise self.error(f"field {name!r} must be a string or null")
         return value or None
+
+    def strings(self, name: str) -> list[str]:
+        value = self.data.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.error(f"field {name!r} must be a list of non-empty strings")
+        return value
 
     def flag(self, name: str) -> bool:
         value = self.data.get(name)

@@ -1,0 +1,102 @@
+"""What a customer message is about, decided before anything is retrieved.
+
+A help center describes families of products whose answers differ ("Blue Account" and "Navy Blue Account"
+charge different fees), and customers rarely repeat the product in every message. In order of precedence:
+
+1. the products the message itself names;
+2. else those the latest earlier customer message of the conversation named ("I have the Navy Blue business
+   checking account." then "how much is an outgoing wire?");
+3. else those the customer's account facts name (a CRM's `{"card": "Platinum Rewards Card"}`);
+4. else only the ticket's product line (`CustomerContext.product`), which retrieval filters on.
+
+Names are the help center's own (tandem.knowledge.names), so "my card" is no name while "the EcoCard" is.
+A capitalised product-like name the help center does not know ("Titanium Rewards Card": capitalised words
+ending in one of the catalogue's head nouns such as "Card") is reported as `unknown_name`: answering it from
+another product's article would be wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tandem.contracts import CustomerContext, Focus
+from tandem.knowledge.bm25_index import analyze
+from tandem.knowledge.names import Name, ProductNames
+
+_WORD = re.compile(r"[\w'+&\u2019-]+")
+# Two to five capitalised words: a name as customers write one ("Titanium Rewards Card").
+_CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w'+&\u2019-]*\s+){1,4}[A-Z][\w'+&\u2019-]*")
+
+
+def decide_focus(
+    message: str, earlier_messages: Sequence[str], customer: CustomerContext, names: ProductNames
+) -> Focus:
+    """The focus of `message`; `earlier_messages` are the conversation's earlier customer messages, oldest
+    first."""
+    product = customer.product
+    named = named_in(message, names)
+    unknown = unknown_name(message, names) if not named else None
+    if named or unknown:
+        return Focus(names=named, source="message", product=product, unknown_name=unknown)
+    for earlier in reversed(earlier_messages):
+        if named := named_in(earlier, names):
+            return Focus(names=named, source="history", product=product)
+    from_account = [name for value in customer.account_facts.values() for name in named_in(value, names)]
+    if from_account:
+        return Focus(names=_unique(from_account), source="account", product=product)
+    return Focus(product=product)
+
+
+def named_in(text: str, names: ProductNames) -> list[str]:
+    """The product names `text` mentions, as written there, in order of appearance."""
+    spans = names.spans(text)
+    if not spans:
+        return []
+    words = [(m.start(), m.end(), analyze(m.group(0))) for m in _WORD.finditer(text)]
+    tokens: list[tuple[str, int, int]] = [(t, s, e) for s, e, ts in words for t in ts]
+    found: list[tuple[int, str]] = []
+    for span in spans:
+        at = _find(span, [t for t, _, _ in tokens])
+        if at is None:
+            found.append((len(text), " ".join(span)))  # cannot happen for spans of this text; kept safe
+            continue
+        start, end = tokens[at][1], tokens[at + len(span) - 1][2]
+        found.append((start, text[start:end]))
+    return _unique([written for _, written in sorted(found)])
+
+
+def unknown_name(text: str, names: ProductNames) -> str | None:
+    """A capitalised run ending in a catalogue head noun ("Card", "Account") that names no known product."""
+    if not names.heads:
+        return None
+    for match in _CAPITALISED_RUN.finditer(text):
+        words = match.group(0).split()
+        # A sentence's first word is capitalised anyway: "Does Platinum Plus ..." starts at "Platinum".
+        if match.start() == 0 or text[: match.start()].rstrip().endswith((".", "!", "?")):
+            words = words[1:]
+        tokens = tuple(t for w in words for t in analyze(w))
+        if len(tokens) < 2 or tokens[-1] not in names.heads:
+            continue
+        if not any(names.same_product(span, tokens) for span in names.spans_of_tokens(tokens)):
+            return " ".join(words)
+    return None
+
+
+def _find(span: Name, tokens: list[str]) -> int | None:
+    size = len(span)
+    for i in range(len(tokens) - size + 1):
+        if tuple(tokens[i : i + size]) == span:
+            return i
+    return None
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        key = item.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
