@@ -117,7 +117,9 @@ class TicketPlayer:
         for turn, message in enumerate([*case.history, case.question], start=1):
             stages: dict[str, float] = {}
             started = time.perf_counter()
-            request = TurnRequest(ticket_id=f"eval-{case.id}", message=message, customer=customer, history=history)
+            request = TurnRequest(
+                ticket_id=f"eval-{case.id}", message=message, customer=customer, history=history
+            )
             reply = self._answerer.answer(request, timings=stages)
             unsure += int(reply.abstained)
             check = EscalationCheck(
@@ -157,7 +159,9 @@ def extractive_baseline(suite: Suite) -> list[str]:
     index = PlainBm25([f"{a.title}\n{a.body}" for a in articles])
     replies: list[str] = []
     for case in suite.answers:
-        ranked = [i for i in index.top(case.question, len(articles)) if _in_product(articles[i].product, case)]
+        ranked = [
+            i for i in index.top(case.question, len(articles)) if _in_product(articles[i].product, case)
+        ]
         if not ranked:
             replies.append("")
             continue

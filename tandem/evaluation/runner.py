@@ -22,8 +22,8 @@ from typing import Any, Protocol, TypeVar
 from tandem.contracts import CustomerContext, GenerationRequest
 from tandem.escalation.engine import EscalationEngine
 from tandem.escalation.evaluate import evaluate_escalation
-from tandem.evaluation.answers import run_answers
 from tandem.evaluation import metrics as m
+from tandem.evaluation.answers import run_answers
 from tandem.evaluation.baseline import PlainBm25
 from tandem.evaluation.suite import Suite
 from tandem.knowledge.audience import turn_articles
