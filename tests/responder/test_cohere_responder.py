@@ -3,15 +3,20 @@
 in the SDK is mocked: every test sends a real HTTP request and parses the server's real (shape-checked)
 response.
 
-What is proved: the request carries our documents (ids "<kind>:<id>") as data, a system prompt with the
-customer's context and the rules, the earlier turns as messages, a low temperature and one HTTP request only
-(SDK retries off); citations map back to our sources (only cited documents, [n] markers, a "Sources:" list);
-refusals, uncited, cut-off and poorly cited answers abstain; HTTP errors split into `CohereUnavailable` and
-`CohereRequestError`; an injected instruction in a document stays document data and changes nothing.
+What is proved: the request carries our help-center articles (ids "article:<id>") as data and never another
+customer's resolved ticket (those come back in `similar_tickets`, for the agent), a system prompt with the
+customer's context, the rules and what the message is about (the focus: product names and where they came
+from, a name the help center does not know, or the ticket's product line), the earlier turns as messages, a
+low temperature and one HTTP request only (SDK retries off); citations map back to our sources (only cited
+documents, [n] markers, a "Sources:" list); a question which product the customer means is returned as a
+clarifying reply; refusals, uncited, cut-off and poorly cited answers abstain; HTTP errors split into
+`CohereUnavailable` and `CohereRequestError`; an injected instruction in a document stays document data and
+changes nothing.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,6 +28,7 @@ from tandem.adapters.cohere_client import CohereRequestError, CohereUnavailable,
 from tandem.contracts import (
     Author,
     CustomerContext,
+    Focus,
     GeneratedReply,
     GenerationRequest,
     PreviousTicket,
@@ -88,6 +94,8 @@ def _request(
     tickets: list[SimilarTicket] | None = None,
     history: list[TranscriptEntry] | None = None,
     scores: dict[str, float] | None = None,
+    focus: Focus | None = None,
+    customer: CustomerContext | None = None,
 ) -> tuple[GenerationRequest, dict[str, Article]]:
     articles = [UNBLOCK, FEES] if articles is None else articles
     scores = scores or {}
@@ -98,10 +106,11 @@ def _request(
     request = GenerationRequest(
         ticket_id="T-1",
         message=message,
-        customer=_customer(),
+        customer=customer or _customer(),
         articles=refs,
         similar_tickets=tickets or [],
         history=history or [],
+        focus=focus,
     )
     return request, {a.id: a for a in articles}
 
@@ -153,7 +162,7 @@ def test_request_carries_documents_prompt_history_and_settings(
     ]
     request, passages = _request(tickets=[TICKET], history=history)
     server.queue_chat(_answer_citing(ANSWER, (ANSWER, "article:card-unblock")))
-    responder.respond(request, passages)
+    reply = responder.respond(request, passages)
 
     body = _chat_body(server)
     assert body["model"] == MODEL
@@ -166,8 +175,8 @@ def test_request_carries_documents_prompt_history_and_settings(
             "data": {"title": UNBLOCK.title, "text": UNBLOCK.body, "url": UNBLOCK.url},
         },
         {"id": "article:card-fees", "data": {"title": FEES.title, "text": FEES.body}},
-        {"id": "ticket:T-OLD-7", "data": {"title": TICKET.subject, "text": TICKET.resolution}},
-    ]
+    ], "help-center articles only: another customer's ticket is never a document"
+    assert [(s.kind, s.id) for s in reply.sources] == [("article", "card-unblock")]
     roles = [(m["role"], m["content"]) for m in body["messages"]]
     assert [r for r, _ in roles] == ["system", "user", "assistant", "user"]
     assert roles[1][1] == "Hi, I have a problem with my card."
@@ -198,7 +207,7 @@ def test_articles_without_text_and_duplicates_are_not_sent(
     server.queue_chat(_answer_citing(ANSWER, (ANSWER, "article:card-unblock")))
     responder.respond(request, passages)
     ids = [d["id"] for d in _chat_body(server)["documents"]]
-    assert ids == ["article:card-unblock", "article:card-fees", "ticket:T-OLD-7"]
+    assert ids == ["article:card-unblock", "article:card-fees"]
 
 
 def test_nothing_to_ground_on_abstains_without_a_call(
@@ -236,39 +245,31 @@ def test_markers_follow_each_cited_span_numbered_by_first_citation(
     server: CohereWireServer, responder: CohereResponder
 ) -> None:
     answer = (
-        "Your card is blocked after three wrong PIN entries. "
-        "To unblock it, open the Rho app and go to Cards, then tap Unblock card. "
-        "Card payments abroad have no foreign transaction fee."
+        "Card payments abroad have no foreign transaction fee. "
+        "To unblock your card, open the Rho app and go to Cards, then tap Unblock card. "
+        "Cash withdrawals abroad cost 2 EUR."
     )
-    request, passages = _request(tickets=[TICKET])
+    request, passages = _request()
     server.queue_chat(
         _answer_citing(
             answer,
-            ("blocked after three wrong PIN entries", "ticket:T-OLD-7"),
+            ("Card payments abroad have no foreign transaction fee", "article:card-fees"),
             ("open the Rho app and go to Cards", "article:card-unblock"),
             ("tap Unblock card", "article:card-unblock"),  # same source, same sentence: one marker
-            ("Card payments abroad have no foreign transaction fee", "article:card-fees"),
+            ("Cash withdrawals abroad cost 2 EUR", "article:card-fees"),
         )
     )
     reply = responder.respond(request, passages)
 
-    assert [(s.kind, s.id) for s in reply.sources] == [
-        ("ticket", "T-OLD-7"),
-        ("article", "card-unblock"),
-        ("article", "card-fees"),
-    ]
+    assert [(s.kind, s.id) for s in reply.sources] == [("article", "card-fees"), ("article", "card-unblock")]
     body, listing = reply.text.split("\n\nSources:\n")
     assert body == (
         "Hi Ada,\n"
-        "Your card is blocked after three wrong PIN entries [1]. "
-        "To unblock it, open the Rho app and go to Cards, then tap Unblock card [2]. "
-        "Card payments abroad have no foreign transaction fee [3]."
+        "Card payments abroad have no foreign transaction fee [1]. "
+        "To unblock your card, open the Rho app and go to Cards, then tap Unblock card [2]. "
+        "Cash withdrawals abroad cost 2 EUR [1]."
     )
-    assert listing.splitlines() == [
-        f"[1] {TICKET.subject}",
-        f"[2] {UNBLOCK.title} ({UNBLOCK.url})",
-        f"[3] {FEES.title}",
-    ]
+    assert listing.splitlines() == [f"[1] {FEES.title}", f"[2] {UNBLOCK.title} ({UNBLOCK.url})"]
 
 
 def test_a_span_citing_two_documents_gets_both_markers(
@@ -554,3 +555,272 @@ def test_offsets_that_disagree_with_the_quoted_text_are_located_by_the_quote(
     reply = responder.respond(request, passages)
     assert not reply.abstained
     assert f"{quote} [1], then tap" in reply.text
+
+
+# --- other customers' tickets ----------------------------------------------------------------------
+
+LONG_TICKET = SimilarTicket(
+    ticket_id="T-OLD-9",
+    subject="Unblocking a card for Mr Bob Example",
+    resolution="Bob Example (bob@example.com) was told to tap Unblock card in the app. " * 8,
+    score=0.4,
+)
+
+
+def test_resolved_tickets_are_never_sent_or_cited_but_go_to_the_agent(
+    server: CohereWireServer, responder: CohereResponder
+) -> None:
+    """Another customer's ticket (id, subject, resolution) reaches neither the model nor the customer."""
+    request, passages = _request(tickets=[TICKET, LONG_TICKET, TICKET])
+
+    def handler(chat: ChatRequest) -> dict[str, Any]:
+        # A model citing a ticket anyway (an id it could only have guessed): that citation counts for nothing.
+        ticket = {"id": "ticket:T-OLD-7", "title": TICKET.subject, "text": TICKET.resolution}
+        citations = [
+            cite(ANSWER, ANSWER, [chat.document("article:card-unblock")]),
+            cite(ANSWER, "tap Unblock card", [ticket]),
+        ]
+        return chat_response(ANSWER, citations=citations)
+
+    server.queue_chat(handler)
+    reply = responder.respond(request, passages)
+
+    sent = json.dumps(_chat_body(server))
+    for ticket in (TICKET, LONG_TICKET):
+        for secret in (ticket.ticket_id, ticket.subject, ticket.resolution.strip()[:60]):
+            assert secret not in sent
+            assert secret not in reply.text
+    assert "bob@example.com" not in sent
+    assert [d["id"] for d in _chat_body(server)["documents"]] == ["article:card-unblock", "article:card-fees"]
+    assert [(s.kind, s.id) for s in reply.sources] == [("article", "card-unblock")]
+    assert reply.text.endswith(f"Sources:\n[1] {UNBLOCK.title} ({UNBLOCK.url})")
+
+    # For the agent's eyes: each ticket once, in retrieval order, with a shortened resolution.
+    assert reply.similar_tickets == [
+        SourceRef(
+            kind="ticket", id="T-OLD-7", title=TICKET.subject, score=TICKET.score, snippet=TICKET.resolution
+        ),
+        SourceRef(
+            kind="ticket",
+            id="T-OLD-9",
+            title=LONG_TICKET.subject,
+            score=LONG_TICKET.score,
+            snippet=reply.similar_tickets[1].snippet,
+        ),
+    ]
+    snippet = reply.similar_tickets[1].snippet
+    assert snippet.endswith("…") and len(snippet) <= 201 and snippet[:-1] in LONG_TICKET.resolution
+
+
+def test_tickets_alone_ground_nothing_and_still_reach_the_agent(
+    server: CohereWireServer, responder: CohereResponder
+) -> None:
+    focus = Focus(product="credit_card")
+    request, _ = _request(articles=[], tickets=[TICKET], focus=focus)
+    reply = responder.respond(request, {})
+    assert reply.abstained and reply.sources == [] and not reply.clarifying
+    assert [t.id for t in reply.similar_tickets] == ["T-OLD-7"] and reply.focus == focus
+    assert TICKET.resolution not in reply.text
+    assert server.requests == [], "nothing to send: tickets are not documents"
+
+    # An abstention after a call keeps them too.
+    request, passages = _request(tickets=[TICKET])
+    server.queue_chat(chat_response("I am not sure about this one."))
+    reply = responder.respond(request, passages)
+    assert reply.abstained and [t.id for t in reply.similar_tickets] == ["T-OLD-7"]
+
+
+# --- what the message is about (focus) ----------------------------------------------------------------
+
+GOLD = Article(
+    id="gold-card-fee",
+    title="Gold Rewards Card: annual fee",
+    body="The Gold Rewards Card has an annual fee of $95. The fee is waived in the first year.",
+)
+PLATINUM = Article(
+    id="platinum-card-fee",
+    title="Platinum Rewards Card: annual fee",
+    body="The Platinum Rewards Card has an annual fee of $550. The fee is charged on your card anniversary.",
+)
+FEE_QUESTION = "What is the annual fee on my rewards card?"
+
+
+def _platinum_customer() -> CustomerContext:
+    return _customer(account_facts={"card_product": "Platinum Rewards Card"})
+
+
+def test_the_system_prompt_names_the_product_from_the_account_facts(
+    server: CohereWireServer, responder: CohereResponder
+) -> None:
+    focus = Focus(names=["Platinum Rewards Card"], source="account", product="credit_card")
+    request, passages = _request(
+        FEE_QUESTION, [PLATINUM, GOLD], focus=focus, customer=_platinum_customer(), tickets=[TICKET]
+    )
+    answer = "The Platinum Rewards Card has an annual fee of $550."
+    server.queue_chat(_answer_citing(answer, (answer, "article:platinum-card-fee")))
+    reply = responder.respond(request, passages)
+
+    (chat,) = server.requests_to("/v2/chat")
+    messages = chat.json["messages"]
+    system = messages[0]["content"]
+    assert messages[0]["role"] == "system" and messages[-1] == {"role": "user", "content": FEE_QUESTION}
+    assert "The customer's account facts say their card is the Platinum Rewards Card." in system
+    assert "Answer only about the Platinum Rewards Card." in system
+    assert "Never quote a fee, rate, limit or other figure of any other product" in system
+    assert "ask the customer which one they mean" in system
+    assert "no product by that name" not in system
+    assert [d["id"] for d in chat.json["documents"]] == ["article:platinum-card-fee", "article:gold-card-fee"]
+
+    assert not reply.abstained and not reply.clarifying
+    assert [s.id for s in reply.sources] == ["platinum-card-fee"]
+    assert reply.focus == focus and [t.id for t in reply.similar_tickets] == ["T-OLD-7"]
+
+
+def test_the_system_prompt_names_the_product_said_earlier_in_the_conversation(
+    server: CohereWireServer, responder: CohereResponder
+) -> None:
+    earlier = "I have the Navy Blue business checking account."
+    focus = Focus(names=["Navy Blue business checking account"], source="history", product="checking")
+    history = [_entry(Author.CUSTOMER, earlier, 1), _entry(Author.AI, "Hi Ada, how can I help?", 2)]
+    request, passages = _request("How much is an outgoing wire?", [FEES], history=history, focus=focus)
+    server.queue_chat(chat_response("I am not sure."))
+    responder.respond(request, passages)
+
+    messages = _chat_body(server)["messages"]
+    assert (
+        "Earlier in this conversation the customer said they have the Navy Blue business checking account."
+        in messages[0]["content"]
+    )
+    assert "Answer only about the Navy Blue business checking account." in messages[0]["content"]
+    assert messages[1:] == [
+        {"role": "user", "content": earlier},
+        {"role": "assistant", "content": "Hi Ada, how can I help?"},
+        {"role": "user", "content": "How much is an outgoing wire?"},
+    ], "the earlier turns still travel as messages"
+
+
+@pytest.mark.parametrize(
+    ("focus", "expected"),
+    [
+        (
+            Focus(product="savings"),
+            "The customer has not named a specific product; the ticket is about their savings.",
+        ),
+        (Focus(), "The customer has not named a specific product; the ticket is about their credit card."),
+        (None, "The ticket is about their credit card."),
+    ],
+)
+def test_without_names_the_ticket_s_product_line_is_stated(
+    server: CohereWireServer, responder: CohereResponder, focus: Focus | None, expected: str
+) -> None:
+    request, passages = _request(focus=focus)
+    server.queue_chat(_answer_citing(ANSWER, (ANSWER, "article:card-unblock")))
+    reply = responder.respond(request, passages)
+    system = _chat_body(server)["messages"][0]["content"]
+    assert expected in system
+    assert "- Answer only about" not in system, "no product names, no product to keep to"
+    assert reply.focus == focus
+
+
+def test_a_product_the_help_center_does_not_know_is_stated_as_unknown(
+    server: CohereWireServer, responder: CohereResponder
+) -> None:
+    focus = Focus(product="credit_card", unknown_name='Titanium "Rewards" Card')
+    request, passages = _request(
+        "What is the annual fee on my Titanium Rewards Card?", [GOLD, PLATINUM], focus=focus
+    )
+    server.queue_chat(
+        chat_response("We have no card called the Titanium Rewards Card. Which of our cards do you have?")
+    )
+    reply = responder.respond(request, passages)
+
+    system = _chat_body(server)["messages"][0]["content"]
+    assert (
+        'The customer wrote "Titanium Rewards Card", but our help center has no product by that name.'
+        in system
+    )
+    assert "Do not answer from the documents of another product" in system
+    assert reply.clarifying and not reply.abstained and reply.sources == []
+    assert "$95" not in reply.text and "$550" not in reply.text
+
+
+# --- asking which product -------------------------------------------------------------------------------
+
+WHICH_CARD = "Which card do you have: the Gold Rewards Card or the Platinum Rewards Card?"
+
+
+def test_a_question_which_product_is_a_clarifying_reply(
+    server: CohereWireServer, responder: CohereResponder
+) -> None:
+    focus = Focus(product="credit_card")
+    request, passages = _request(FEE_QUESTION, [GOLD, PLATINUM], focus=focus, tickets=[TICKET])
+    server.queue_chat(chat_response(WHICH_CARD))
+    reply = responder.respond(request, passages)
+
+    assert reply.clarifying and not reply.abstained
+    assert reply.sources == [] and "Sources:" not in reply.text
+    assert reply.text == f"Hi Ada,\n{WHICH_CARD}"
+    assert responder.confidence_threshold <= reply.confidence <= 1.0
+    assert reply.focus == focus and [t.id for t in reply.similar_tickets] == ["T-OLD-7"]
+
+
+def test_a_clarifying_question_survives_the_pipeline(
+    server: CohereWireServer, responder: CohereResponder
+) -> None:
+    request, passages = _request(FEE_QUESTION, [GOLD, PLATINUM], focus=Focus(product="credit_card"))
+    server.queue_chat(chat_response(WHICH_CARD))
+    reply = ReplyPipeline(responder).reply(request, passages)
+    assert reply.clarifying and not reply.abstained and reply.guardrails == []
+    assert WHICH_CARD in reply.text
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # a figure from the documents: an uncited answer, not a question
+        "The Gold Rewards Card costs $95 a year. Which card do you have?",
+        "It is 550 on the Platinum card. Which one do you mean?",
+        # offering a person is the abstention's wording
+        "I'm not sure which card you mean. Would you like me to connect you with a person from our team?",
+        # questions, but not about which product
+        "Is there anything else I can help you with today?",
+        "Is it your first time asking about this?",
+        # no question at all
+        "Our rewards cards have annual fees.",
+    ],
+)
+def test_uncited_answers_that_are_not_a_product_question_abstain(
+    server: CohereWireServer, responder: CohereResponder, answer: str
+) -> None:
+    request, passages = _request(FEE_QUESTION, [GOLD, PLATINUM], focus=Focus(product="credit_card"))
+    server.queue_chat(chat_response(answer))
+    reply = responder.respond(request, passages)
+    assert reply.abstained and not reply.clarifying and reply.sources == []
+    assert reply.text == _offline_abstain_text(request)
+
+
+def test_a_product_question_the_documents_do_not_cover_abstains(
+    server: CohereWireServer, responder: CohereResponder
+) -> None:
+    """Asking which product only helps when the knowledge answers the question for some product."""
+    request, passages = _request(
+        FEE_QUESTION, [GOLD, PLATINUM], scores={"gold-card-fee": 0.01, "platinum-card-fee": 0.01}
+    )
+    server.queue_chat(chat_response(WHICH_CARD))
+    reply = responder.respond(request, passages)
+    assert reply.abstained and not reply.clarifying
+    assert 0.0 < reply.confidence < responder.confidence_threshold
+
+
+def test_a_cited_answer_with_a_question_is_an_answer(
+    server: CohereWireServer, responder: CohereResponder
+) -> None:
+    answer = "The Gold Rewards Card has an annual fee of $95. Which card do you have?"
+    request, passages = _request(FEE_QUESTION, [GOLD, PLATINUM])
+    server.queue_chat(
+        _answer_citing(answer, ("The Gold Rewards Card has an annual fee of $95", "article:gold-card-fee"))
+    )
+    reply = responder.respond(request, passages)
+    assert not reply.clarifying and not reply.abstained
+    assert [s.id for s in reply.sources] == ["gold-card-fee"]
+    assert reply.text.startswith("Hi Ada,\nThe Gold Rewards Card has an annual fee of $95 [1]. Which card")
