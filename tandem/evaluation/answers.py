@@ -56,13 +56,14 @@ def normalize_facts(text: str) -> str:
 
 
 def contains_fact(text: str, fact: str) -> bool:
-    """Whether `fact` occurs in `text` as a whole value: `$20` is not found in `$200` or `$20.50`."""
+    """Whether `fact` occurs in `text` as a whole value: `$20` is not found in `$200` or `$20.50`; a plain
+    number is found after a currency sign ("660" in "$660")."""
     needle = normalize_facts(fact)
     if not needle:
         return False
     # A digit may not follow a number ("$20" in "$200"), nor a percent sign ("3" in "3%"), nor decimals.
     right = r"(?![\w%]|[.,]\d)" if needle[-1].isdigit() else r"(?!\w|[.,]\d)"
-    pattern = rf"(?<![\w$.]){re.escape(needle)}{right}"
+    pattern = rf"(?<![\w.]){re.escape(needle)}{right}"
     return re.search(pattern, normalize_facts(text)) is not None
 
 

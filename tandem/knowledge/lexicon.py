@@ -1,5 +1,6 @@
-"""What a help center's own text teaches retrieval: its acronyms (glossary.py), product names (names.py) and
-words (spelling.py: a misspelt question is read as the help center spells it).
+"""What a help center's own text teaches retrieval: its acronyms (glossary.py), product names (names.py),
+words (spelling.py: a misspelt question is read as the help center spells it) and how specific each word is
+(`Vocabulary`: the responder weighs what a reply covers of a question by it).
 
 The embedded index mines it from the articles it holds. A backend that keeps the articles elsewhere
 (Weaviate) asks a `StoreLexicon`, which mines the ticket store's articles, the same ones `tandem ingest`
@@ -8,13 +9,16 @@ mirrors into Weaviate, again whenever they change; likewise `StoreTicketSpeller`
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
+from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.glossary import Glossary
 from tandem.knowledge.names import Name, ProductNames
@@ -34,10 +38,30 @@ NOT_NAMED_FACTOR = 0.9
 
 
 @dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """How many of the help center's articles use each analysed word: how specific a word is here."""
+
+    documents: int = 0
+    frequency: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def count(cls, texts: Sequence[str]) -> Vocabulary:
+        frequency: Counter[str] = Counter()
+        for text in texts:
+            frequency.update(set(analyze(text)))
+        return cls(len(texts), dict(frequency))
+
+    def specificity(self, term: str) -> float:
+        """log(1 + N / (1 + df)): a word few articles use says more about what is asked than "account"."""
+        return math.log(1 + self.documents / (1 + self.frequency.get(term, 0))) if self.documents else 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class HelpCenterLexicon:
     glossary: Glossary = field(default_factory=Glossary)
     names: ProductNames = field(default_factory=ProductNames)
     speller: Speller = field(default_factory=lambda: Speller(()))
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     @classmethod
     def mine(cls, articles: Sequence[Article]) -> HelpCenterLexicon:
@@ -46,6 +70,7 @@ class HelpCenterLexicon:
             Glossary.mine(texts),
             ProductNames.mine([a.title for a in articles], [a.body for a in articles]),
             Speller(texts),
+            Vocabulary.count(texts),
         )
 
     def title_factors(self, titles: Sequence[str], query: str, *, question: bool = False) -> np.ndarray:

@@ -36,7 +36,7 @@ def decide_focus(
     first."""
     product = customer.product
     named = named_in(message, names)
-    unknown = unknown_name(message, names) if not named else None
+    unknown = unknown_name(message, names)
     if named or unknown:
         return Focus(names=named, source="message", product=product, unknown_name=unknown)
     for earlier in reversed(earlier_messages):
@@ -78,7 +78,9 @@ def unknown_name(text: str, names: ProductNames) -> str | None:
         tokens = tuple(t for w in words for t in analyze(w))
         if len(tokens) < 2 or tokens[-1] not in names.heads:
             continue
-        if not any(names.same_product(span, tokens) for span in names.spans_of_tokens(tokens)):
+        # Known when the run is (within) a name the help center uses; "Titanium Rewards Card" is not the
+        # "Rewards Card" inside it.
+        if not any(names.same_product(tokens, span) for span in names.spans_of_tokens(tokens)):
             return " ".join(words)
     return None
 

@@ -1,8 +1,10 @@
-"""Extractive responder that needs no model: it answers only with sentences copied from retrieved passages.
+"""Extractive responder that needs no model: it answers only with statements copied from help-center articles.
 
-Every sentence in a reply comes verbatim (markdown markup aside) from a given article or resolved ticket and
+Every statement in a reply comes verbatim (markdown markup aside) from a retrieved customer-facing article and
 carries a [n] marker for its numbered source; the only other text is fixed framing with no promises in it.
 When the evidence is thin it abstains and offers a person instead of guessing.
+
+`_units`, `_pieces` and `_term_weights` are the sentence reading the Cohere responder's evidence measure uses.
 """
 
 from __future__ import annotations
@@ -12,18 +14,47 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from tandem.contracts import GeneratedReply, GenerationRequest, SimilarTicket, SourceRef
+from tandem.contracts import Focus, GeneratedReply, GenerationRequest, SimilarTicket, SourceRef
 from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
-from tandem.knowledge.chunking import chunk_article
 from tandem.knowledge.documents import Article
-from tandem.knowledge.embeddings import default_embedder, normalize_rows
-from tandem.knowledge.interfaces import Embedder
-from tandem.knowledge.lexicon import HelpCenterLexicon
+from tandem.knowledge.embeddings import default_embedder
+from tandem.knowledge.lexicon import HelpCenterLexicon, Vocabulary, subject_names
+from tandem.knowledge.names import Name, ProductNames
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
+from tandem.responder.evidence import (
+    CATEGORY_EXPONENT,
+    DEFAULT_SCORE_HALF_POINT,
+    TICKET_MATCH_EXPONENT,
+    TICKET_MATCH_TICKETS,
+    match_strength,
+    passage_meaning,
+    quoted_strength,
+    subject_coverage,
+    ticket_match,
+)
+from tandem.responder.focus import named_in
+from tandem.responder.passages import Statement, statements
+from tandem.responder.selection import Question, Selection, select
 
+__all__ = [
+    "CATEGORY_EXPONENT",
+    "DEFAULT_SCORE_HALF_POINT",
+    "TICKET_MATCH_EXPONENT",
+    "TICKET_MATCH_TICKETS",
+    "OfflineResponder",
+    "match_strength",
+    "passage_meaning",
+    "quoted_strength",
+    "subject_coverage",
+    "ticket_match",
+]
+
+# Statements about another product that score at least this share of the best one make the question
+# ambiguous when the customer named no product.
+SIBLING_SCORE_SHARE = 0.8
+# A general article's weight next to the asked product's own (see `_in_scope`).
+GENERAL_ARTICLE_FACTOR = 0.6
 _HEADING = re.compile(r"^#{1,6}\s")
 _LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
@@ -33,15 +64,6 @@ _PLACEHOLDER = re.compile(r"\{\{.*?\}\}")
 MAX_UNIT_CHARS = 400
 MAX_BLOCK_CHARS = 600
 MIN_UNIT_WORDS = 3
-# s / (s + 0.1): the hybrid retriever's scores for an answerable question (0.25 to 0.7) give 0.7 to 0.9, a
-# passage it barely found (0.02) 0.17. Unnormalised scores (raw BM25) need a half point on their own scale.
-DEFAULT_SCORE_HALF_POINT = 0.1
-TICKET_MATCH_TICKETS = 3  # the workflow retrieves three similar tickets a turn
-# Weight of the category model's probability in the ticket match: 0.1 and 0.3 are within 0.0004 AUROC on
-# the clinc150 folds, but from 0.3 on banking77 (77 close intents share probability) loses; 0.2 holds both.
-CATEGORY_EXPONENT = 0.2
-# 0.29 ** 0.85 = 0.349: where the F1 of abstaining peaked for similarity * coverage on the validation sets
-TICKET_MATCH_EXPONENT = 0.85
 # Chat filler beyond the stopword list: it says nothing about the topic, so it must not earn overlap.
 _FILLER = frozenset(
     {"hi", "hello", "hey", "thanks", "thank", "please", "want", "need", "help", "know", "like", "would"}
@@ -65,34 +87,24 @@ class _Unit:
 
 
 class OfflineResponder:
-    """Picks the passage sentences that best cover the customer's message and cites them.
+    """Answers with the help-center statements that state what was asked, about the product asked about.
 
-    Sentences score by the IDF-weighted message words they contain, scaled by their passage's retrieval
-    score; the reply quotes the best one, then up to `max_sentences` more that score at least half as well
-    (a quarter for the first `min_sentences`), in the passages' own order. Sentences that name only
-    products other than the ones the message names are not quoted.
-
-    confidence = max(quoted, ticket match), where
-      quoted       = meaning * retrieval for the articles whose sentences are picked (`quoted_strength`):
-        meaning   = the best cosine between the message and a heading section of those articles, with the
-                    bundled WordLlama (`passage_meaning`): whether they are about what was asked;
-        retrieval = s / (s + score_half_point) for their top retrieval score s (the hybrid retriever's,
-                    normalised-BM25 led: where the shared words count). A score of `score_half_point` maps
-                    to 0.5; the default 0.1 fits the hybrid retriever's [0, 1] scores;
-      ticket match = (similarity * coverage * category probability ** 0.2) ** 0.85 of the best three
-                    similar tickets (`ticket_match`): resolved tickets asking the same question make it
-                    answerable, with or without a written resolution. Similarity is the index's neighbourhood
-                    (or the tickets' scores), coverage how much of each ticket's subject the message echoes
-                    (`subject_coverage`: it tells "when does my milk expire" from "when does my card
-                    expire"), the probability the index's category model's.
-    Both are calibrated so that the default threshold 0.35 separates in- from out-of-scope questions; see
-    `tandem.responder.confidence` for the measure it replaced and the validation.
-
-    The confidence says how sure we are that the knowledge covers the question; the reply must also be able
-    to say it. A quote needs its own support: an article sentence its articles' `quoted`, a ticket
-    resolution the tickets' match (their match is that resolution's evidence); unsupported quotes are left
-    out. A question the tickets know but no passage answers (tickets without a written resolution) gets the
-    honest "not sure" and the offer of a person, with its confidence reported as it is.
+    1. Scope: the question's focus (`GenerationRequest.focus`, decided before retrieval) names products;
+       articles whose titles name only other products are left out, and when some articles are about a
+       focus product only those are quoted. Statements naming only other products are never quoted.
+    2. Choice (`tandem.responder.selection`): the statement that states the asked attribute with its value,
+       completed by another only where the question asks more; never two values for the same thing.
+    3. Several products fit: when the focus names none and equally good statements about different products
+       state different values, the reply asks which product the customer means and states no figure.
+    4. Confidence = `answer_strength` of what the reply quotes: meaning * retrieval * sqrt(coverage), where
+       meaning is the best cosine between the message and a quoted statement read with what it is about,
+       retrieval s / (s + score_half_point) of the quoting articles' best score, and coverage the share of
+       the question's (IDF-weighted) words the quoted statements and their context hold. At or above the
+       threshold the reply answers; below it, it says it is not sure and offers a person.
+    5. Resolved tickets are never quoted to a customer (they are other customers' conversations): they go to
+       the agent (`GeneratedReply.similar_tickets`), and when they know the question that no article
+       answers (`ticket_match` at or above the threshold), the reply offers a person who can answer instead
+       of saying it is unsure.
     """
 
     def __init__(
@@ -100,195 +112,169 @@ class OfflineResponder:
         confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
         *,
         score_half_point: float = DEFAULT_SCORE_HALF_POINT,
-        max_sentences: int = 4,
-        min_sentences: int = 2,
         lexicon: Callable[[], HelpCenterLexicon] | None = None,
     ) -> None:
         self.confidence_threshold = confidence_threshold
         # The help center's lexicon (KnowledgeBackend.lexicon): its spelling corrects the message and its
-        # product names leave out sentences about other products. Without it, neither happens.
+        # product names keep the reply to the product asked about. Without it, neither happens.
         self._lexicon = lexicon
         self.score_half_point = score_half_point
-        self.max_sentences = max_sentences
-        self.min_sentences = min_sentences
 
     def respond(self, request: GenerationRequest, passages: dict[str, Article]) -> GeneratedReply:
         greeting = _greeting(request.customer.name)
-        lexicon = self._lexicon() if self._lexicon is not None else None
+        lexicon = self._lexicon() if self._lexicon is not None else HelpCenterLexicon()
+        names = lexicon.names
         # Read a misspelt message as the help center spells it, as retrieval did.
-        message = lexicon.speller.correct(request.message) if lexicon is not None else request.message
-        query = set(analyze(message)) - _FILLER
-        if not query:
-            return _abstain(greeting, 0.0)
+        message = lexicon.speller.correct(request.message)
+        focus = request.focus or Focus(product=request.customer.product)
+        tickets = _ticket_refs(request.similar_tickets)
         match = ticket_match(request.message, request.similar_tickets)
-        sources = _sources(request, passages)
-        units = [unit for index, source in enumerate(sources) for unit in _units(source.text, index)]
-        if lexicon is not None:
-            units = _about_the_products_asked(units, message, lexicon)
-        chosen = self._select(units, query, sources, _term_weights(units, query)) if units else []
-
-        articles = sorted({u.source for u in chosen if sources[u.source].ref.kind == "article"})
-        quoted = 0.0
-        if articles:
-            meaning = passage_meaning(message, [sources[i].text for i in articles])
-            top_score = max(max(sources[i].ref.score, 0.0) for i in articles)
-            quoted = quoted_strength(meaning, top_score / (top_score + self.score_half_point))
-        confidence = max(quoted, match)
-        # Each quote needs its own support: an article sentence its articles' evidence, a ticket resolution
-        # the tickets' match with the message.
-        supported = [
-            u
-            for u in chosen
-            if (quoted if sources[u.source].ref.kind == "article" else match) >= self.confidence_threshold
-        ]
-        if confidence < self.confidence_threshold or not supported:
-            return _abstain(greeting, confidence)
-        return _answer(greeting, supported, sources, confidence)
-
-    def _select(
-        self, units: list[_Unit], query: set[str], sources: list[_Source], weight: dict[str, float]
-    ) -> list[_Unit]:
-        # Better-retrieved passages get up to twice the weight, so ties go to the passage retrieval trusts.
+        done = {"focus": focus, "similar_tickets": tickets}
+        if focus.unknown_name:
+            return unknown_product(greeting, focus.unknown_name).model_copy(update=done)
+        asked = frozenset(span for name in focus.names for span in names.spans(name))
+        name_tokens = frozenset(t for span in asked | names.spans(message) for t in span)
+        question = Question.read(message, name_tokens)
+        sources, scope = _in_scope(_article_sources(request, passages), asked, names)
+        found = [st for i, source in enumerate(sources) for st in statements(source.text, i)]
+        if asked:
+            found = [st for st in found if not names.other_products(names.spans_of_tokens(st.tokens), asked)]
+        # Better-retrieved articles get up to twice the weight, so ties go to the article retrieval trusts.
         top = max((s.ref.score for s in sources), default=0.0)
-        prior = [0.5 + 0.5 * (max(s.ref.score, 0.0) / top if top > 0 else 1.0) for s in sources]
+        priors = [
+            factor * (0.5 + 0.5 * (max(s.ref.score, 0.0) / top if top > 0 else 1.0))
+            for s, factor in zip(sources, scope, strict=True)
+        ]
 
-        scored = [(sum(weight[t] for t in u.terms & query) * prior[u.source], u) for u in units]
-        ranked = sorted(
-            ((s, u) for s, u in scored if s > 0),
-            key=lambda su: (-su[0], su[1].source, su[1].position),
-        )
-        chosen: list[_Unit] = []
-        seen_texts: set[str] = set()
-        for score, unit in ranked:
-            # Up to the minimum, a sentence a quarter as good as the best still helps; beyond it, half.
-            floor = 0.25 if len(chosen) < self.min_sentences else 0.5
-            if len(chosen) == self.max_sentences or score < floor * ranked[0][0]:
-                break
-            key = unit.text.casefold()
-            if key not in seen_texts:
-                seen_texts.add(key)
-                chosen.append(unit)
-        # Present them in the passages' own order so steps and explanations read naturally.
-        return sorted(chosen, key=lambda u: (u.source, u.position))
+        def named(statement: Statement) -> bool:
+            spans = names.spans_of_tokens(statement.tokens)
+            return any(names.same_product(span, a) for span in spans for a in asked)
 
-
-def _about_the_products_asked(units: list[_Unit], message: str, lexicon: HelpCenterLexicon) -> list[_Unit]:
-    """The units that do not speak only of products other than those the message names.
-
-    A passage retrieved for "the annual fee on the Gold Rewards Card" may compare it with the Business Gold
-    Rewards Card; quoting that card's $200 fee would answer about the wrong product. Nothing is left out
-    when the message names no product the help center knows (tandem.knowledge.names).
-    """
-    asked = lexicon.names.spans(message)
-    if not asked:
-        return units
-    names = lexicon.names
-    return [u for u in units if not names.other_products(names.spans_of_tokens(u.tokens), asked)]
+        selection = None
+        if question.terms and found:
+            # The asked product's own articles first; general ones only when those answer nothing.
+            own = [st for st in found if scope[st.source] == 1.0]
+            selection = select(own, question, priors, named)
+            if not selection.chosen and len(own) < len(found):
+                selection = select(found, question, priors, named)
+        quoted = 0.0
+        if selection is not None and selection.chosen:
+            best_score = max(max(sources[st.source].ref.score, 0.0) for st in selection.chosen)
+            retrieval = best_score / (best_score + self.score_half_point)
+            coverage = specific_coverage(question, selection.covered, lexicon.vocabulary)
+            quoted = answer_strength(message, selection.chosen, coverage, retrieval)
+        if selection is not None and selection.chosen and quoted >= self.confidence_threshold:
+            if not asked and (options := _sibling_products(selection, sources, names)):
+                return which_product(greeting, options, quoted).model_copy(update=done)
+            return _answer(greeting, selection.chosen, sources, quoted).model_copy(update=done)
+        if match >= self.confidence_threshold:
+            return refer(greeting, match).model_copy(update=done)
+        return _abstain(greeting, max(quoted, match)).model_copy(update=done)
 
 
-def passage_meaning(message: str, texts: Sequence[str], embedder: Embedder | None = None) -> float:
-    """How close in meaning the message is to the closest section of the passages: the best cosine, in [0, 1].
+def answer_strength(message: str, chosen: Sequence[Statement], coverage: float, retrieval: float) -> float:
+    """retrieval * sqrt(coverage * meaning), in [0, 1] (see `OfflineResponder`)."""
+    meaning = statement_meaning(message, [f"{st.about}\n{st.text}" for st in chosen])
+    inside = min(max(coverage, 0.0), 1.0) * min(max(meaning, 0.0), 1.0)
+    return min(max(retrieval, 0.0), 1.0) * math.sqrt(inside)
 
-    Passages are split into heading sections as the article index splits articles (without a title: the
-    Cohere responder only has the text), and compared with the message's retrieval focus (a long message's
-    request clauses) through the bundled WordLlama, whatever embedder retrieval uses, so that one threshold
-    holds across deployments. 0 without passages.
-    """
-    sections = [
-        chunk.indexed_text
-        for n, text in enumerate(texts)
-        for chunk in chunk_article(Article(id=f"passage-{n}", title="", body=text))
-    ]
-    if not sections:
+
+def specific_coverage(question: Question, covered: frozenset[str], vocabulary: Vocabulary) -> float:
+    """The share of the question's words a reply holds, each weighted by how specific it is in the help
+    center (`Vocabulary.specificity`) and the situation's words by `BACKGROUND_WEIGHT`: leaving "mortgage"
+    open costs more than leaving "account" open. A word of the situation the help center never uses (the
+    customer's "laptop" or "dad") is their story, not something an article could hold: it does not count.
+    A word of the question itself the help center never uses counts most: it is what nobody wrote about."""
+    weights = {
+        t: vocabulary.specificity(t) * question.weight_of(t)
+        for t in question.words
+        if t in question.terms or vocabulary.frequency.get(t)
+    }
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in covered) / total if total > 0 else 0.0
+
+
+def statement_meaning(message: str, texts: Sequence[str]) -> float:
+    """The best cosine between the message's retrieval focus and the texts, with the bundled WordLlama."""
+    if not texts:
         return 0.0
-    model = embedder if embedder is not None else default_embedder()
-    cosine = model.embed_documents(sections) @ model.embed_query(analyze_query(message).focus)
+    model = default_embedder()
+    cosine = model.embed_documents(list(texts)) @ model.embed_query(analyze_query(message).focus)
     return float(min(max(float(cosine.max()), 0.0), 1.0))
 
 
-def quoted_strength(meaning: float, retrieval: float) -> float:
-    """Evidence of quoted passages: meaning * retrieval, in [0, 1].
-
-    Meaning leads; retrieval (s / (s + half point) of the retriever's lexical-led score) scales it, so a
-    passage the retriever barely found cannot carry an answer however close it reads.
-    """
-    return min(max(meaning, 0.0), 1.0) * min(max(retrieval, 0.0), 1.0)
-
-
-def ticket_match(message: str, tickets: Sequence[SimilarTicket]) -> float:
-    """How strongly resolved tickets match the message, in [0, 1]: `match_strength` of the best three.
-
-    The best three by the index's similarity, each with its `subject_coverage` of the message. Where the
-    index supplies them, its neighbourhood (mean dense cosine of the ten nearest tickets) stands for their
-    similarity and their category probabilities join in; tickets from a backend without them (or from an
-    older workflow history) are measured by their scores alone.
-    """
-    best = sorted(tickets, key=lambda t: -t.score)[:TICKET_MATCH_TICKETS]
-    message_tokens = _token_units(message)  # once for the three subjects
-    coverages = [_coverage(message_tokens, t.subject) for t in best]
-    neighbourhood = [t.neighbourhood for t in best if t.neighbourhood is not None]
-    scores = [neighbourhood[0]] if neighbourhood else [t.score for t in best]
-    probabilities = [t.category_probability for t in best if t.category_probability is not None]
-    return match_strength(scores, coverages, probabilities or None)
+def _in_scope(
+    sources: list[_Source], asked: frozenset[Name], names: ProductNames
+) -> tuple[list[_Source], list[float]]:
+    """The articles a reply about the `asked` products may quote, each with a weight: articles whose titles
+    name only other products are out; when some titles name an asked product, articles whose titles name
+    none keep `GENERAL_ARTICLE_FACTOR` (a help center often files "Transferring funds to another bank"
+    under each account with that account's own figures, so a general title may be a sibling's)."""
+    if not asked:
+        return sources, [1.0] * len(sources)
+    subjects = [subject_names(names, s.ref.title) for s in sources]
+    kept = [
+        (s, subject)
+        for s, subject in zip(sources, subjects, strict=True)
+        if not names.other_products(subject, asked)
+    ]
+    own = any(subject for _, subject in kept)
+    factors = [1.0 if subject or not own else GENERAL_ARTICLE_FACTOR for _, subject in kept]
+    return [s for s, _ in kept], factors
 
 
-def match_strength(
-    scores: Sequence[float], coverages: Sequence[float], category_probabilities: Sequence[float] | None = None
-) -> float:
-    """(mean similarity * mean coverage * mean category probability ** 0.2) ** 0.85, in [0, 1].
-
-    0 without scores or coverages; without category probabilities (None) that factor is 1. The three means
-    may be over different counts (one neighbourhood similarity, three coverages).
-
-    Similarity says the message reads like the past questions: the ticket index's neighbourhood (mean dense
-    cosine of the ten nearest tickets) or, without one, the mean of the tickets' scores. Coverage says it
-    also asks what they asked: a message that shares a question's frame but swaps its subject ("how long
-    until my milk expires" against "how long until my card expires") is similar but leaves the subject's
-    word uncovered. The category probability (the index's softmax model, P(ticket's category | message))
-    says it asks what one intent of the history asks: an out-of-scope message in a banking frame spreads its
-    probability over several intents. A mean over several tickets rather than the best one: a question that
-    recurs in the history is answerable, a single near-paraphrase is less telling.
-
-    The validation behind each factor (AUROC and F1 of abstaining on held-out clinc150 train questions,
-    banking77 and bitext queries; never clinc150's scope.jsonl) is in `tandem.responder.confidence`.
-    The exponent only places the threshold: the F1 of abstaining peaked at a product (before ** 0.85) of
-    0.28 to 0.31 on those sets (0.27 to 0.31 for the earlier measure); 0.29 ** 0.85 = 0.349, the default.
-    Calibrated with the default embedder (WordLlama); another embedder's cosines sit on another scale.
-    """
-    if not scores or not coverages:
-        return 0.0
-    similarity = sum(min(max(s, 0.0), 1.0) for s in scores) / len(scores)
-    coverage = sum(min(max(c, 0.0), 1.0) for c in coverages) / len(coverages)
-    category = 1.0
-    if category_probabilities:
-        category = sum(min(max(p, 0.0), 1.0) for p in category_probabilities) / len(category_probabilities)
-    return (similarity * coverage * category**CATEGORY_EXPONENT) ** TICKET_MATCH_EXPONENT
+def _sibling_products(selection: Selection, sources: list[_Source], names: ProductNames) -> list[str]:
+    """Products whose articles answer as well as the best one but with other values: the customer must
+    say which one they mean. Empty when the best statements agree or are about one product."""
+    best_score, best = selection.ranked[0]
+    subject = subject_names(names, sources[best.source].ref.title)
+    if not best.values or not subject:
+        return []
+    options = {subject: sources[best.source].ref.title}
+    for value, other in selection.ranked[1:]:
+        if value < SIBLING_SCORE_SHARE * best_score:
+            break
+        other_subject = subject_names(names, sources[other.source].ref.title)
+        if (
+            other_subject
+            and other.values
+            and not set(other.values) & set(best.values)
+            and not any(names.same_product(a, b) for a in other_subject for b in subject)
+            and other_subject not in options
+        ):
+            options[other_subject] = sources[other.source].ref.title
+    if len(options) < 2:
+        return []
+    return [named_in(title, names)[0] if named_in(title, names) else title for title in options.values()]
 
 
-def subject_coverage(message: str, subject: str) -> float:
-    """How much of a past ticket's subject the message covers, in [0, 1], from WordLlama's token vectors.
-
-    Each subject token counts with its best cosine to a message token, weighted by its vector norm (WordLlama
-    average-pools unnormalised token vectors, so the norm is how much a token weighs in its embeddings:
-    "my" 3.9, "milk" 17). A max-match rather than the pooled cosine: one uncovered telling word, drowned in
-    the average, shows. Only this direction: the message's own extra words (a merchant, a place) are
-    common in questions the tickets answer. 0 when either has no token.
-    """
-    return _coverage(_token_units(message), subject)
-
-
-def _token_units(text: str) -> np.ndarray:
-    # The bundled WordLlama's token vectors whatever embedder retrieval uses, so one threshold holds.
-    return normalize_rows(default_embedder().token_vectors(text))
+def _ticket_refs(tickets: Sequence[SimilarTicket]) -> list[SourceRef]:
+    return [
+        SourceRef(
+            kind="ticket",
+            id=t.ticket_id,
+            title=t.subject,
+            score=t.score,
+            snippet=shorten(t.resolution, SNIPPET_CHARS) if t.resolution.strip() else "",
+        )
+        for t in tickets
+    ]
 
 
-def _coverage(message_units: np.ndarray, subject: str) -> float:
-    subject_vectors = default_embedder().token_vectors(subject)
-    weight = np.linalg.norm(subject_vectors, axis=1)
-    if not len(message_units) or not len(subject_vectors) or weight.sum() <= 0:
-        return 0.0
-    best = np.clip((normalize_rows(subject_vectors) @ message_units.T).max(axis=1), 0.0, 1.0)
-    return float((best * weight).sum() / weight.sum())
+def _article_sources(request: GenerationRequest, passages: dict[str, Article]) -> list[_Source]:
+    """The articles the reply may quote, in retrieval order: only those we hold the text of."""
+    sources: list[_Source] = []
+    seen: set[str] = set()
+    for ref in request.articles:
+        article = passages.get(ref.id)
+        if article is None or ref.id in seen or ref.internal or article.internal:
+            continue
+        seen.add(ref.id)
+        cited = SourceRef(
+            kind="article", id=article.id, title=article.title, url=article.url or ref.url, score=ref.score
+        )
+        sources.append(_Source(cited, article.body))
+    return sources
 
 
 def _term_weights(units: list[_Unit], query: set[str]) -> dict[str, float]:
@@ -302,28 +288,6 @@ def _term_weights(units: list[_Unit], query: set[str]) -> dict[str, float]:
         for term in unit.terms & query:
             df[term] += 1
     return {t: math.log(1 + len(units) / (1 + n)) for t, n in df.items()}
-
-
-def _sources(request: GenerationRequest, passages: dict[str, Article]) -> list[_Source]:
-    """The passages the reply may use, in retrieval order: given articles, then resolved tickets."""
-    sources: list[_Source] = []
-    seen: set[tuple[str, str]] = set()
-    for ref in request.articles:
-        article = passages.get(ref.id)
-        if article is None or ("article", ref.id) in seen:
-            continue  # only articles we actually hold the text of may be quoted
-        seen.add(("article", ref.id))
-        cited = SourceRef(
-            kind="article", id=article.id, title=article.title, url=article.url or ref.url, score=ref.score
-        )
-        sources.append(_Source(cited, article.body))
-    for ticket in request.similar_tickets:
-        if not ticket.resolution.strip() or ("ticket", ticket.ticket_id) in seen:
-            continue
-        seen.add(("ticket", ticket.ticket_id))
-        cited = SourceRef(kind="ticket", id=ticket.ticket_id, title=ticket.subject, score=ticket.score)
-        sources.append(_Source(cited, ticket.resolution))
-    return sources
 
 
 def _units(text: str, source: int) -> list[_Unit]:
@@ -409,17 +373,26 @@ def _greeting(name: str) -> str:
     return f"Hi {first}," if first else "Hi,"
 
 
-def _answer(greeting: str, chosen: list[_Unit], sources: list[_Source], confidence: float) -> GeneratedReply:
+def _answer(
+    greeting: str, chosen: Sequence[Statement], sources: list[_Source], confidence: float
+) -> GeneratedReply:
     numbers: dict[int, int] = {}
     cited: list[SourceRef] = []
     lines: list[str] = []
-    for unit in chosen:
-        if unit.source not in numbers:
-            numbers[unit.source] = len(numbers) + 1
-            ref = sources[unit.source].ref
-            # The snippet shows the first sentence we quoted from this source.
-            cited.append(ref.model_copy(update={"snippet": shorten(unit.text, SNIPPET_CHARS)}))
-        lines.append(f"- {unit.text} [{numbers[unit.source]}]")  # a block's list stays indented under it
+    for statement in chosen:
+        if statement.source not in numbers:
+            numbers[statement.source] = len(numbers) + 1
+            ref = sources[statement.source].ref
+            # The snippet shows the first statement we quoted from this source.
+            cited.append(ref.model_copy(update={"snippet": shorten(statement.text, SNIPPET_CHARS)}))
+        first, *rest = statement.text.split("\n")
+        marker = f"[{numbers[statement.source]}]"
+        if first.startswith("- "):  # a list without a lead-in: every item under the marker's line
+            lines.append(f"- {marker}")
+            rest = [first, *rest]
+        else:
+            lines.append(f"- {first} {marker}")
+        lines.extend(f"  {line}" for line in rest)
     listing = [
         f"[{n}] {ref.title}" + (f" ({ref.url})" if ref.url else "") for n, ref in enumerate(cited, start=1)
     ]
@@ -433,3 +406,32 @@ def _abstain(greeting: str, confidence: float) -> GeneratedReply:
         "Would you like me to connect you with a person from our support team?"
     )
     return GeneratedReply(text=text, sources=[], confidence=confidence, abstained=True)
+
+
+def refer(greeting: str, confidence: float) -> GeneratedReply:
+    """Resolved tickets know the question but no article answers it: a person can, so offer one."""
+    text = (
+        f"{greeting} our support team has answered questions like this before, but it isn't covered in our "
+        "help center, so a person should answer it. Would you like me to connect you with someone from our "
+        "support team?"
+    )
+    return GeneratedReply(text=text, sources=[], confidence=confidence, abstained=True)
+
+
+def unknown_product(greeting: str, name: str) -> GeneratedReply:
+    """The customer names a product the help center does not have: answering from another would mislead."""
+    text = (
+        f"{greeting} I couldn't find anything about the {name} in our help center, and I'd rather not guess "
+        "from a different product. Would you like me to connect you with a person from our support team?"
+    )
+    return GeneratedReply(text=text, sources=[], confidence=0.0, abstained=True)
+
+
+def which_product(greeting: str, options: Sequence[str], confidence: float) -> GeneratedReply:
+    """Several products fit and their answers differ: ask which one, stating no figure."""
+    listed = ", ".join(options[:-1]) + f" or the {options[-1]}" if len(options) > 1 else options[0]
+    text = (
+        f"{greeting} the answer depends on which product you mean: the {listed}? "
+        "Tell me which one and I'll look up the exact answer."
+    )
+    return GeneratedReply(text=text, sources=[], confidence=confidence, abstained=False, clarifying=True)

@@ -1,0 +1,284 @@
+"""A help-center article read as the statements a reply may quote, each with what it is about.
+
+Help centers state facts in a few shapes, and each is read for what it says:
+
+- sentences and list items of running text, about their section's heading;
+- "Label: value" list items ("- Monthly maintenance fee: $20.00");
+- table rows, read with their header ("Out-of-network ATM withdrawal fee (after free): $2.50"), since a row
+  alone ("| $2.50 |") says nothing;
+- FAQ pairs ("- Q: ... / A: ...", a question heading followed by its answer, or "Question? Answer." in one
+  item): the answer is the statement and the question is what it is about. A question is never a statement;
+- a list under a lead-in ("To cancel:" or a "How to ..." heading) is also one block, for questions asking
+  how to do something.
+
+A statement's `context` (its heading, its FAQ question, its table header, its list's lead-in) tells what it is
+about without being quoted. Placeholders an export left in ("{{Website Name}}", "[value not available]") and
+statements cut short are never statements.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tandem.knowledge.bm25_index import analyze
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
+_QUESTION_LINE = re.compile(r"^(?:\*\*)?(?:Q|Question)\s*[:.](?:\*\*)?\s*(.+)$", re.I)
+_ANSWER_LINE = re.compile(r"^(?:\*\*)?(?:A|Answer)\s*:(?:\*\*)?\s*(.+)$", re.I)
+_INLINE_PAIR = re.compile(
+    r"^((?:what|how|when|where|which|who|why|is|are|do|does|can|will|should)\b[^?]{6,}\?)\s+(\S.*)$", re.I
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[$])")
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|no|mr|mrs|ms|dr|st)\.$", re.IGNORECASE)
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\[(?:value )?not available\]|\[insert\b|\bTBD\b|\bN/A\b", re.I)
+_SEPARATOR_ROW = re.compile(r"^\|?\s*:?-{2,}")
+_VALUE = re.compile(r"[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%|\b\d[\d,]*(?:\.\d+)?\b")
+_DURATION = re.compile(
+    r"[\s-]*(?:business |calendar |banking |full )?(?:minute|hour|day|week|month|year)s?\b", re.I
+)
+MIN_WORDS = 2
+MAX_CHARS = 400
+MAX_BLOCK_CHARS = 700
+MAX_BLOCK_ITEMS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    text: str  # what the reply quotes, verbatim but for markdown markup
+    source: int  # position of its article among the passages
+    position: int  # order inside the article
+    terms: frozenset[str]  # analysed words of the text
+    context: frozenset[str]  # analysed words of what it is about (heading, FAQ question, table header)
+    about: str  # ... as written
+    tokens: tuple[str, ...]  # analysed text in order, for product names
+    context_tokens: tuple[str, ...]  # analysed context in order, for product names
+    values: tuple[str, ...]  # the amounts, rates and counts it states, normalised ("$2.50", "3%", "2")
+    kinds: frozenset[str]  # what kinds of value: money, rate, duration, count (`value_kinds`)
+    label: frozenset[str]  # what the value is of: the words before a "label: value" colon, else terms
+    labelled: bool  # the label is its own ("Monthly maintenance fee: $25.00", a table row)
+    block: bool = False  # a list with its lead-in: a set of steps or options
+
+
+def statements(text: str, source: int) -> list[Statement]:
+    """The quotable statements of an article body, in order."""
+    reader = _Reader(source)
+    reader.read(text)
+    return reader.out
+
+
+def values_in(text: str) -> tuple[str, ...]:
+    """Amounts, percentages and counts in `text`, normalised (thousands separators and .00 dropped)."""
+    found = []
+    for match in _VALUE.finditer(text):
+        value = re.sub(r"\s", "", match.group(0)).replace(",", "")
+        value = re.sub(r"\.0+(?=%|$)", "", value)
+        found.append(value)
+    return tuple(found)
+
+
+def value_kinds(text: str) -> frozenset[str]:
+    """The kinds of value `text` states: money ($2.50), rate (3%), duration (3 business days), count."""
+    kinds = set()
+    for match in _VALUE.finditer(text):
+        value = match.group(0)
+        if value[:1] in "$€£":
+            kinds.add("money")
+        elif value.rstrip().endswith("%"):
+            kinds.add("rate")
+        elif _DURATION.match(text, match.end()):
+            kinds.add("duration")
+        else:
+            kinds.add("count")
+    return frozenset(kinds)
+
+
+class _Reader:
+    def __init__(self, source: int) -> None:
+        self.source = source
+        self.out: list[Statement] = []
+        self.headings: list[tuple[int, str]] = []  # the open headings (level, text), outermost first
+        self.question: str | None = None  # an FAQ question waiting for its answer
+        self.paragraph: list[str] = []
+        self.items: list[tuple[int, str]] = []  # (indent, text) of the current list
+        self.lead: str | None = None  # the sentence ending in ":" before a list
+        self.table: list[list[str]] = []
+
+    def read(self, text: str) -> None:
+        for raw in text.splitlines():
+            line = raw.rstrip()
+            stripped = line.strip()
+            if not stripped:
+                self._flush_paragraph()
+                continue
+            if heading := _HEADING.match(stripped):
+                self._flush_all()
+                level, title = len(heading.group(1)), _clean(heading.group(2))
+                self.headings = [(n, h) for n, h in self.headings if n < level] + [(level, title)]
+                self.question = title if title.endswith("?") else None
+                continue
+            if stripped.startswith("|"):
+                self._flush_paragraph()
+                self._flush_list()
+                if not _SEPARATOR_ROW.match(stripped):
+                    self.table.append([_clean(c) for c in stripped.strip("|").split("|")])
+                continue
+            self._flush_table()
+            if item := _LIST_ITEM.match(line):
+                self._flush_paragraph()
+                self.items.append((len(item.group(1).expandtabs(4)), _clean(item.group(2))))
+            elif self.items and raw[:1].isspace():
+                indent, previous = self.items[-1]  # a continuation line ("  A: ...") of the last item
+                self.items[-1] = (indent, f"{previous}\n{_clean(stripped)}")
+            else:
+                self._flush_list()
+                self.paragraph.append(_clean(stripped))
+        self._flush_all()
+
+    # --- shapes --------------------------------------------------------------------------------------
+
+    def _flush_all(self) -> None:
+        self._flush_paragraph()
+        self._flush_list()
+        self._flush_table()
+
+    def _flush_paragraph(self) -> None:
+        if not self.paragraph:
+            return
+        text = " ".join(self.paragraph)
+        self.paragraph = []
+        self._flush_list()
+        if pair := _QUESTION_LINE.match(text):
+            self.question = pair.group(1)
+            return
+        if answer := _ANSWER_LINE.match(text):
+            self._answer(answer.group(1))
+            return
+        sentences = _sentences(text)
+        if sentences and sentences[-1].endswith(":"):
+            self.lead = sentences.pop()
+        for sentence in sentences:
+            self._add(sentence, self._context())
+
+    def _flush_list(self) -> None:
+        if not self.items:
+            return
+        items, self.items = self.items, []
+        lead, self.lead = self.lead, None
+        top = min(indent for indent, _ in items)
+        parent: str | None = None
+        shown: list[str] = []
+        for indent, text in items:
+            nested = indent > top
+            first, _, rest = text.partition("\n")
+            if question := _QUESTION_LINE.match(first):
+                self.question = question.group(1)
+                if answer := _ANSWER_LINE.match(rest.strip()):
+                    self._answer(answer.group(1))
+                continue
+            if answer := _ANSWER_LINE.match(first):
+                self._answer(answer.group(1))
+                continue
+            text = " ".join(text.split())
+            if pair := _INLINE_PAIR.match(text):
+                self.question = pair.group(1)
+                self._answer(pair.group(2))
+                continue
+            if nested and parent and parent.endswith("?"):
+                self.question = parent  # "- What minimum balance must I maintain?" answered by its items
+                self._answer(text)
+                continue
+            if not nested:
+                parent = text if text.endswith((":", "?")) else None
+                shown.append(text)
+            context = self._context(lead, parent if nested else None)
+            if text.endswith((":", "?")):
+                continue  # a lead-in or a question for the nested items, not a statement
+            for sentence in _sentences(text):
+                self._add(sentence, context)
+        if self.question is None and (lead or self.headings) and 2 <= len(shown) <= MAX_BLOCK_ITEMS:
+            intro = lead or self.headings[-1][1]
+            block = "\n".join([f"{intro}" if lead else "", *(f"- {s}" for s in shown)]).strip()
+            if len(block) <= MAX_BLOCK_CHARS:
+                self._add(block, self._context(lead), block=True)
+
+    def _flush_table(self) -> None:
+        if not self.table:
+            return
+        rows, self.table = self.table, []
+        header, body = (rows[0], rows[1:]) if len(rows) > 1 else ([], rows)
+        for cells in body:
+            if len(cells) < 2 or not cells[0]:
+                continue
+            if len(cells) == 2:
+                text = f"{cells[0]}: {cells[1]}"
+            else:
+                named = zip(header[1:] or [""] * (len(cells) - 1), cells[1:], strict=False)
+                text = f"{cells[0]}: " + "; ".join(f"{h}: {c}" if h else c for h, c in named if c)
+            self._add(text, self._context(" ".join(header)), label=cells[0])
+
+    def _answer(self, text: str) -> None:
+        question, self.question = self.question, None
+        context = self._context(question)
+        # A short answer ("$660.", "Yes.") reads only with its question: the pair is quoted together.
+        if question and len(text.split()) < 6:
+            self._add(f"{question} {text}", context, label=question)
+            return
+        for sentence in _sentences(text):
+            self._add(sentence, context)
+
+    def _context(self, *extra: str | None) -> str:
+        headings = [h for _, h in self.headings]
+        return " ".join([*headings, *(e for e in extra if e), self.question or ""]).strip()
+
+    def _add(self, text: str, context: str, *, label: str | None = None, block: bool = False) -> None:
+        text = text.strip()
+        limit = MAX_BLOCK_CHARS if block else MAX_CHARS
+        if (
+            len(text.split()) < MIN_WORDS
+            or len(text) > limit
+            or text.endswith((":", "…", "?"))
+            or _PLACEHOLDER.search(text)
+        ):
+            return
+        tokens = tuple(analyze(text))
+        if not tokens:
+            return
+        head, colon, _ = text.partition(":")
+        if label is None and colon and len(head.split()) <= 8:
+            label = head
+        context_tokens = tuple(analyze(context))
+        self.out.append(
+            Statement(
+                text=text,
+                source=self.source,
+                position=len(self.out),
+                terms=frozenset(tokens),
+                context=frozenset(context_tokens),
+                about=context,
+                tokens=tokens,
+                context_tokens=context_tokens,
+                values=values_in(text),
+                kinds=value_kinds(text),
+                label=frozenset(analyze(label)) or frozenset(tokens) if label else frozenset(tokens),
+                labelled=bool(label and analyze(label)),
+                block=block,
+            )
+        )
+
+
+def _clean(text: str) -> str:
+    return _LINK.sub(r"\1", text).replace("**", "").replace("__", "").replace("`", "").strip()
+
+
+def _sentences(text: str) -> list[str]:
+    parts = _SENTENCE_END.split(" ".join(text.split()))
+    merged: list[str] = []
+    for part in parts:
+        if merged and _ABBREVIATION.search(merged[-1]):
+            merged[-1] = f"{merged[-1]} {part}"  # "e.g. Blue Account" is one sentence
+        else:
+            merged.append(part)
+    return merged

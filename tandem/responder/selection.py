@@ -1,0 +1,331 @@
+"""Choosing what to say: the statements that answer the question asked, and nothing that contradicts them.
+
+Help centers are written in a few predictable ways (tandem.responder.passages), and a good answer follows:
+
+- The statement that states the asked attribute with its value wins. A question asking for a value ("how
+  much", "what fee", "how long") is answered by a statement that has one: "Out-of-network ATM withdrawal fee
+  (after free): $2.50" over "ATM owners may charge their own surcharge". Words of the question in the
+  statement count fully, words only in what it is about (its heading, FAQ question, table header) count
+  `CONTEXT_WEIGHT`, both weighted by how rare they are among the candidate statements (IDF), so "card"
+  found everywhere does not decide.
+- One answer per thing asked: a question that asks two things ("what's the monthly fee and what do I need
+  to keep to avoid it?") gets the best statement for each, at most `MAX_STATEMENTS`. A part that points back
+  ("how do I stop it?") is about the situation the customer described before it.
+- Never two values for the same thing: a statement whose label ("Monthly maintenance fee") is that of a
+  chosen one but whose values differ is left out.
+- Better-retrieved articles get up to twice the weight (`prior`), so ties go to the article retrieval
+  trusts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tandem.knowledge.bm25_index import analyze
+from tandem.responder.passages import Statement, values_in
+
+MAX_STATEMENTS = 3
+CONTEXT_WEIGHT = 0.6
+# A statement without any value, for a question asking for one, keeps this share of its score.
+NO_VALUE_FACTOR = 0.35
+NAMED_FACTOR = 1.25
+# Chat filler beyond the stopword list: it says nothing about the topic.
+FILLER = frozenset(
+    {"hi", "hello", "hey", "thanks", "thank", "please", "want", "need", "help", "know", "like", "would"}
+    | {"could", "get", "tell", "able", "question", "ok", "okay", "wonder", "wondering", "curious"}
+)
+# Attributes a help center states with a value. A question naming one asks for that value.
+_ATTRIBUTE_WORDS = (
+    "fee fees charge charged charges cost costs price rate rates apy apr interest limit limits minimum "
+    "maximum max min most least highest lowest biggest balance amount percent percentage score age old "
+    "period deadline bonus coverage cap discount much many long"
+)
+ATTRIBUTES = frozenset(t for word in _ATTRIBUTE_WORDS.split() for t in analyze(word))
+# The words that only frame a request for a value ("how much", "the highest"): a stated value answers them.
+_FRAME_WORDS = ("much", "many", "long", "old", "soon", "often", "most", "least", "highest", "lowest", "max")
+FRAME = frozenset(t for word in _FRAME_WORDS for t in analyze(word))
+_ASKS_VALUE = re.compile(
+    r"\bhow (?:much|many|long|old|soon|often|big|high|low|far)\b"
+    r"|\b(?:the )?(?:most|least|highest|lowest|biggest|largest|smallest|max(?:imum)?|min(?:imum)?)\b",
+    re.I,
+)
+_ASKS_STEPS = re.compile(
+    r"\bhow (?:do|can|could|should|would) (?:i|we|you)\b|\bhow to\b|\bsteps?\b"
+    r"|\bwhat do (?:i|we) (?:do|need to do)\b",
+    re.I,
+)
+_QUESTION_WORD = r"(?:what|how|when|where|which|who|why|whats|is|are|do|does|did|can|could|will|would|should)"
+_QUESTION_START = re.compile(rf"^(?:{_QUESTION_WORD}|if)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\s+-\s+|\n+")
+# Where one question asks two things: "what's the monthly fee and what do I need to keep to avoid it?"
+_PARTS = re.compile(rf"\?+\s*|;\s+|,?\s+and\s+(?={_QUESTION_WORD}\b)|,\s+(?={_QUESTION_WORD}\b)", re.I)
+# A part that points back ("how do I stop it") is about the situation the customer told.
+_POINTS_BACK = re.compile(r"\b(?:it|this|that|they|them|these|those|one|ones)\b", re.I)
+# Words customers shorten: one spelling, so "max per claim" finds "maximum reimbursement per claim".
+_ALIASES = {"max": "maximum", "min": "minimum", "yearly": "annual", "extra": "additional"}
+_ALIAS = re.compile(rf"\b(?:{'|'.join(_ALIASES)})\b", re.I)
+# Wording that asks for one kind of value: "what percentage" is not answered by "$32,500".
+_WANTS = {
+    "rate": re.compile(r"\bpercent(?:age)?\b|%|\bapy\b|\bapr\b|\binterest rate\b", re.I),
+    "duration": re.compile(
+        r"\bhow (?:long|soon)\b|\bhow many (?:business )?(?:minutes|hours|days|weeks|months|years)\b", re.I
+    ),
+    "money": re.compile(r"\bhow much\b(?! time)|\bcost\b|\bprice\b", re.I),
+}
+# The kinds of value an attribute is stated in: "what balance" wants an amount, even when the sentence goes
+# on about "the higher interest rate".
+_HEAD_KINDS = {
+    "money": "balance fee fees cost price charge amount deposit",
+    "rate": "rate apy apr percent percentage",
+    "duration": "period deadline",
+}
+HEAD_KINDS = {
+    t: frozenset({kind})
+    for kind, words in _HEAD_KINDS.items()
+    for word in words.split()
+    for t in analyze(word)
+}
+_RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
+# Words of the sentences around the question (the customer's situation) count this much.
+BACKGROUND_WEIGHT = 0.25
+HEAD_FACTOR = 1.3
+LABEL_WEIGHT = 0.4  # a statement whose label is the attribute asked about ("What balance ...")
+ECHO_FACTOR = 1.5  # a statement that also states the amount the customer quoted ("charged $20")
+RANGE_FACTOR = 1.3  # two values of one kind, for a question asking for a range
+POINT_BACK_TERMS = 3  # a part with fewer of its own words that points back takes the situation's words
+# ... and is answered by a statement with a value of its own that scores at least this share of the best.
+POINT_BACK_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """One thing a question asks."""
+
+    terms: frozenset[str]
+    asks_value: bool  # an amount, rate, count or period
+    asks_steps: bool  # how to do something
+    wants: frozenset[str] = frozenset()  # kinds of value that answer it (passages.value_kinds); empty: any
+    head: frozenset[str] = frozenset()  # the attribute it names first ("what balance ...": balance)
+    wants_range: bool = False
+    # It names too little of its own and is about what was asked before ("and what happens if we go over?")
+    points_back: bool = False
+
+    @classmethod
+    def read(cls, text: str, drop: frozenset[str], before: frozenset[str], *, later: bool = False) -> Ask:
+        """`before`: what it may point back to (the earlier part, or the situation told); a `later` part
+        with few words of its own always does."""
+        tokens = [t for t in analyze(text) if t not in drop]
+        terms = frozenset(tokens)
+        own = terms - FRAME
+        points_back = len(own) < POINT_BACK_TERMS and bool(later or _POINTS_BACK.search(text) or not own)
+        if points_back:
+            terms |= before
+        head = next((t for t in tokens if t in ATTRIBUTES and t not in FRAME), None)
+        wants = HEAD_KINDS.get(head, frozenset()) if head else frozenset()
+        if not wants:
+            wants = frozenset(kind for kind, cue in _WANTS.items() if cue.search(text))
+        if "money" in wants:
+            wants |= {"rate"}  # a fee may be a percentage
+        return cls(
+            terms,
+            bool(terms & ATTRIBUTES) or bool(_ASKS_VALUE.search(text)),
+            bool(_ASKS_STEPS.search(text)),
+            wants,
+            frozenset({head}) if head else frozenset(),
+            bool(_RANGE.search(text)),
+            points_back and bool(before),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    asks: tuple[Ask, ...]
+    background: frozenset[str] = frozenset()  # words of the situation told around the question
+    values: frozenset[str] = frozenset()  # amounts the customer wrote: repeating them answers nothing
+
+    @classmethod
+    def read(cls, message: str, name_tokens: frozenset[str] = frozenset()) -> Question:
+        """A message's question: its question sentences, when it has others too (the situation), split
+        into the things it asks."""
+        drop = FILLER | name_tokens
+        message = _ALIAS.sub(lambda m: _ALIASES[m.group(0).lower()], message)
+        sentences = [s for s in _SENTENCE.split(message) if s.strip()]
+        asking = [s for s in sentences if s.rstrip().endswith("?") or _QUESTION_START.match(s.strip())]
+        asked = " ".join(asking) if asking else message
+        background = frozenset(analyze(message)) - drop - frozenset(analyze(asked))
+        asks: list[Ask] = []
+        for part in (p for p in _PARTS.split(asked) if p and p.strip()):
+            # A later part that only points back ("and what happens if we go over?") is about the earlier one.
+            ask = Ask.read(part, drop, asks[-1].terms if asks else background, later=bool(asks))
+            if ask.terms:
+                asks.append(ask)
+        if not asks:
+            whole = Ask.read(asked, drop, background)
+            asks = [whole] if whole.terms else []
+        terms = frozenset(t for ask in asks for t in ask.terms)
+        return cls(tuple(asks), background - terms, frozenset(values_in(message)))
+
+    @property
+    def terms(self) -> frozenset[str]:
+        return frozenset(t for ask in self.asks for t in ask.terms)
+
+    @property
+    def words(self) -> frozenset[str]:
+        return self.terms | self.background
+
+    @property
+    def asks_value(self) -> bool:
+        return any(ask.asks_value for ask in self.asks)
+
+    def weight_of(self, term: str) -> float:
+        return 1.0 if term in self.terms else BACKGROUND_WEIGHT
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    chosen: list[Statement]  # in the articles' own order
+    covered: frozenset[str]  # the question's words the chosen statements (and what they are about) hold
+    ranked: list[tuple[float, Statement]]  # for the first thing asked, best first
+
+
+def term_weights(candidates: Sequence[Statement], terms: frozenset[str]) -> dict[str, float]:
+    """IDF of each question word over the candidates: log(1 + N / (1 + df)); a word no statement holds
+    weighs most, so leaving it open costs the most (it is what the articles do not address)."""
+    df = dict.fromkeys(terms, 0)
+    for statement in candidates:
+        for term in (statement.terms | statement.context) & terms:
+            df[term] += 1
+    return {t: math.log(1 + len(candidates) / (1 + n)) for t, n in df.items()}
+
+
+def answers_value(statement: Statement, ask: Ask, quoted: frozenset[str]) -> bool:
+    """Whether the statement states a value the customer did not write themselves (`quoted`), of a kind
+    the question asks for ("what percentage" wants a rate, "how long" a duration)."""
+    if ask.wants and not (statement.kinds & ask.wants):
+        return False
+    return any(v not in quoted for v in statement.values)
+
+
+def score(
+    statement: Statement,
+    ask: Ask,
+    question: Question,
+    weight: dict[str, float],
+    prior: float,
+    named: bool = False,
+) -> float:
+    """How well a statement answers one thing asked: its words and what it is about, weighted (the ask's
+    own words fully, the rest of the question's and the situation's by `BACKGROUND_WEIGHT`)."""
+    if statement.block and not ask.asks_steps:
+        return 0.0  # a list of steps answers "how do I ...", not "what is ..."
+    words = ask.terms | question.words
+
+    def w(term: str) -> float:
+        return weight.get(term, 0.0) * (1.0 if term in ask.terms else BACKGROUND_WEIGHT)
+
+    own = words & statement.terms
+    value = sum(w(t) for t in own) + CONTEXT_WEIGHT * sum(w(t) for t in (words & statement.context) - own)
+    valued = answers_value(statement, ask, question.values)
+    if ask.asks_value and not ask.asks_steps and not valued:
+        value *= NO_VALUE_FACTOR
+    if statement.labelled:
+        # "Monthly maintenance fee: $25" over "Monthly ATM fee rebates for out-of-network usage: $20" for
+        # "what's the monthly fee": the share of its label the question says.
+        value *= 1 - LABEL_WEIGHT + LABEL_WEIGHT * len(statement.label & words) / len(statement.label)
+    if ask.head & statement.label:
+        value *= HEAD_FACTOR
+    elif ask.head and statement.label & ATTRIBUTES - FRAME:
+        value /= HEAD_FACTOR  # its value is of another attribute ("fee: $25" for "what balance")
+    if valued and set(statement.values) & question.values:
+        value *= ECHO_FACTOR
+    if ask.wants_range and _has_range(statement):
+        value *= RANGE_FACTOR
+    # Naming the product asked about makes a statement the more specific one ("With Business Gold Rewards
+    # Card: 5.45%" over the base rate for a holder of that card).
+    return value * prior * (NAMED_FACTOR if named else 1.0)
+
+
+def select(
+    statements: Sequence[Statement],
+    question: Question,
+    priors: Sequence[float],
+    named: Callable[[Statement], bool] = lambda _: False,
+) -> Selection:
+    """The statements that answer `question`: the best for each thing it asks (see the module docstring);
+    `priors` per source position; `named`: whether a statement names a product the question is about."""
+    weight = term_weights(statements, question.words)
+    chosen: list[Statement] = []
+    first: list[tuple[float, Statement]] = []
+    for index, ask in enumerate(question.asks[:MAX_STATEMENTS]):
+        scored = [(score(s, ask, question, weight, priors[s.source], named(s)), s) for s in statements]
+        ranked = sorted(
+            ((v, s) for v, s in scored if v > 0), key=lambda vs: (-vs[0], vs[1].source, vs[1].position)
+        )
+        if index == 0:
+            first = ranked
+        top = ranked[0][0] if ranked else 0.0
+        for value, candidate in ranked:
+            if candidate in chosen:
+                if ask.points_back:
+                    continue  # what it points back to is answered; it asks what comes next
+                break  # a chosen statement already answers this part too
+            if ask.points_back and (
+                value < POINT_BACK_SHARE * top
+                or not set(candidate.values) - {v for c in chosen for v in c.values}
+            ):
+                continue
+            if ask.asks_value and not ask.asks_steps and not answers_value(candidate, ask, question.values):
+                continue
+            if not (ask.terms & (candidate.terms | candidate.context)):
+                continue
+            if _conflicts(candidate, chosen) or _repeats(candidate, chosen):
+                continue
+            chosen.append(candidate)
+            break
+    covered = {t for s in chosen for t in question.words & (s.terms | s.context)}
+    if any(s.values for s in chosen):
+        covered |= question.words & FRAME  # "how much" is answered by the amount stated
+    ordered = sorted(chosen, key=lambda s: (s.source, s.position))
+    return Selection(ordered, frozenset(covered), first)
+
+
+def _has_range(statement: Statement) -> bool:
+    kinds = [k for k in ("money", "rate", "count") if k in statement.kinds]
+    return any(sum(1 for v in statement.values if _kind(v) == k) >= 2 for k in kinds)
+
+
+def conflicting(a: Statement, b: Statement) -> bool:
+    """Both state values of one kind (amounts, rates, counts) for the same thing (overlapping labels with
+    the same attribute words), and none of those values agree."""
+    kinds = {_kind(v) for v in a.values} & {_kind(v) for v in b.values}
+    if not kinds:
+        return False
+    for kind in kinds:
+        if {v for v in a.values if _kind(v) == kind} & {v for v in b.values if _kind(v) == kind}:
+            return False
+    if (a.label & ATTRIBUTES) != (b.label & ATTRIBUTES):
+        return False
+    smaller = min(len(a.label), len(b.label))
+    return smaller > 0 and len(a.label & b.label) / smaller >= 0.6
+
+
+def _kind(value: str) -> str:
+    return "money" if value[:1] in "$€£" else "rate" if value.endswith("%") else "count"
+
+
+def _conflicts(candidate: Statement, chosen: list[Statement]) -> bool:
+    return any(conflicting(candidate, c) for c in chosen)
+
+
+def _repeats(candidate: Statement, chosen: list[Statement]) -> bool:
+    """It says what a chosen statement says: the same values and mostly the same words."""
+    for c in chosen:
+        if candidate.values and set(candidate.values) <= set(c.values):
+            return True
+        union = candidate.terms | c.terms
+        if union and len(candidate.terms & c.terms) / len(union) >= 0.8:
+            return True
+    return False
