@@ -79,7 +79,8 @@ def escalation(row: EscalationEventRow) -> EscalationRecord:
     )
 
 
-def article_row(article: Article, now: datetime) -> dict[str, Any]:
+def article_row(article: Article, now: datetime, flag_reason: str | None = None) -> dict[str, Any]:
+    """The row to write for an article; new content starts unreviewed (`flag_reason`, no clearing)."""
     digest = content_hash(
         article.title,
         article.body,
@@ -101,6 +102,8 @@ def article_row(article: Article, now: datetime) -> dict[str, Any]:
         "content_hash": digest,
         "hash_key": hash_key(digest),
         "updated_at": now,
+        "flag_reason": flag_reason,
+        "cleared_at": None,
     }
 
 

@@ -98,6 +98,11 @@ class ArticleRow(SQLModel, table=True):
     content_hash: str
     hash_key: int = Field(sa_type=BigInteger)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # Since revision 0004. Why the text reads as addressed to an AI (tandem.knowledge.injection), set when it
+    # was ingested: such an article is neither indexed nor quoted until a person clears it (cleared_at).
+    # Changed content is checked afresh and needs clearing again.
+    flag_reason: str | None = Field(default=None, sa_type=Text)
+    cleared_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ResolvedTicketRow(SQLModel, table=True):

@@ -117,3 +117,37 @@ class ArticleSourceConflict(ValueError):
         more = f" and {len(self.conflicts) - 3} more" if len(self.conflicts) > 3 else ""
         listed = ", ".join(shown) + more
         super().__init__(f"source {source!r} cannot take article ids another source holds: {listed}")
+
+
+class UnknownSourceError(LookupError):
+    def __init__(self, source: str) -> None:
+        super().__init__(f"no articles were ingested from source {source!r}")
+        self.source = source
+
+
+class UnknownArticleError(LookupError):
+    def __init__(self, article_id: str) -> None:
+        super().__init__(f"unknown article: {article_id}")
+        self.article_id = article_id
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedArticle:
+    """An article whose text addresses an AI: neither indexed nor quoted until a person clears it."""
+
+    id: str
+    title: str
+    source: str | None
+    reason: str  # tandem.knowledge.injection's reason, with the words that showed it
+    flagged_at: datetime  # when this content was stored
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    """One ingested source (None: articles upserted directly) and what it holds."""
+
+    source: str | None
+    articles: int  # all of them, flagged ones included
+    internal: int
+    flagged: tuple[FlaggedArticle, ...] = ()
+    updated_at: datetime | None = None  # the newest write to any of its articles

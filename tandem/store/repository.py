@@ -2,33 +2,19 @@
 
 Every write is idempotent (insert-if-absent on the natural key, or a no-op when nothing changed), so a
 Temporal activity that is retried after a timeout never duplicates a row. One short session per call.
+The help-center methods live in `tandem.store.articles`, the shared plumbing in `tandem.store.base`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Engine,
-    Table,
-    bindparam,
-    case,
-    delete,
-    false,
-    func,
-    literal,
-    or_,
-    update,
-)
+from sqlalchemy import ColumnElement, case, func, literal, or_, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import col, select
 
 from tandem.contracts import (
     Author,
@@ -43,11 +29,12 @@ from tandem.contracts import (
     TicketStatusUpdate,
     TranscriptEntry,
 )
-from tandem.knowledge.documents import Article, ResolvedTicket
+from tandem.knowledge.documents import ResolvedTicket
 from tandem.store import mapping
+from tandem.store.articles import ArticleStore
+from tandem.store.base import stamp, table_of
 from tandem.store.models import (
     AiEventRow,
-    ArticleRow,
     CsatRow,
     EscalationEventRow,
     HandoffRow,
@@ -56,30 +43,14 @@ from tandem.store.models import (
     ReviewRow,
     TicketRow,
 )
-from tandem.store.records import (
-    AiEvent,
-    ArticleSourceConflict,
-    Review,
-    SyncCounts,
-    TicketFacts,
-    TicketSummary,
-    UnknownTicketError,
-    UpsertCounts,
-)
-from tandem.store.types import UTCDateTime, utcnow
+from tandem.store.records import AiEvent, Review, TicketFacts, TicketSummary, UnknownTicketError
+from tandem.store.types import UTCDateTime
 
-# Ids per IN list: far below SQLite's and Postgres' parameter limits.
-CHUNK = 500
 CLOSED = ConversationState.CLOSED.value
 REOPENED = "reopened"  # the ai_events kind mark_reopened records
-# pg_advisory_xact_lock key that serialises article writers ("tandem:a" as a 64-bit integer).
-ARTICLES_LOCK_KEY = int.from_bytes(b"tandem:a", "big")
 
 
-class TicketStore:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
+class TicketStore(ArticleStore):
     # --- tickets -------------------------------------------------------------------------------------
 
     def open_ticket(self, rec: TicketRecord) -> bool:
@@ -380,7 +351,7 @@ class TicketStore:
             filters.append(col(TicketRow.opened_at) < until)
         if product is not None:
             filters.append(col(TicketRow.product) == product)
-        tickets, messages = _table(TicketRow), _table(MessageRow)
+        tickets, messages = table_of(TicketRow), table_of(MessageRow)
 
         def by_author(author: Author) -> Any:
             return func.coalesce(func.sum(case((messages.c.author == author.value, 1), else_=0)), 0)
@@ -397,7 +368,7 @@ class TicketStore:
             .group_by(messages.c.ticket_id)
             .subquery()
         )
-        csat = _table(CsatRow)
+        csat = table_of(CsatRow)
         facts = (
             sa_select(
                 tickets,
@@ -411,7 +382,7 @@ class TicketStore:
             .where(*filters)
             .order_by(tickets.c.opened_at, tickets.c.ticket_id)
         )
-        events = _table(EscalationEventRow)
+        events = table_of(EscalationEventRow)
         reasons = (
             sa_select(events.c.ticket_id, events.c.reasons)
             .join(tickets, tickets.c.ticket_id == events.c.ticket_id)
@@ -445,104 +416,6 @@ class TicketStore:
             )
             for row in rows
         ]
-
-    # --- knowledge -----------------------------------------------------------------------------------
-
-    def upsert_articles(self, articles: Iterable[Article]) -> UpsertCounts:
-        """Adds or rewrites articles as given (their `source` too) and deletes nothing; files go through
-        `sync_articles` instead, which scopes the write to the source they came from."""
-        incoming = {item.id: item for item in articles}  # a repeated id: the last one wins
-        now = utcnow()
-        with self._session() as s:
-            self._lock_articles(s)
-            known = self._article_hashes(s, list(incoming))
-            rows = [mapping.article_row(item, now) for item in incoming.values()]
-            added = [row for row in rows if row["id"] not in known]
-            changed = [row for row in rows if row["id"] in known and known[row["id"]] != row["content_hash"]]
-            self._insert_many(s, self._dialect_insert(ArticleRow).on_conflict_do_nothing(), added)
-            self._update_articles(s, changed)
-            s.commit()
-        return UpsertCounts(len(added), len(changed), len(rows) - len(added) - len(changed))
-
-    def sync_articles(self, source: str, articles: Iterable[Article]) -> SyncCounts:
-        """Makes `source` hold exactly `articles`, in one transaction.
-
-        Unchanged articles (same content hash) are not rewritten, changed ones are replaced, new ones are
-        added, and articles the source held before that are missing now are deleted. Other sources are never
-        touched: an id another source holds raises `ArticleSourceConflict` and nothing is written. Articles
-        with no source (upserted directly, or stored before sources existed) are taken over. Every article is
-        stored with `source`, whatever its own field says. An empty `articles` removes the whole source, so
-        callers that read files must refuse to sync when they found nothing.
-        """
-        if not source:
-            raise ValueError("sync_articles needs a non-empty source")
-        incoming: dict[str, Article] = {}
-        for item in articles:
-            if item.id in incoming:
-                raise ValueError(f"duplicate article id {item.id!r} in source {source!r}")
-            incoming[item.id] = replace(item, source=source)
-        now = utcnow()
-        rows = [mapping.article_row(item, now) for item in incoming.values()]
-        with self._session() as s:
-            self._lock_articles(s)
-            held_stmt = select(ArticleRow.id, ArticleRow.content_hash).where(col(ArticleRow.source) == source)
-            known: dict[str, str] = dict(s.exec(held_stmt).all())
-            gone = [item_id for item_id in known if item_id not in incoming]
-            conflicts: dict[str, str] = {}
-            for chunk in _chunks([item_id for item_id in incoming if item_id not in known]):
-                stmt = select(ArticleRow.id, ArticleRow.source, ArticleRow.content_hash).where(
-                    col(ArticleRow.id).in_(chunk)
-                )
-                for item_id, owner, digest in s.exec(stmt):
-                    if owner is None:
-                        known[item_id] = digest  # unowned: this source takes it over
-                    else:
-                        conflicts[item_id] = owner
-            if conflicts:
-                raise ArticleSourceConflict(source, conflicts)  # the session rolls back: nothing written
-            added = [row for row in rows if row["id"] not in known]
-            changed = [row for row in rows if row["id"] in known and known[row["id"]] != row["content_hash"]]
-            for chunk in _chunks(gone):
-                s.exec(delete(ArticleRow).where(col(ArticleRow.id).in_(chunk)))
-            self._insert_many(s, self._dialect_insert(ArticleRow), added)
-            self._update_articles(s, changed)
-            s.commit()
-        unchanged = len(rows) - len(added) - len(changed)
-        return SyncCounts(added=len(added), updated=len(changed), unchanged=unchanged, deleted=len(gone))
-
-    def delete_articles(self, ids: Iterable[str]) -> int:
-        deleted = 0
-        with self._session() as s:
-            for chunk in _chunks(list(ids)):
-                deleted += s.exec(delete(ArticleRow).where(col(ArticleRow.id).in_(chunk))).rowcount
-            s.commit()
-        return deleted
-
-    def list_articles(self, product: str | None = None, *, source: str | None = None) -> list[Article]:
-        stmt = select(ArticleRow).order_by(col(ArticleRow.id))
-        if product is not None:
-            stmt = stmt.where(col(ArticleRow.product) == product)
-        if source is not None:
-            stmt = stmt.where(col(ArticleRow.source) == source)
-        with self._session() as s:
-            return [mapping.article(row) for row in s.exec(stmt)]
-
-    def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
-        found: dict[str, Article] = {}
-        with self._session() as s:
-            for chunk in _chunks(list(ids)):
-                rows = s.exec(select(ArticleRow).where(col(ArticleRow.id).in_(chunk)))
-                found.update((row.id, mapping.article(row)) for row in rows)
-        return found
-
-    def knowledge_version(self) -> str:
-        """Changes whenever an article is added, changed or deleted; one aggregate over the table."""
-        stmt = select(
-            func.count(), func.coalesce(func.sum(ArticleRow.hash_key), 0), func.max(ArticleRow.updated_at)
-        ).select_from(ArticleRow)
-        with self._session() as s:
-            count, key_sum, newest = s.exec(stmt).one()
-        return f"{count}:{key_sum}:{_stamp(newest)}"
 
     # --- history -------------------------------------------------------------------------------------
 
@@ -590,14 +463,9 @@ class TicketStore:
         with self._session() as s:
             i_count, i_sum = s.exec(imported.select_from(ResolvedTicketRow)).one()
             l_count, l_sum, newest = s.exec(live.select_from(TicketRow)).one()
-        return f"{i_count}:{i_sum}/{l_count}:{l_sum}:{_stamp(newest)}"
+        return f"{i_count}:{i_sum}/{l_count}:{l_sum}:{stamp(newest)}"
 
     # --- helpers -------------------------------------------------------------------------------------
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with Session(self._engine, expire_on_commit=False) as session:
-            yield session
 
     def _summaries(self) -> Any:
         count = (
@@ -619,12 +487,6 @@ class TicketStore:
             s.add(row)
             s.commit()
 
-    def _insert_once(self, model: type[SQLModel], row: dict[str, Any]) -> bool:
-        with self._session() as s:
-            inserted = s.exec(self._insert_ignore(model, row)).rowcount == 1
-            s.commit()
-        return inserted
-
     def _mark_earliest(self, ticket_id: str, column: Any, at: datetime) -> bool:
         stmt = (
             update(TicketRow)
@@ -638,70 +500,6 @@ class TicketStore:
             s.commit()
         return changed
 
-    def _dialect_insert(self, model: type[SQLModel]) -> Any:
-        table = _table(model)
-        match self._engine.dialect.name:
-            case "postgresql":
-                stmt = postgresql.insert(table)
-            case "sqlite":
-                stmt = sqlite.insert(table)
-            case other:
-                raise NotImplementedError(f"unsupported database dialect: {other}")
-        # SQLAlchemy only keeps an INSERT's rowcount when asked; it tells us whether a row was written.
-        return stmt.execution_options(preserve_rowcount=True)
-
-    def _insert_ignore(self, model: type[SQLModel], row: dict[str, Any]) -> Any:
-        """INSERT ... ON CONFLICT DO NOTHING: safe even when two writers race on the same key."""
-        return self._dialect_insert(model).values(row).on_conflict_do_nothing()
-
-    def _upsert_changed(self, model: type[SQLModel]) -> Any:
-        """Insert, or overwrite a row whose content_hash differs; an identical row is left untouched."""
-        table = _table(model)
-        stmt = self._dialect_insert(model)
-        return stmt.on_conflict_do_update(
-            index_elements=list(table.primary_key.columns),
-            set_={c.name: stmt.excluded[c.name] for c in table.columns if not c.primary_key},
-            where=table.c.content_hash != stmt.excluded.content_hash,
-        )
-
-    @staticmethod
-    def _insert_many(s: Session, stmt: Any, rows: list[dict[str, Any]]) -> int:
-        """Executes a bulk INSERT; RETURNING counts the rows actually written (executemany has no rowcount).
-
-        One compiled statement for all rows: SQLAlchemy batches it into multi-row VALUES per round trip.
-        """
-        if not rows:
-            return 0
-        keys = list(stmt.table.primary_key.columns)
-        return len(s.exec(stmt.returning(*keys), params=rows).all())
-
-    def _lock_articles(self, s: Session) -> None:
-        """Serialises knowledge writers until the transaction ends, so what a writer read still holds when
-        it writes (two ingests of one source, or two sources claiming one new id)."""
-        if self._engine.dialect.name == "postgresql":
-            s.exec(sa_select(func.pg_advisory_xact_lock(ARTICLES_LOCK_KEY)))
-        else:
-            # SQLite: the first write statement opens the transaction and takes the database's write lock
-            # (waiting up to busy_timeout); this one matches no rows.
-            s.exec(delete(ArticleRow).where(false()))
-
-    @staticmethod
-    def _update_articles(s: Session, rows: list[dict[str, Any]]) -> None:
-        """Rewrites whole article rows by id, as one executemany."""
-        if not rows:
-            return
-        table = _table(ArticleRow)
-        stmt = update(table).where(table.c.id == bindparam("match_id"))
-        s.connection().execute(stmt, [{**row, "match_id": row["id"]} for row in rows])
-
-    @staticmethod
-    def _article_hashes(s: Session, ids: list[str]) -> dict[str, str]:
-        hashes: dict[str, str] = {}
-        for chunk in _chunks(ids):
-            stmt = select(ArticleRow.id, ArticleRow.content_hash).where(col(ArticleRow.id).in_(chunk))
-            hashes.update(s.exec(stmt).all())
-        return hashes
-
 
 def _live_resolved() -> tuple[ColumnElement[bool], ...]:
     """Live tickets that count as resolved history: closed, with a resolution text."""
@@ -712,16 +510,3 @@ def _earliest(column: Any, at: datetime) -> Any:
     """The column's value, or `at` when the column is unset or later."""
     value = literal(at, UTCDateTime())
     return case((or_(col(column).is_(None), col(column) > value), value), else_=col(column))
-
-
-def _table(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
-
-
-def _chunks(rows: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(rows), CHUNK):
-        yield rows[start : start + CHUNK]
-
-
-def _stamp(value: datetime | None) -> str:
-    return value.isoformat() if value else "-"
