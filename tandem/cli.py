@@ -99,6 +99,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     ingest.set_defaults(handler=_ingest)
 
+    sources = commands.add_parser(
+        "sources", help="list ingested help-center sources, with the articles flagged for review"
+    )
+    sources.set_defaults(handler=_sources, action=None)
+    source_actions = sources.add_subparsers(dest="action", metavar="ACTION")
+    remove = source_actions.add_parser("remove", help="remove a source and all its articles")
+    remove.add_argument("source", help="as `tandem sources` lists it, or the path that was ingested")
+    clear = source_actions.add_parser(
+        "clear", help="mark a flagged article reviewed: from now on it is indexed and quoted"
+    )
+    clear.add_argument("article_id")
+
     evaluate = commands.add_parser("eval", help="measure retrieval, tickets, escalation and scope on a suite")
     evaluate.add_argument("suite", type=Path, help="a folder in the evaluation-suite format")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
@@ -354,6 +366,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     before = {a.id for a in store.list_articles(source=source_label(args.path))}
     report = ingest_path(store, args.path, product=args.product)
     print(report.summary())
+    for line in report.flag_notes():
+        print(line)
     if settings.knowledge_backend == "weaviate":
         from tandem.adapters.weaviate_sync import mirror_source
 
@@ -361,6 +375,19 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
             written, deleted = mirror_source(store, backend, report.source, before)
         print(f"Weaviate: {written} chunks written, {deleted} deleted")
     return 0
+
+
+def _sources(args: argparse.Namespace, settings: Settings) -> int:
+    from tandem.sources_command import clear_article, list_sources, remove_source
+
+    store = _store(settings)
+    weaviate = (lambda: _weaviate(settings)) if settings.knowledge_backend == "weaviate" else None
+    match args.action:
+        case "remove":
+            return remove_source(store, args.source, weaviate)
+        case "clear":
+            return clear_article(store, args.article_id, weaviate)
+    return list_sources(store)
 
 
 @contextlib.contextmanager

@@ -16,6 +16,11 @@ articles are left alone, changed ones replaced, new ones added and ones no longe
 transaction; other sources are never touched. Everything is read and validated before anything is written,
 so a malformed file (`KnowledgeFormatError`, naming file and line), an id another source holds or a PATH
 with no articles at all (`IngestError`) leave the store as it was.
+
+An article whose title or text addresses an AI ("ignore previous instructions", "you are now...", see
+tandem.knowledge.injection) is stored flagged, with the reason, and is neither indexed nor quoted until a
+person clears it (`tandem sources clear ID`); the report lists what awaits review and why. Changed content
+is checked again.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from tandem.knowledge.injection import injection_reason
 from tandem.knowledge.loaders import (
     ArticleDefaults,
     KnowledgeError,
@@ -37,7 +43,7 @@ from tandem.knowledge.loaders import (
     read_html_article,
     read_markdown_article,
 )
-from tandem.store import ArticleSourceConflict, SyncCounts, TicketStore
+from tandem.store import ArticleSourceConflict, FlaggedArticle, SyncCounts, TicketStore
 
 JSONL_SUFFIXES = frozenset({".jsonl"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -65,10 +71,23 @@ class IngestReport:
     counts: SyncCounts
     skipped: tuple[str, ...] = ()
     internal: int = 0  # articles for agents only (tandem.knowledge.audience): never quoted to customers
+    # Articles of this source awaiting a person's review (text addressed to an AI): never indexed or quoted.
+    flagged: tuple[FlaggedArticle, ...] = ()
 
     @property
     def changed(self) -> bool:
         return self.counts.changed > 0
+
+    def flag_notes(self) -> list[str]:
+        """One line per flagged article, saying why; empty when none awaits review."""
+        if not self.flagged:
+            return []
+        lines = [
+            f"{_count(len(self.flagged), 'article')} flagged for review: not indexed or quoted until a "
+            "person clears it (`tandem sources clear ID`):"
+        ]
+        lines += [f"  {item.id}: {item.reason}" for item in self.flagged]
+        return lines
 
     def summary(self) -> str:
         """One line for people: `kb: 12 articles from 12 files: 1 added, 1 updated, 10 unchanged, ...`."""
@@ -82,6 +101,8 @@ class IngestReport:
         )
         if self.skipped:
             line += f" ({_count(len(self.skipped), 'other file')} skipped)"
+        if self.flagged:
+            line += f"; {len(self.flagged)} flagged for review"
         return line
 
 
@@ -92,8 +113,9 @@ def ingest_path(
     loaded = load_path(path, product=product, progress=progress)
     source = source_label(path)
     articles = [replace(item.article, source=source) for item in loaded.articles]
+    flags = {a.id: reason for a in articles if (reason := injection_reason(f"{a.title}\n{a.body}"))}
     try:
-        counts = store.sync_articles(source, articles)
+        counts = store.sync_articles(source, articles, flags=flags)
     except ArticleSourceConflict as exc:
         where = {item.article.id: item.where for item in loaded.articles}
         clashes = [f"{where[i]}: id {i!r} is held by source {owner!r}" for i, owner in exc.conflicts.items()]
@@ -109,6 +131,7 @@ def ingest_path(
         counts=counts,
         skipped=tuple(p.as_posix() for p in loaded.skipped),
         internal=sum(a.internal for a in articles),
+        flagged=tuple(store.flagged_articles(source)),
     )
 
 
