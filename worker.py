@@ -22,6 +22,7 @@ from tandem.knowledge.lexicon import StoreLexicon, StoreTicketSpeller
 from tandem.knowledge.service import KnowledgeService
 from tandem.responder.factory import make_responder
 from tandem.responder.pipeline import ReplyPipeline
+from tandem.responder.turn import TurnAnswerer
 from tandem.settings import Settings, get_settings
 from tandem.store import TicketStore, create_schema, make_engine
 from tandem.temporal_client import connect
@@ -45,16 +46,14 @@ def build_activities(settings: Settings) -> list:
     )
     knowledge_acts = KnowledgeActivities(knowledge, store)
     generation_acts = GenerationActivities(
-        ReplyPipeline(make_responder(settings, knowledge.lexicon)), knowledge
+        TurnAnswerer(knowledge, ReplyPipeline(make_responder(settings, knowledge.lexicon)))
     )
     escalation_acts = EscalationActivities(escalation)
     store_acts = StoreActivities(store)
     handoff_acts = HandoffActivities()
     return [
-        knowledge_acts.retrieve_articles,
-        knowledge_acts.find_similar_tickets,
         knowledge_acts.categorize,
-        generation_acts.generate_reply,
+        generation_acts.answer_turn,
         escalation_acts.check_escalation,
         store_acts.open_ticket,
         store_acts.record_message,

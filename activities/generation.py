@@ -1,4 +1,4 @@
-"""Reply generation activity: looks the cited passages up by id, then runs the reply pipeline.
+"""The answer activity: one AI turn's reply (focus, retrieval, similar tickets, the reply pipeline).
 
 A failed Cohere call becomes a Temporal `ApplicationError` (`to_application_error`), so the activity's retry
 policy owns retrying: throttling, timeouts and server errors are retried (after the server's Retry-After, when
@@ -10,23 +10,18 @@ from __future__ import annotations
 from temporalio import activity
 
 from tandem.adapters.cohere_client import CohereError, to_application_error
-from tandem.contracts import GeneratedReply, GenerationRequest
-from tandem.knowledge.audience import customer_facing
-from tandem.knowledge.interfaces import KnowledgeBackend
-from tandem.responder.pipeline import ReplyPipeline
+from tandem.contracts import GeneratedReply, TurnRequest
+from tandem.responder.turn import TurnAnswerer
 
 
 class GenerationActivities:
-    def __init__(self, pipeline: ReplyPipeline, knowledge: KnowledgeBackend) -> None:
-        self._pipeline = pipeline
-        self._knowledge = knowledge
+    def __init__(self, answerer: TurnAnswerer) -> None:
+        self._answerer = answerer
 
     @activity.defn
-    def generate_reply(self, request: GenerationRequest) -> GeneratedReply:
+    def answer_turn(self, request: TurnRequest) -> GeneratedReply:
+        """Only ids and short texts travel through workflow history; articles are read here."""
         try:
-            # Only ids travel through workflow history; the passages themselves are read here, and only those
-            # a customer reply may quote (internal procedures are never shown to the responder).
-            passages = self._knowledge.articles([a.id for a in customer_facing(request.articles)])
-            return self._pipeline.reply(request, passages)
+            return self._answerer.answer(request)
         except CohereError as exc:
             raise to_application_error(exc) from exc

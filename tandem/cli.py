@@ -114,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="measure retrieval, tickets, escalation and scope on a suite")
     evaluate.add_argument("suite", type=Path, help="a folder in the evaluation-suite format")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument(
+        "--details", type=Path, metavar="FILE", help="write each answers item's reply, verdict and sources"
+    )
+    evaluate.add_argument(
+        "--part", action="append", metavar="NAME", help="only this part (repeatable): retrieval, tickets, ..."
+    )
     evaluate.set_defaults(handler=_eval)
 
     simulate = commands.add_parser(
@@ -431,7 +437,7 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from tandem.evaluation.command import run_eval
 
-    return run_eval(args.suite, as_json=args.json)
+    return run_eval(args.suite, as_json=args.json, details=args.details, only=args.part)
 
 
 async def _csat(args: argparse.Namespace, client: TandemClient) -> int:

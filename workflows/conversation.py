@@ -44,7 +44,6 @@ with workflow.unsafe.imports_passed_through():
         EscalationReason,
         EscalationRecord,
         GeneratedReply,
-        GenerationRequest,
         HandBack,
         HandoffPackage,
         HandoffRequest,
@@ -53,8 +52,6 @@ with workflow.unsafe.imports_passed_through():
         Priority,
         ReopenRequest,
         Resolution,
-        RetrievalRequest,
-        SimilarTicketsRequest,
         SourceRef,
         SupportResponse,
         TakeOver,
@@ -63,8 +60,10 @@ with workflow.unsafe.imports_passed_through():
         TicketStart,
         TicketStatusUpdate,
         TranscriptEntry,
+        TurnRequest,
     )
     from tandem.escalation import business_hours, notices
+    from tandem.responder.drafts import draft_for_agent
 
 # Activity timeouts: store writes are quick; generation may call a remote model.
 STORE_TIMEOUT = timedelta(seconds=10)
@@ -76,8 +75,6 @@ ESCALATION_CHECK_TIMEOUT = timedelta(seconds=15)
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 TURN_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=3)
 
-ARTICLES_PER_TURN = 4
-SIMILAR_TICKETS_PER_TURN = 3
 HISTORY_FOR_GENERATION = 8  # transcript entries the responder sees
 TRANSCRIPT_TAIL_ON_CONTINUE = 30  # the full transcript lives in the store
 ANSWERS_KEPT_FOR_DEDUP = 50
@@ -433,7 +430,7 @@ class SupportConversation:
 
     async def _answer(self, message: CustomerMessage) -> tuple[GeneratedReply, EscalationDecision]:
         """A grounded reply to the message, and whether a person should take over."""
-        reply = await self._generate(message.text)
+        reply = await self._generate(message)
         if reply.abstained:
             self._s.unsure_turns += 1
         decision = await workflow.execute_activity_method(
@@ -456,33 +453,16 @@ class SupportConversation:
         )
         return reply, decision
 
-    async def _generate(self, text: str) -> GeneratedReply:
-        """Retrieve articles and similar tickets in parallel, then generate a grounded, cited reply."""
-        articles, similar = await asyncio.gather(
-            workflow.execute_activity_method(
-                KnowledgeActivities.retrieve_articles,
-                RetrievalRequest(query=text, product=self._customer.product, limit=ARTICLES_PER_TURN),
-                start_to_close_timeout=RETRIEVAL_TIMEOUT,
-                retry_policy=TURN_RETRY,
-            ),
-            workflow.execute_activity_method(
-                KnowledgeActivities.find_similar_tickets,
-                SimilarTicketsRequest(
-                    query=text, limit=SIMILAR_TICKETS_PER_TURN, exclude_ticket_id=self._ticket_id
-                ),
-                start_to_close_timeout=RETRIEVAL_TIMEOUT,
-                retry_policy=TURN_RETRY,
-            ),
-        )
+    async def _generate(self, message: CustomerMessage | TranscriptEntry) -> GeneratedReply:
+        """A grounded, cited reply: the activity decides what the message is about (its product, an earlier
+        message's, the account's), retrieves for it and answers, in one step."""
+        history = [
+            e for e in self._s.transcript_tail[-HISTORY_FOR_GENERATION:] if e.message_id != message.message_id
+        ]
         return await workflow.execute_activity_method(
-            GenerationActivities.generate_reply,
-            GenerationRequest(
-                ticket_id=self._ticket_id,
-                message=text,
-                customer=self._customer,
-                articles=articles,
-                similar_tickets=similar,
-                history=self._s.transcript_tail[-HISTORY_FOR_GENERATION:],
+            GenerationActivities.answer_turn,
+            TurnRequest(
+                ticket_id=self._ticket_id, message=message.text, customer=self._customer, history=history
             ),
             start_to_close_timeout=GENERATION_TIMEOUT,
             retry_policy=TURN_RETRY,
@@ -507,15 +487,17 @@ class SupportConversation:
         candidates = said[:DRAFT_TRIES] if workflow.patched(PATCH_DRAFT_SKIPS_UNSURE) else said[:1]
         for message in candidates:
             try:
-                reply = await self._generate(message.text)
+                reply = await self._generate(message)
             except ActivityError as err:  # a draft is a convenience; the agent can always write their own
                 workflow.logger.warning("no draft for ticket %s: %s", self._ticket_id, err.cause or err)
                 return
-            if not reply.abstained or len(candidates) == 1:
+            resolved = any(t.snippet for t in reply.similar_tickets)
+            if not reply.abstained or resolved or len(candidates) == 1:
+                text, sources = draft_for_agent(reply)
                 self._draft = AgentDraft(
                     for_message_id=message.message_id,
-                    text=reply.text,
-                    sources=reply.sources,
+                    text=text,
+                    sources=sources,
                     confidence=reply.confidence,
                     at=workflow.now(),
                     procedures=reply.procedures,

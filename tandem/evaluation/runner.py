@@ -19,18 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from tandem.contracts import CustomerContext, GenerationRequest
+from tandem.contracts import CustomerContext, TurnRequest
 from tandem.escalation.engine import EscalationEngine
 from tandem.escalation.evaluate import evaluate_escalation
 from tandem.evaluation import metrics as m
 from tandem.evaluation.answers import run_answers
 from tandem.evaluation.baseline import PlainBm25
 from tandem.evaluation.suite import Suite
-from tandem.knowledge.audience import turn_articles
 from tandem.knowledge.service import KnowledgeService
 from tandem.knowledge.ticket_index import ticket_text
 from tandem.responder.offline import OfflineResponder
 from tandem.responder.pipeline import ReplyPipeline
+from tandem.responder.turn import TurnAnswerer
 from tandem.settings import Settings
 from tandem.store import TicketStore, create_schema, make_engine
 
@@ -206,11 +206,10 @@ class EscalationPart:
 class ScopePart:
     """scope.jsonl: is the answer confidence of a workflow turn higher for the questions the knowledge covers?
 
-    Every message goes through what a turn does: `retrieve_articles` (4 customer articles, plus internal ones
-    ranked among them) and `similar_tickets` (3) on the service built from the suite's kb.jsonl and
-    tickets.jsonl, the stored text of the retrieved articles, then the reply pipeline with the
-    `OfflineResponder` at the shipped default threshold (not the environment's, never tuned per suite).
-    A standard customer without a product; no history.
+    Every message goes through what a turn does (`TurnAnswerer`: focus, 4 customer articles plus internal
+    ones ranked among them, 3 similar tickets, the reply pipeline with the `OfflineResponder` at the shipped
+    default threshold, never tuned per suite) on the service built from the suite's kb.jsonl and
+    tickets.jsonl. A standard customer without a product; no history.
 
       auroc        P(an in-scope message gets a higher confidence than an out-of-scope one), ties 1/2
       abstain_f1   F1 of abstaining (confidence below the threshold), out of scope as the positive class;
@@ -222,8 +221,6 @@ class ScopePart:
     """
 
     name = "scope"
-    articles_per_turn = 4  # workflows.conversation ARTICLES_PER_TURN
-    tickets_per_turn = 3  # workflows.conversation SIMILAR_TICKETS_PER_TURN
 
     def applies(self, suite: Suite) -> bool:
         return suite.scope is not None
@@ -234,32 +231,20 @@ class ScopePart:
         pipeline = ReplyPipeline(
             OfflineResponder(confidence_threshold=threshold, lexicon=ctx.knowledge.lexicon)
         )
+        answerer = TurnAnswerer(ctx.knowledge, pipeline)
         customer = CustomerContext(customer_id="eval")
         build, _ = _timed(ctx.knowledge.warm)
-        stages: dict[str, list[float]] = {"articles": [], "tickets": [], "reply": []}
+        stages: dict[str, list[float]] = {}
         totals: list[float] = []
         confidence: list[float] = []
         abstained = 0
         for case in ctx.suite.scope:
-            t_articles, refs = _timed(
-                lambda c=case: turn_articles(ctx.knowledge, c.message, None, self.articles_per_turn)
-            )
-            t_tickets, similar = _timed(
-                lambda c=case: ctx.knowledge.similar_tickets(c.message, None, self.tickets_per_turn)
-            )
-            request = GenerationRequest(
-                ticket_id=f"eval-{case.id}",
-                message=case.message,
-                customer=customer,
-                articles=refs,
-                similar_tickets=similar,
-            )
-            t_reply, reply = _timed(
-                lambda r=request: pipeline.reply(r, ctx.knowledge.articles([a.id for a in r.articles]))
-            )
-            for stage, seconds in zip(stages, (t_articles, t_tickets, t_reply), strict=True):
-                stages[stage].append(seconds)
-            totals.append(t_articles + t_tickets + t_reply)
+            timings: dict[str, float] = {}
+            request = TurnRequest(ticket_id=f"eval-{case.id}", message=case.message, customer=customer)
+            seconds, reply = _timed(lambda r=request, t=timings: answerer.answer(r, timings=t))
+            for stage, value in timings.items():
+                stages.setdefault(stage, []).append(value)
+            totals.append(seconds)
             confidence.append(reply.confidence)
             abstained += int(reply.abstained)
         truth = [case.in_scope for case in ctx.suite.scope]
@@ -269,8 +254,8 @@ class ScopePart:
             "messages": len(truth),
             "in_scope": sum(truth),
             "threshold": threshold,
-            # replies that abstained though the confidence met the threshold: tickets that know the question
-            # but no passage to quote (e.g. tickets without a written resolution)
+            # replies that did not answer though the confidence met the threshold: questions only resolved
+            # tickets know (a person is offered; tickets are never quoted to a customer)
             "abstained_without_quote": abstained - sum(c < threshold for c in confidence),
             "turn_ms": _spread(totals),
             "stages_ms": {stage: _spread(values) for stage, values in stages.items()},

@@ -7,8 +7,9 @@ the Business Gold Rewards Card's fee article ($200 against $0). The fix is to kn
 
 - mined at index time from the articles themselves, as multi-word phrases written capitalised inside
   running text at least `MIN_MENTIONS` times and at least as often as all in lower case (a product
-  name; "Annual Fee" is not, it is mostly written "annual fee"), and title prefixes before a colon that
-  at least two articles share ("Gold Plus: Investment sweep feature explained");
+  name; "Annual Fee" is not, it is mostly written "annual fee"), single CamelCase words ("EcoCard"), and
+  title prefixes before a colon that at least two articles share ("Gold Plus: Investment sweep feature
+  explained");
 - found in a text as spans of analysed tokens, where names that overlap merge into one span ("navy
   blue" + "blue account" is "navy blue account", a name of its own);
 - compared: an article whose title names products, none of them the same product as one the question
@@ -32,6 +33,9 @@ MAX_NAME_WORDS = 5
 # Two to five capitalised words after a lower-case word, comma or semicolon: a name in running text, not
 # the start of a sentence or a heading.
 _CAPITALISED = re.compile(r"(?<=[a-z,;] )((?:[A-Z][\w+&'\u2019-]*\s){1,4}[A-Z][\w+&'\u2019-]*)")
+
+# One word with a capital inside it: a brand name ("EcoCard"), never an ordinary word.
+_CAMEL_CASE = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
 
 Name = tuple[str, ...]  # analysed tokens
 
@@ -59,6 +63,11 @@ class ProductNames:
             for match in _CAPITALISED.finditer(text):
                 tokens = tuple(analyze(match.group(1)))
                 if 2 <= len(tokens) <= MAX_NAME_WORDS:
+                    capitalised[tokens] += 1
+        for text in texts:  # one-word names written in CamelCase ("EcoCard", "EveryonePay")
+            for match in _CAMEL_CASE.finditer(text):
+                tokens = tuple(analyze(match.group(0)))
+                if len(tokens) == 1:
                     capitalised[tokens] += 1
         candidates = {name for name, count in capitalised.items() if count >= MIN_MENTIONS}
         analysed = [analyze_keeping_case(text) for text in texts]
@@ -106,8 +115,10 @@ class ProductNames:
 
     def same_product(self, name: Name, asked: Name) -> bool:
         # A dropped final noun matches only the name without one: "Diamond Elite Card" and "Diamond
-        # Elite Account" both have theirs, and are two products.
-        return within(name, asked) or self._core(name) == asked or name == self._core(asked)
+        # Elite Account" both have theirs, and are two products. A name that starts the asked span is the
+        # product asked about ("Gold Saver Account" in "Gold Saver Account APY"); one after a modifier is
+        # a sibling ("Blue Account" in "Light Blue Account", "Gold Rewards Card" in "Business Gold ...").
+        return asked[: len(name)] == name or self._core(name) == asked or name == self._core(asked)
 
     def _core(self, name: Name) -> Name:
         # One noun only: "Gold Years Account" is not the "Gold Account", though "year" is common too.

@@ -20,10 +20,11 @@ It abstains (the offline responder's honest "not sure" text, no sources) when th
 answer on, when the model cites nothing (a refusal, or an answer from its own knowledge), when the answer
 was cut off or turned into a tool call, and when the confidence is below the threshold:
 
-    confidence = strength * sqrt(citation_coverage)     (`tandem.responder.confidence.grounded_confidence`)
+    confidence = strength * sqrt(citation_coverage)
 
-strength is the offline responder's evidence measure (meaning * retrieval) over the cited documents; citation
-coverage is the share of the answer's characters inside cited spans.
+strength is the offline responder's measure of what a reply quotes (`answer_confidence.quoted_confidence`:
+retrieval * sqrt(coverage * meaning)) over the answer's cited spans; citation coverage is the share of the
+answer's characters inside cited spans.
 
 Failures: `CohereUnavailable` (retry later: 429, 408, 5xx, timeouts, a generation the API reports as failed)
 or `CohereRequestError` (do not retry); the generation activity turns them into Temporal errors.
@@ -31,8 +32,9 @@ or `CohereRequestError` (do not retry); the generation activity turns them into 
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,14 +44,10 @@ from tandem.adapters.cohere_client import NO_RETRIES, CohereUnavailable, cohere_
 from tandem.contracts import Author, CustomerContext, Focus, GeneratedReply, GenerationRequest, SourceRef
 from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
 from tandem.knowledge.documents import Article
+from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
-from tandem.responder.confidence import (
-    DEFAULT_SCORE_HALF_POINT,
-    citation_coverage,
-    grounded_confidence,
-    query_terms,
-    source_evidence,
-)
+from tandem.responder.answer_confidence import quoted_confidence, read_question, retrieval_strength
+from tandem.responder.confidence import DEFAULT_SCORE_HALF_POINT, citation_coverage, query_terms
 from tandem.responder.offline import _abstain, _greeting, _units
 
 DEFAULT_MODEL = "command-a-03-2025"
@@ -138,6 +136,7 @@ class CohereResponder:
         max_tokens: int = DEFAULT_MAX_TOKENS,
         score_half_point: float = DEFAULT_SCORE_HALF_POINT,
         max_history: int = MAX_HISTORY_MESSAGES,
+        lexicon: Callable[[], HelpCenterLexicon] | None = None,
     ) -> None:
         if max_tokens < 1:
             raise ValueError(f"max_tokens must be positive, got {max_tokens}")
@@ -148,6 +147,9 @@ class CohereResponder:
         self.max_tokens = max_tokens
         self.score_half_point = score_half_point
         self.max_history = max_history
+        # The help center's lexicon (KnowledgeBackend.lexicon): how specific its words are, for the
+        # confidence that a reply answers the question (tandem.responder.answer_confidence).
+        self._lexicon = lexicon
 
     def respond(self, request: GenerationRequest, passages: dict[str, Article]) -> GeneratedReply:
         reply = self._respond(request, passages)
@@ -193,14 +195,9 @@ class CohereResponder:
             return _abstain(greeting, 0.0)  # a refusal, or an answer that cites nothing
 
         cited = sorted({i for span in spans for i in span.documents})
-        evidence = source_evidence(
-            request.message,
-            [d.text for d in documents],
-            [d.ref.score for d in documents],
-            cited,
-            self.score_half_point,
-        )
-        confidence = grounded_confidence(evidence, citation_coverage(text, [(s.start, s.end) for s in spans]))
+        quoted = [text[span.start : span.end] for span in spans]
+        strength = self._strength(request, quoted, [documents[i] for i in cited])
+        confidence = strength * math.sqrt(citation_coverage(text, [(s.start, s.end) for s in spans]))
         if confidence < self.confidence_threshold:
             return _abstain(greeting, confidence)
         return _render(greeting, text, spans, documents, confidence)
@@ -213,19 +210,24 @@ class CohereResponder:
         Its confidence is the documents' evidence as a whole (all of them, as if fully cited): the knowledge
         covers the question, only the product is open. Documents that do not cover it make it an abstention.
         """
-        evidence = source_evidence(
-            request.message,
-            [d.text for d in documents],
-            [d.ref.score for d in documents],
-            range(len(documents)),
-            self.score_half_point,
-        )
-        confidence = grounded_confidence(evidence, 1.0)
+        confidence = self._strength(request, [d.text for d in documents], documents)
         if confidence < self.confidence_threshold:
             return _abstain(greeting, confidence)
         question = _MARKER.sub("", _SOURCES_BLOCK.sub("", text)).strip()
         reply = f"{greeting}\n{question}"
         return GeneratedReply(text=reply, sources=[], confidence=confidence, abstained=False, clarifying=True)
+
+    def _strength(
+        self, request: GenerationRequest, quoted: Sequence[str], documents: Sequence[_Document]
+    ) -> float:
+        """The offline responder's measure of what a reply quotes (`quoted_confidence`)."""
+        lexicon = self._lexicon() if self._lexicon is not None else HelpCenterLexicon()
+        message = lexicon.speller.correct(request.message)
+        focus_names = request.focus.names if request.focus else []
+        question = read_question(message, lexicon.names, focus_names)
+        best = max((d.ref.score for d in documents), default=0.0)
+        retrieval = retrieval_strength(best, self.score_half_point)
+        return quoted_confidence(message, question, quoted, retrieval, lexicon.vocabulary)
 
 
 def system_prompt(customer: CustomerContext, focus: Focus | None = None) -> str:

@@ -16,11 +16,15 @@ def make_responder(settings: Settings, lexicon: Callable[[], HelpCenterLexicon] 
     """`CohereResponder` (settings.cohere_chat_model) when `cohere_api_key` is set, else `OfflineResponder`.
 
     Both use `answer_confidence_threshold`; the Cohere client has the SDK's retries off (Temporal retries).
-    `lexicon` (the knowledge backend's) lets the offline responder leave out sentences about other products.
+    `lexicon` (the knowledge backend's): product names keep a reply to the product asked about, and word
+    specificity weighs the confidence (both responders).
     """
     if settings.cohere_api_key:
         client = make_cohere_client(settings.cohere_api_key, settings.cohere_base_url)
         return CohereResponder(
-            client, settings.cohere_chat_model, confidence_threshold=settings.answer_confidence_threshold
+            client,
+            settings.cohere_chat_model,
+            confidence_threshold=settings.answer_confidence_threshold,
+            lexicon=lexicon,
         )
     return OfflineResponder(confidence_threshold=settings.answer_confidence_threshold, lexicon=lexicon)

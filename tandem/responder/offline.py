@@ -18,10 +18,10 @@ from tandem.contracts import Focus, GeneratedReply, GenerationRequest, SimilarTi
 from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
 from tandem.knowledge.documents import Article
 from tandem.knowledge.embeddings import default_embedder
-from tandem.knowledge.lexicon import HelpCenterLexicon, Vocabulary, subject_names
+from tandem.knowledge.lexicon import HelpCenterLexicon, subject_names
 from tandem.knowledge.names import Name, ProductNames
-from tandem.knowledge.query_analysis import analyze_query
 from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
+from tandem.responder.answer_confidence import quoted_confidence, retrieval_strength
 from tandem.responder.evidence import (
     CATEGORY_EXPONENT,
     DEFAULT_SCORE_HALF_POINT,
@@ -35,7 +35,7 @@ from tandem.responder.evidence import (
 )
 from tandem.responder.focus import named_in
 from tandem.responder.passages import Statement, statements
-from tandem.responder.selection import Question, Selection, select
+from tandem.responder.selection import NAMED_FACTOR, REFERRED_FACTOR, Question, Selection, select
 
 __all__ = [
     "CATEGORY_EXPONENT",
@@ -96,11 +96,9 @@ class OfflineResponder:
        completed by another only where the question asks more; never two values for the same thing.
     3. Several products fit: when the focus names none and equally good statements about different products
        state different values, the reply asks which product the customer means and states no figure.
-    4. Confidence = `answer_strength` of what the reply quotes: meaning * retrieval * sqrt(coverage), where
-       meaning is the best cosine between the message and a quoted statement read with what it is about,
-       retrieval s / (s + score_half_point) of the quoting articles' best score, and coverage the share of
-       the question's (IDF-weighted) words the quoted statements and their context hold. At or above the
-       threshold the reply answers; below it, it says it is not sure and offers a person.
+    4. Confidence = `answer_confidence.quoted_confidence` of what the reply quotes (each statement read with
+       what it is about): retrieval * sqrt(coverage * meaning). At or above the threshold the reply
+       answers; below it, it says it is not sure and offers a person.
     5. Resolved tickets are never quoted to a customer (they are other customers' conversations): they go to
        the agent (`GeneratedReply.similar_tickets`), and when they know the question that no article
        answers (`ticket_match` at or above the threshold), the reply offers a person who can answer instead
@@ -146,23 +144,29 @@ class OfflineResponder:
             for s, factor in zip(sources, scope, strict=True)
         ]
 
-        def named(statement: Statement) -> bool:
+        said = set(analyze(message))
+        referred = {a for a in asked if a[-1] in said and focus.source != "message"}
+
+        def named(statement: Statement) -> float:
             spans = names.spans_of_tokens(statement.tokens)
-            return any(names.same_product(span, a) for span in spans for a in asked)
+            if any(names.same_product(span, a) for span in spans for a in referred):
+                return REFERRED_FACTOR
+            return NAMED_FACTOR if any(names.same_product(s, a) for s in spans for a in asked) else 1.0
 
         selection = None
         if question.terms and found:
             # The asked product's own articles first; general ones only when those answer nothing.
             own = [st for st in found if scope[st.source] == 1.0]
-            selection = select(own, question, priors, named)
+            selection = select(own, question, priors, named, _closeness(own))
             if not selection.chosen and len(own) < len(found):
-                selection = select(found, question, priors, named)
+                selection = select(found, question, priors, named, _closeness(found))
         quoted = 0.0
         if selection is not None and selection.chosen:
-            best_score = max(max(sources[st.source].ref.score, 0.0) for st in selection.chosen)
-            retrieval = best_score / (best_score + self.score_half_point)
-            coverage = specific_coverage(question, selection.covered, lexicon.vocabulary)
-            quoted = answer_strength(message, selection.chosen, coverage, retrieval)
+            best_score = max(sources[st.source].ref.score for st in selection.chosen)
+            retrieval = retrieval_strength(best_score, self.score_half_point)
+            # What a statement is about (its heading, its FAQ question) is read with it, as the customer does.
+            texts = [f"{st.about}\n{st.text}" for st in selection.chosen]
+            quoted = quoted_confidence(message, question, texts, retrieval, lexicon.vocabulary)
         if selection is not None and selection.chosen and quoted >= self.confidence_threshold:
             if not asked and (options := _sibling_products(selection, sources, names)):
                 return which_product(greeting, options, quoted).model_copy(update=done)
@@ -172,35 +176,17 @@ class OfflineResponder:
         return _abstain(greeting, max(quoted, match)).model_copy(update=done)
 
 
-def answer_strength(message: str, chosen: Sequence[Statement], coverage: float, retrieval: float) -> float:
-    """retrieval * sqrt(coverage * meaning), in [0, 1] (see `OfflineResponder`)."""
-    meaning = statement_meaning(message, [f"{st.about}\n{st.text}" for st in chosen])
-    inside = min(max(coverage, 0.0), 1.0) * min(max(meaning, 0.0), 1.0)
-    return min(max(retrieval, 0.0), 1.0) * math.sqrt(inside)
-
-
-def specific_coverage(question: Question, covered: frozenset[str], vocabulary: Vocabulary) -> float:
-    """The share of the question's words a reply holds, each weighted by how specific it is in the help
-    center (`Vocabulary.specificity`) and the situation's words by `BACKGROUND_WEIGHT`: leaving "mortgage"
-    open costs more than leaving "account" open. A word of the situation the help center never uses (the
-    customer's "laptop" or "dad") is their story, not something an article could hold: it does not count.
-    A word of the question itself the help center never uses counts most: it is what nobody wrote about."""
-    weights = {
-        t: vocabulary.specificity(t) * question.weight_of(t)
-        for t in question.words
-        if t in question.terms or vocabulary.frequency.get(t)
-    }
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in covered) / total if total > 0 else 0.0
-
-
-def statement_meaning(message: str, texts: Sequence[str]) -> float:
-    """The best cosine between the message's retrieval focus and the texts, with the bundled WordLlama."""
-    if not texts:
-        return 0.0
+def _closeness(found: Sequence[Statement]) -> Callable[[str], Sequence[float]]:
+    """Cosine of each statement (read with what it is about) to an asked text, with the bundled WordLlama."""
     model = default_embedder()
-    cosine = model.embed_documents(list(texts)) @ model.embed_query(analyze_query(message).focus)
-    return float(min(max(float(cosine.max()), 0.0), 1.0))
+    vectors = model.embed_documents([f"{st.about}\n{st.text}" for st in found]) if found else None
+
+    def near(text: str) -> Sequence[float]:
+        if vectors is None:
+            return []
+        return [float(c) for c in vectors @ model.embed_query(text)]
+
+    return near
 
 
 def _in_scope(

@@ -8,8 +8,8 @@ Help centers state facts in a few shapes, and each is read for what it says:
   alone ("| $2.50 |") says nothing;
 - FAQ pairs ("- Q: ... / A: ...", a question heading followed by its answer, or "Question? Answer." in one
   item): the answer is the statement and the question is what it is about. A question is never a statement;
-- a list under a lead-in ("To cancel:" or a "How to ..." heading) is also one block, for questions asking
-  how to do something.
+- a list under a lead-in ("To cancel:" or a "How to ..." heading), and a paragraph of several sentences,
+  is also one block, for questions asking how to do something.
 
 A statement's `context` (its heading, its FAQ question, its table header, its list's lead-in) tells what it is
 about without being quoted. Placeholders an export left in ("{{Website Name}}", "[value not available]") and
@@ -39,6 +39,7 @@ _VALUE = re.compile(r"[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%|\b\d[
 _DURATION = re.compile(
     r"[\s-]*(?:business |calendar |banking |full )?(?:minute|hour|day|week|month|year)s?\b", re.I
 )
+_LABEL_TAIL = re.compile(r"\s(?:for|of|per|on|to|in|at|after|before|with|when|if|by)\s|\s?\(|,|;", re.I)
 MIN_WORDS = 2
 MAX_CHARS = 400
 MAX_BLOCK_CHARS = 700
@@ -59,6 +60,7 @@ class Statement:
     kinds: frozenset[str]  # what kinds of value: money, rate, duration, count (`value_kinds`)
     label: frozenset[str]  # what the value is of: the words before a "label: value" colon, else terms
     labelled: bool  # the label is its own ("Monthly maintenance fee: $25.00", a table row)
+    label_head: str | None  # the label's head noun: "rebate" in "Monthly ATM fee rebates for ATM usage"
     block: bool = False  # a list with its lead-in: a set of steps or options
 
 
@@ -77,6 +79,14 @@ def values_in(text: str) -> tuple[str, ...]:
         value = re.sub(r"\.0+(?=%|$)", "", value)
         found.append(value)
     return tuple(found)
+
+
+def label_head(label: str) -> str | None:
+    """The head noun of a label: its last word before a preposition or a bracket ("Monthly ATM fee rebates
+    for out-of-network usage" is about rebates, "Fee for each excess withdrawal" about a fee)."""
+    core = _LABEL_TAIL.split(label, maxsplit=1)[0]
+    tokens = analyze(core)
+    return tokens[-1] if tokens else None
 
 
 def value_kinds(text: str) -> frozenset[str]:
@@ -161,6 +171,8 @@ class _Reader:
             self.lead = sentences.pop()
         for sentence in sentences:
             self._add(sentence, self._context())
+        if len(sentences) >= 2:  # a paragraph of steps reads whole, for "how do I ..."
+            self._add(" ".join(sentences), self._context(), block=True)
 
     def _flush_list(self) -> None:
         if not self.items:
@@ -264,6 +276,7 @@ class _Reader:
                 kinds=value_kinds(text),
                 label=frozenset(analyze(label)) or frozenset(tokens) if label else frozenset(tokens),
                 labelled=bool(label and analyze(label)),
+                label_head=label_head(label) if label else None,
                 block=block,
             )
         )

@@ -33,7 +33,8 @@ class ReplyPipeline:
             passages = {k: a for k, a in passages.items() if not a.internal}
         draft = self._responder.respond(request, passages)
         facts = known_facts(request.customer, request.history, request.message)
-        text, referred = without_known_asks(draft.text, facts)
+        # Asking which product is meant is the point of a clarifying reply, even when its line is known.
+        text, referred = (draft.text, []) if draft.clarifying else without_known_asks(draft.text, facts)
         earlier = related_previous_ticket(request.message, request.customer.previous_tickets)
         if earlier is not None:
             first_line, _, rest = text.partition("\n")
@@ -42,11 +43,9 @@ class ReplyPipeline:
                 if rest
                 else f"{text}\n{previous_ticket_line(earlier)}"
             )
-        # Only what the reply cites may license a promise: the cited articles and resolved tickets.
-        cited = {s.id for s in draft.sources}
-        source_texts = [a.body for a in passages.values() if a.id in cited] + [
-            t.resolution for t in request.similar_tickets if t.ticket_id in cited
-        ]
+        # Only what the reply cites may license a promise: the cited help-center articles.
+        cited = {s.id for s in draft.sources if s.kind == "article"}
+        source_texts = [a.body for a in passages.values() if a.id in cited]
         guarded = guard_reply(text, source_texts)
         return draft.model_copy(
             update={

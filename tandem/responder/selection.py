@@ -32,6 +32,8 @@ CONTEXT_WEIGHT = 0.6
 # A statement without any value, for a question asking for one, keeps this share of its score.
 NO_VALUE_FACTOR = 0.35
 NAMED_FACTOR = 1.25
+# ... and when the message refers to that product by its kind ("the bonus from my card", the card on file).
+REFERRED_FACTOR = 1.8
 # Chat filler beyond the stopword list: it says nothing about the topic.
 FILLER = frozenset(
     {"hi", "hello", "hey", "thanks", "thank", "please", "want", "need", "help", "know", "like", "would"}
@@ -41,15 +43,19 @@ FILLER = frozenset(
 _ATTRIBUTE_WORDS = (
     "fee fees charge charged charges cost costs price rate rates apy apr interest limit limits minimum "
     "maximum max min most least highest lowest biggest balance amount percent percentage score age old "
-    "period deadline bonus coverage cap discount much many long"
+    "period deadline bonus coverage cap discount range much many long"
 )
 ATTRIBUTES = frozenset(t for word in _ATTRIBUTE_WORDS.split() for t in analyze(word))
 # The words that only frame a request for a value ("how much", "the highest"): a stated value answers them.
-_FRAME_WORDS = ("much", "many", "long", "old", "soon", "often", "most", "least", "highest", "lowest", "max")
+_FRAME_WORDS = (
+    *("much", "many", "long", "old", "soon", "often", "fast", "quickly", "most", "least", "max"),
+    *("highest", "lowest", "longest", "shortest", "largest", "smallest", "biggest", "earliest", "latest"),
+)
 FRAME = frozenset(t for word in _FRAME_WORDS for t in analyze(word))
 _ASKS_VALUE = re.compile(
-    r"\bhow (?:much|many|long|old|soon|often|big|high|low|far)\b"
-    r"|\b(?:the )?(?:most|least|highest|lowest|biggest|largest|smallest|max(?:imum)?|min(?:imum)?)\b",
+    r"\bhow (?:much|many|long|old|soon|often|big|high|low|far|fast|quickly)\b"
+    r"|\b(?:the )?(?:most|least|highest|lowest|biggest|largest|smallest|longest|shortest|earliest|latest"
+    r"|max(?:imum)?|min(?:imum)?)\b",
     re.I,
 )
 _ASKS_STEPS = re.compile(
@@ -58,12 +64,18 @@ _ASKS_STEPS = re.compile(
     re.I,
 )
 _QUESTION_WORD = r"(?:what|how|when|where|which|who|why|whats|is|are|do|does|did|can|could|will|would|should)"
-_QUESTION_START = re.compile(rf"^(?:{_QUESTION_WORD}|if)\b", re.I)
+_QUESTION_START = re.compile(rf"^(?:(?:and|also|plus|but|or|so)\s+)?(?:{_QUESTION_WORD}|if)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\s+-\s+|\n+")
 # Where one question asks two things: "what's the monthly fee and what do I need to keep to avoid it?"
-_PARTS = re.compile(rf"\?+\s*|;\s+|,?\s+and\s+(?={_QUESTION_WORD}\b)|,\s+(?={_QUESTION_WORD}\b)", re.I)
+_PARTS = re.compile(
+    r"\?+\s*|;\s+|,?\s+and\s+(?=(?:\w+\s+){0,2}(?:what|how|when|where|which|who|why|whats)\b)", re.I
+)
+# "the annual fee and the foreign transaction fee": two attributes asked side by side.
+_AND = re.compile(r"\s+and\s+", re.I)
 # A part that points back ("how do I stop it") is about the situation the customer told.
-_POINTS_BACK = re.compile(r"\b(?:it|this|that|they|them|these|those|one|ones)\b", re.I)
+_POINTS_BACK = re.compile(
+    r"\b(?:it|this|that|they|them|these|those|one|ones|he|she|him|her|his|hers|we|us|our)\b", re.I
+)
 # Words customers shorten: one spelling, so "max per claim" finds "maximum reimbursement per claim".
 _ALIASES = {"max": "maximum", "min": "minimum", "yearly": "annual", "extra": "additional"}
 _ALIAS = re.compile(rf"\b(?:{'|'.join(_ALIASES)})\b", re.I)
@@ -71,28 +83,36 @@ _ALIAS = re.compile(rf"\b(?:{'|'.join(_ALIASES)})\b", re.I)
 _WANTS = {
     "rate": re.compile(r"\bpercent(?:age)?\b|%|\bapy\b|\bapr\b|\binterest rate\b", re.I),
     "duration": re.compile(
-        r"\bhow (?:long|soon)\b|\bhow many (?:business )?(?:minutes|hours|days|weeks|months|years)\b", re.I
+        r"\bhow (?:long|soon|fast|quickly)\b"
+        r"|\bhow many (?:business )?(?:minutes|hours|days|weeks|months|years)\b",
+        re.I,
     ),
     "money": re.compile(r"\bhow much\b(?! time)|\bcost\b|\bprice\b", re.I),
 }
+_MAY_BE_A_RATE = frozenset({"money"})  # a fee or a cost may be a percentage of the amount
 # The kinds of value an attribute is stated in: "what balance" wants an amount, even when the sentence goes
 # on about "the higher interest rate".
 _HEAD_KINDS = {
-    "money": "balance fee fees cost price charge amount deposit",
-    "rate": "rate apy apr percent percentage",
-    "duration": "period deadline",
+    ("money",): "balance amount deposit",
+    ("money", "rate"): "fee fees cost price charge",  # a fee may be a percentage of the amount
+    ("rate",): "rate apy apr percent percentage",
+    ("duration",): "period deadline",
 }
 HEAD_KINDS = {
-    t: frozenset({kind})
-    for kind, words in _HEAD_KINDS.items()
+    t: frozenset(kinds)
+    for kinds, words in _HEAD_KINDS.items()
     for word in words.split()
     for t in analyze(word)
 }
+# Where the thing asked is named: after "what", "which" or "how much" ("If I carry a balance, what interest
+# rate ..." asks a rate). A yes/no question ("Does EV charging earn ...") names none.
+_ASKED_AFTER = re.compile(r"\b(?:what(?:'s| is| are)?|whats|which|how much|how many)\b", re.I)
 _RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
 # Words of the sentences around the question (the customer's situation) count this much.
 BACKGROUND_WEIGHT = 0.25
 HEAD_FACTOR = 1.3
-LABEL_WEIGHT = 0.4  # a statement whose label is the attribute asked about ("What balance ...")
+LABEL_WEIGHT = 0.4
+MEANING_FLOOR = 0.5  # a statement whose label is the attribute asked about ("What balance ...")
 ECHO_FACTOR = 1.5  # a statement that also states the amount the customer quoted ("charged $20")
 RANGE_FACTOR = 1.3  # two values of one kind, for a question asking for a range
 POINT_BACK_TERMS = 3  # a part with fewer of its own words that points back takes the situation's words
@@ -104,7 +124,7 @@ POINT_BACK_SHARE = 0.5
 class Ask:
     """One thing a question asks."""
 
-    terms: frozenset[str]
+    terms: frozenset[str]  # its own words and, when it points back, those it points back to
     asks_value: bool  # an amount, rate, count or period
     asks_steps: bool  # how to do something
     wants: frozenset[str] = frozenset()  # kinds of value that answer it (passages.value_kinds); empty: any
@@ -112,6 +132,8 @@ class Ask:
     wants_range: bool = False
     # It names too little of its own and is about what was asked before ("and what happens if we go over?")
     points_back: bool = False
+    own: frozenset[str] = frozenset()  # the words it says itself
+    text: str = ""  # as the customer wrote it
 
     @classmethod
     def read(cls, text: str, drop: frozenset[str], before: frozenset[str], *, later: bool = False) -> Ask:
@@ -123,12 +145,14 @@ class Ask:
         points_back = len(own) < POINT_BACK_TERMS and bool(later or _POINTS_BACK.search(text) or not own)
         if points_back:
             terms |= before
-        head = next((t for t in tokens if t in ATTRIBUTES and t not in FRAME), None)
+        asked_at = _ASKED_AFTER.search(text)
+        after = [t for t in analyze(text[asked_at.end() :]) if t not in drop] if asked_at else []
+        head = next((t for t in after if t in ATTRIBUTES and t not in FRAME), None)
         wants = HEAD_KINDS.get(head, frozenset()) if head else frozenset()
         if not wants:
             wants = frozenset(kind for kind, cue in _WANTS.items() if cue.search(text))
-        if "money" in wants:
-            wants |= {"rate"}  # a fee may be a percentage
+            if wants == _MAY_BE_A_RATE:
+                wants |= {"rate"}  # "how much does it cost" may be a percentage
         return cls(
             terms,
             bool(terms & ATTRIBUTES) or bool(_ASKS_VALUE.search(text)),
@@ -137,6 +161,8 @@ class Ask:
             frozenset({head}) if head else frozenset(),
             bool(_RANGE.search(text)),
             points_back and bool(before),
+            frozenset(tokens),
+            text.strip(),
         )
 
 
@@ -157,7 +183,7 @@ class Question:
         asked = " ".join(asking) if asking else message
         background = frozenset(analyze(message)) - drop - frozenset(analyze(asked))
         asks: list[Ask] = []
-        for part in (p for p in _PARTS.split(asked) if p and p.strip()):
+        for part in (p for p in _split_parts(asked) if p and p.strip()):
             # A later part that only points back ("and what happens if we go over?") is about the earlier one.
             ask = Ask.read(part, drop, asks[-1].terms if asks else background, later=bool(asks))
             if ask.terms:
@@ -165,12 +191,14 @@ class Question:
         if not asks:
             whole = Ask.read(asked, drop, background)
             asks = [whole] if whole.terms else []
-        terms = frozenset(t for ask in asks for t in ask.terms)
-        return cls(tuple(asks), background - terms, frozenset(values_in(message)))
+        said = frozenset(t for ask in asks for t in ask.own)
+        situation = background | frozenset(t for ask in asks for t in ask.terms)
+        return cls(tuple(asks), situation - said, frozenset(values_in(message)))
 
     @property
     def terms(self) -> frozenset[str]:
-        return frozenset(t for ask in self.asks for t in ask.terms)
+        """The words the question itself says; words a part points back to are the situation's."""
+        return frozenset(t for ask in self.asks for t in ask.own)
 
     @property
     def words(self) -> frozenset[str]:
@@ -189,6 +217,19 @@ class Selection:
     chosen: list[Statement]  # in the articles' own order
     covered: frozenset[str]  # the question's words the chosen statements (and what they are about) hold
     ranked: list[tuple[float, Statement]]  # for the first thing asked, best first
+
+
+def _split_parts(asked: str) -> list[str]:
+    """The things a question asks: parts split at question marks, semicolons and "and what/how ...", then
+    at "and" between two attributes ("the annual fee and the foreign transaction fee")."""
+    parts: list[str] = []
+    for part in _PARTS.split(asked):
+        pieces = _AND.split(part) if part else []
+        if len(pieces) == 2 and all(set(analyze(p)) & (ATTRIBUTES - FRAME) for p in pieces):
+            parts.extend(pieces)
+        else:
+            parts.append(part)
+    return parts
 
 
 def term_weights(candidates: Sequence[Statement], terms: frozenset[str]) -> dict[str, float]:
@@ -215,7 +256,7 @@ def score(
     question: Question,
     weight: dict[str, float],
     prior: float,
-    named: bool = False,
+    named: float = 1.0,
 ) -> float:
     """How well a statement answers one thing asked: its words and what it is about, weighted (the ask's
     own words fully, the rest of the question's and the situation's by `BACKGROUND_WEIGHT`)."""
@@ -231,11 +272,19 @@ def score(
     valued = answers_value(statement, ask, question.values)
     if ask.asks_value and not ask.asks_steps and not valued:
         value *= NO_VALUE_FACTOR
-    if statement.labelled:
-        # "Monthly maintenance fee: $25" over "Monthly ATM fee rebates for out-of-network usage: $20" for
-        # "what's the monthly fee": the share of its label the question says.
-        value *= 1 - LABEL_WEIGHT + LABEL_WEIGHT * len(statement.label & words) / len(statement.label)
-    if ask.head & statement.label:
+    # "Monthly maintenance fee: $25" over "Monthly ATM fee rebates for out-of-network usage: $20" for "what's
+    # the monthly fee": the share of what the statement is about (its label) that the question says.
+    label = statement.label - _VALUE_TOKENS(statement)
+    if label:
+        value *= 1 - LABEL_WEIGHT + LABEL_WEIGHT * len(label & words) / len(label)
+    if statement.label_head is not None and ask.head:
+        # A label says what its value is of: "Monthly maintenance fee: $25" is a fee, "Monthly ATM fee
+        # rebates: $20" a rebate, whatever other words they share with "what's the monthly fee".
+        if statement.label_head in ask.head:
+            value *= HEAD_FACTOR
+        elif statement.label_head in ATTRIBUTES or not ask.head & statement.label:
+            value /= HEAD_FACTOR
+    elif ask.head & statement.label:
         value *= HEAD_FACTOR
     elif ask.head and statement.label & ATTRIBUTES - FRAME:
         value /= HEAD_FACTOR  # its value is of another attribute ("fee: $25" for "what balance")
@@ -245,22 +294,34 @@ def score(
         value *= RANGE_FACTOR
     # Naming the product asked about makes a statement the more specific one ("With Business Gold Rewards
     # Card: 5.45%" over the base rate for a holder of that card).
-    return value * prior * (NAMED_FACTOR if named else 1.0)
+    return value * prior * named
 
 
 def select(
     statements: Sequence[Statement],
     question: Question,
     priors: Sequence[float],
-    named: Callable[[Statement], bool] = lambda _: False,
+    named: Callable[[Statement], float] = lambda _: 1.0,
+    closeness: Callable[[str], Sequence[float]] | None = None,
 ) -> Selection:
     """The statements that answer `question`: the best for each thing it asks (see the module docstring);
-    `priors` per source position; `named`: whether a statement names a product the question is about."""
+    `priors` per source position; `named`: a statement's factor for naming a product the question is about
+    (`NAMED_FACTOR`, `REFERRED_FACTOR`);
+    `closeness`: per statement, its meaning's closeness (cosine) to a text asked, which scales the word
+    score by `MEANING_FLOOR + cosine` ("refund" finds "rebates" only by meaning)."""
     weight = term_weights(statements, question.words)
     chosen: list[Statement] = []
     first: list[tuple[float, Statement]] = []
     for index, ask in enumerate(question.asks[:MAX_STATEMENTS]):
-        scored = [(score(s, ask, question, weight, priors[s.source], named(s)), s) for s in statements]
+        near = (
+            closeness(ask.text)
+            if closeness is not None and ask.text
+            else [1.0 - MEANING_FLOOR] * len(statements)
+        )
+        scored = [
+            (score(s, ask, question, weight, priors[s.source], named(s)) * (MEANING_FLOOR + max(c, 0.0)), s)
+            for s, c in zip(statements, near, strict=True)
+        ]
         ranked = sorted(
             ((v, s) for v, s in scored if v > 0), key=lambda vs: (-vs[0], vs[1].source, vs[1].position)
         )
@@ -290,6 +351,10 @@ def select(
         covered |= question.words & FRAME  # "how much" is answered by the amount stated
     ordered = sorted(chosen, key=lambda s: (s.source, s.position))
     return Selection(ordered, frozenset(covered), first)
+
+
+def _VALUE_TOKENS(statement: Statement) -> frozenset[str]:
+    return frozenset(t for t in statement.label if t[:1].isdigit())
 
 
 def _has_range(statement: Statement) -> bool:
