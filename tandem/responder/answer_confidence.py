@@ -11,8 +11,9 @@ offline and the Cohere responder, so one threshold (`settings.answer_confidence_
   a word of the question itself that it never uses ("mortgage", "Roth IRA") counts most. This is what tells
   an answer from a reply that merely shares the question's frame ("What's the interest rate on a 12-month
   CD?" answered with a savings account's rate leaves "CD" open).
-- meaning: the best cosine between the message's retrieval focus and a quoted text, with the bundled
-  WordLlama whatever embedder retrieval uses: word overlap without the sense does not answer.
+- meaning: the best cosine between the message's retrieval focus (or one of the things it asks, read without
+  the situation around them) and a quoted text, with the bundled WordLlama whatever embedder retrieval uses:
+  word overlap without the sense does not answer.
 - retrieval: s / (s + score_half_point) of the best retrieval score among the quoted articles, so an article
   the retriever barely found cannot carry an answer however well its words match.
 
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+import numpy as np
 
 from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.embeddings import default_embedder
@@ -61,12 +64,15 @@ def specific_coverage(question: Question, covered: frozenset[str], vocabulary: V
     return sum(w for t, w in weights.items() if t in covered) / total if total > 0 else 0.0
 
 
-def meaning(message: str, quoted: Sequence[str]) -> float:
-    """The best cosine between the message's retrieval focus and a quoted text, in [0, 1]."""
+def meaning(message: str, quoted: Sequence[str], asked: Sequence[str] = ()) -> float:
+    """The best cosine between the message's retrieval focus, or one of the things it asks (`asked`: the
+    question read without the situation told around it), and a quoted text, in [0, 1]."""
     if not quoted:
         return 0.0
     model = default_embedder()
-    cosine = model.embed_documents(list(quoted)) @ model.embed_query(analyze_query(message).focus)
+    texts = [analyze_query(message).focus, *asked]
+    queries = np.vstack([model.embed_query(text) for text in texts])
+    cosine = model.embed_documents(list(quoted)) @ queries.T
     return float(min(max(float(cosine.max()), 0.0), 1.0))
 
 
@@ -77,7 +83,8 @@ def quoted_confidence(
     if not quoted:
         return 0.0
     coverage = specific_coverage(question, covered_words(question, quoted), vocabulary)
-    inside = min(max(coverage, 0.0), 1.0) * meaning(message, quoted)
+    asked = [ask.text for ask in question.asks if ask.text]
+    inside = min(max(coverage, 0.0), 1.0) * meaning(message, quoted, asked)
     return min(max(retrieval, 0.0), 1.0) * math.sqrt(inside)
 
 

@@ -154,12 +154,13 @@ class OfflineResponder:
             return NAMED_FACTOR if any(names.same_product(s, a) for s in spans for a in asked) else 1.0
 
         selection = None
-        if question.terms and found:
+        if question.substantial and found:
             # The asked product's own articles first; general ones only when those answer nothing.
             own = [st for st in found if scope[st.source] == 1.0]
-            selection = select(own, question, priors, named, _closeness(own))
+            vocabulary = None
+            selection = select(own, question, priors, named, _closeness(own), vocabulary)
             if not selection.chosen and len(own) < len(found):
-                selection = select(found, question, priors, named, _closeness(found))
+                selection = select(found, question, priors, named, _closeness(found), vocabulary)
         quoted = 0.0
         if selection is not None and selection.chosen:
             best_score = max(sources[st.source].ref.score for st in selection.chosen)
@@ -167,8 +168,12 @@ class OfflineResponder:
             # What a statement is about (its heading, its FAQ question) is read with it, as the customer does.
             texts = [f"{st.about}\n{st.text}" for st in selection.chosen]
             quoted = quoted_confidence(message, question, texts, retrieval, lexicon.vocabulary)
+            # A reply that answers one of two things asked does not answer the question.
+            quoted *= selection.answered_share
         if selection is not None and selection.chosen and quoted >= self.confidence_threshold:
-            if not asked and (options := _sibling_products(selection, sources, names)):
+            # Only a figure differs between products; steps and explanations are asked of the product line.
+            asks_figure = question.asks[0].asks_value and not question.asks[0].asks_steps
+            if not asked and asks_figure and (options := _sibling_products(selection, sources, names)):
                 return which_product(greeting, options, quoted).model_copy(update=done)
             return _answer(greeting, selection.chosen, sources, quoted).model_copy(update=done)
         if match >= self.confidence_threshold:

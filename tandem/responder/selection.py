@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tandem.knowledge.bm25_index import analyze
+from tandem.knowledge.lexicon import Vocabulary
 from tandem.responder.passages import Statement, values_in
 
 MAX_STATEMENTS = 3
@@ -68,7 +69,9 @@ _QUESTION_START = re.compile(rf"^(?:(?:and|also|plus|but|or|so)\s+)?(?:{_QUESTIO
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\s+-\s+|\n+")
 # Where one question asks two things: "what's the monthly fee and what do I need to keep to avoid it?"
 _PARTS = re.compile(
-    r"\?+\s*|;\s+|,?\s+and\s+(?=(?:\w+\s+){0,2}(?:what|how|when|where|which|who|why|whats)\b)", re.I
+    r"\?+\s*|;\s+|,?\s+and\s+(?=(?:\w+\s+){0,2}(?:what|how|when|where|which|who|why|whats)\b"
+    r"|(?:does|do|is|are|can|will|would|should)\b)",
+    re.I,
 )
 # "the annual fee and the foreign transaction fee": two attributes asked side by side.
 _AND = re.compile(r"\s+and\s+", re.I)
@@ -83,7 +86,7 @@ _ALIAS = re.compile(rf"\b(?:{'|'.join(_ALIASES)})\b", re.I)
 _WANTS = {
     "rate": re.compile(r"\bpercent(?:age)?\b|%|\bapy\b|\bapr\b|\binterest rate\b", re.I),
     "duration": re.compile(
-        r"\bhow (?:long|soon|fast|quickly)\b"
+        r"\bhow (?:long|soon|fast|quickly)\b|\b(?:longest|shortest)\b"
         r"|\bhow many (?:business )?(?:minutes|hours|days|weeks|months|years)\b",
         re.I,
     ),
@@ -110,6 +113,8 @@ _ASKED_AFTER = re.compile(r"\b(?:what(?:'s| is| are)?|whats|which|how much|how m
 _RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
 # Words of the sentences around the question (the customer's situation) count this much.
 BACKGROUND_WEIGHT = 0.25
+MIN_TERMS = 2
+STEPS_FACTOR = 1.5  # the steps themselves, over one sentence that shares words with "how do I ..."
 HEAD_FACTOR = 1.3
 LABEL_WEIGHT = 0.4
 MEANING_FLOOR = 0.5  # a statement whose label is the attribute asked about ("What balance ...")
@@ -208,6 +213,14 @@ class Question:
     def asks_value(self) -> bool:
         return any(ask.asks_value for ask in self.asks)
 
+    @property
+    def substantial(self) -> bool:
+        """Whether it says enough to be answered: an amount or the steps of something asked for, or at
+        least `MIN_TERMS` words of its own. "what day is it" or "stop doing that" share one word with any
+        help center ("same-day transfers", "stop payments") and ask nothing it could answer."""
+        asks_for = any(ask.asks_value or ask.asks_steps for ask in self.asks)
+        return asks_for or len(self.terms - FRAME) >= MIN_TERMS
+
     def weight_of(self, term: str) -> float:
         return 1.0 if term in self.terms else BACKGROUND_WEIGHT
 
@@ -217,6 +230,14 @@ class Selection:
     chosen: list[Statement]  # in the articles' own order
     covered: frozenset[str]  # the question's words the chosen statements (and what they are about) hold
     ranked: list[tuple[float, Statement]]  # for the first thing asked, best first
+    answered_share: float = 1.0  # the share of the things asked that a chosen statement answers
+
+
+def subject_of(ask: Ask, vocabulary: Vocabulary) -> str | None:
+    """The part's most specific word the help center uses (its subject: "tier" in "what balance do I need
+    to reach Tier 2"); None when it says no such word of its own."""
+    own = [t for t in ask.own - FRAME - ATTRIBUTES if vocabulary.frequency.get(t)]
+    return max(own, key=lambda t: (vocabulary.specificity(t), t)) if own else None
 
 
 def _split_parts(asked: str) -> list[str]:
@@ -262,6 +283,7 @@ def score(
     own words fully, the rest of the question's and the situation's by `BACKGROUND_WEIGHT`)."""
     if statement.block and not ask.asks_steps:
         return 0.0  # a list of steps answers "how do I ...", not "what is ..."
+    steps = STEPS_FACTOR if statement.block and ask.asks_steps else 1.0
     words = ask.terms | question.words
 
     def w(term: str) -> float:
@@ -294,7 +316,7 @@ def score(
         value *= RANGE_FACTOR
     # Naming the product asked about makes a statement the more specific one ("With Business Gold Rewards
     # Card: 5.45%" over the base rate for a holder of that card).
-    return value * prior * named
+    return value * prior * named * steps
 
 
 def select(
@@ -303,16 +325,21 @@ def select(
     priors: Sequence[float],
     named: Callable[[Statement], float] = lambda _: 1.0,
     closeness: Callable[[str], Sequence[float]] | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Selection:
     """The statements that answer `question`: the best for each thing it asks (see the module docstring);
     `priors` per source position; `named`: a statement's factor for naming a product the question is about
     (`NAMED_FACTOR`, `REFERRED_FACTOR`);
     `closeness`: per statement, its meaning's closeness (cosine) to a text asked, which scales the word
-    score by `MEANING_FLOOR + cosine` ("refund" finds "rebates" only by meaning)."""
+    score by `MEANING_FLOOR + cosine` ("refund" finds "rebates" only by meaning); `vocabulary`: the help
+    center's, whose most specific word of a part (`subject_of`) the statement answering it must hold."""
     weight = term_weights(statements, question.words)
     chosen: list[Statement] = []
+    answered: dict[int, int] = {}  # id(statement) -> parts it answers
+    parts_answered = 0
     first: list[tuple[float, Statement]] = []
     for index, ask in enumerate(question.asks[:MAX_STATEMENTS]):
+        subject = subject_of(ask, vocabulary) if vocabulary is not None else None
         near = (
             closeness(ask.text)
             if closeness is not None and ask.text
@@ -329,10 +356,17 @@ def select(
             first = ranked
         top = ranked[0][0] if ranked else 0.0
         for value, candidate in ranked:
+            if subject is not None and subject not in candidate.terms | candidate.context:
+                continue  # "what balance do I need to reach Tier 2" is not answered without "tier"
             if candidate in chosen:
-                if ask.points_back:
-                    continue  # what it points back to is answered; it asks what comes next
-                break  # a chosen statement already answers this part too
+                # A chosen statement answers this part too when it states a value for it as well.
+                if ask.points_back or (
+                    ask.asks_value and answered[id(candidate)] >= max(len(set(candidate.values)), 1)
+                ):
+                    continue
+                answered[id(candidate)] += 1
+                parts_answered += 1
+                break
             if ask.points_back and (
                 value < POINT_BACK_SHARE * top
                 or not set(candidate.values) - {v for c in chosen for v in c.values}
@@ -345,12 +379,15 @@ def select(
             if _conflicts(candidate, chosen) or _repeats(candidate, chosen):
                 continue
             chosen.append(candidate)
+            answered[id(candidate)] = 1
+            parts_answered += 1
             break
     covered = {t for s in chosen for t in question.words & (s.terms | s.context)}
     if any(s.values for s in chosen):
         covered |= question.words & FRAME  # "how much" is answered by the amount stated
     ordered = sorted(chosen, key=lambda s: (s.source, s.position))
-    return Selection(ordered, frozenset(covered), first)
+    asked = len(question.asks[:MAX_STATEMENTS])
+    return Selection(ordered, frozenset(covered), first, parts_answered / asked if asked else 0.0)
 
 
 def _VALUE_TOKENS(statement: Statement) -> frozenset[str]:
