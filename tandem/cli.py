@@ -100,7 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest.set_defaults(handler=_ingest)
 
     sources = commands.add_parser(
-        "sources", help="list ingested help-center sources, with the articles flagged for review"
+        "sources",
+        help="list ingested help-center sources, with the articles flagged for review",
+        description="With no ACTION: list the sources, their article counts and flagged articles.",
     )
     sources.set_defaults(handler=_sources, action=None)
     source_actions = sources.add_subparsers(dest="action", metavar="ACTION")
