@@ -9,6 +9,7 @@ a running worker without a restart; with an index directory, embeddings persist 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from tandem.settings import Settings
 
 _Index = TypeVar("_Index")
+# The worker's (and `tandem eval`'s) trust in a version stamp, in seconds: see `KnowledgeService`.
+VERSION_TTL = 1.0
 
 
 class KnowledgeService:
@@ -36,8 +39,14 @@ class KnowledgeService:
         embedder: Embedder | None = None,
         index_dir: Path | None = None,
         reranker: Reranker | None = None,
+        *,
+        version_ttl: float = 0.0,
     ) -> None:
-        """`embedder` defaults to the bundled WordLlama; without `index_dir`, embeddings stay in memory."""
+        """`embedder` defaults to the bundled WordLlama; without `index_dir`, embeddings stay in memory.
+
+        `version_ttl`: seconds a store version stamp is trusted before it is read again (0: every call). A
+        turn asks for the index and the lexicon several times; a second of staleness after `tandem ingest`
+        costs nothing, an aggregate query per call costs milliseconds."""
         self._store = store
         self._embedder: Embedder = embedder if embedder is not None else default_embedder()
         self._index_dir = index_dir
@@ -46,6 +55,8 @@ class KnowledgeService:
         self._locks = {"_articles": threading.Lock(), "_tickets": threading.Lock()}
         self._articles: tuple[str, HybridArticleIndex] | None = None
         self._tickets: tuple[str, TicketIndex] | None = None
+        self._version_ttl = version_ttl
+        self._versions: dict[str, tuple[float, str]] = {}
 
     @classmethod
     def from_settings(
@@ -58,7 +69,9 @@ class KnowledgeService:
         """The service the worker runs and `tandem eval` measures: settings' embedder and index directory.
 
         `embedder`: one the caller already loaded from the same settings (the worker shares it)."""
-        return cls(store, embedder or make_embedder(settings), settings.index_dir, reranker)
+        return cls(
+            store, embedder or make_embedder(settings), settings.index_dir, reranker, version_ttl=VERSION_TTL
+        )
 
     @property
     def embedder(self) -> Embedder:
@@ -120,13 +133,22 @@ class KnowledgeService:
         )
 
     def _current(self, slot: str, version_of: Callable[[], str], build: Callable[[], _Index]) -> _Index:
-        version = version_of()
+        version = self._version(slot, version_of)
         with self._locks[slot]:  # one build at a time; concurrent activities wait for it, not duplicate it
             held: tuple[str, _Index] | None = getattr(self, slot)
             if held is None or held[0] != version:
                 held = (version, build())
                 setattr(self, slot, held)
             return held[1]
+
+    def _version(self, slot: str, version_of: Callable[[], str]) -> str:
+        now = time.monotonic()
+        checked = self._versions.get(slot)
+        if checked is not None and now - checked[0] < self._version_ttl:
+            return checked[1]
+        version = version_of()
+        self._versions[slot] = (now, version)
+        return version
 
     def _cache(self, kind: str) -> EmbeddingCache:
         return EmbeddingCache.for_index(self._index_dir, kind, self._embedder)

@@ -13,6 +13,9 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from tandem.contracts import Focus, GeneratedReply, GenerationRequest, SimilarTicket, SourceRef
 from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
@@ -158,9 +161,9 @@ class OfflineResponder:
             # The asked product's own articles first; general ones only when those answer nothing.
             own = [st for st in found if scope[st.source] == 1.0]
             vocabulary = None
-            selection = select(own, question, priors, named, _closeness(own), vocabulary)
+            selection = select(own, question, priors, named, _closeness(own, sources), vocabulary)
             if not selection.chosen and len(own) < len(found):
-                selection = select(found, question, priors, named, _closeness(found), vocabulary)
+                selection = select(found, question, priors, named, _closeness(found, sources), vocabulary)
         quoted = 0.0
         if selection is not None and selection.chosen:
             best_score = max(sources[st.source].ref.score for st in selection.chosen)
@@ -181,17 +184,24 @@ class OfflineResponder:
         return _abstain(greeting, max(quoted, match)).model_copy(update=done)
 
 
-def _closeness(found: Sequence[Statement]) -> Callable[[str], Sequence[float]]:
+def _closeness(found: Sequence[Statement], sources: Sequence[_Source]) -> Callable[[str], Sequence[float]]:
     """Cosine of each statement (read with what it is about) to an asked text, with the bundled WordLlama."""
+    if not found:
+        return lambda _: []
     model = default_embedder()
-    vectors = model.embed_documents([f"{st.about}\n{st.text}" for st in found]) if found else None
+    vectors = np.vstack([_statement_vectors(sources[st.source].text)[st.position] for st in found])
 
     def near(text: str) -> Sequence[float]:
-        if vectors is None:
-            return []
         return [float(c) for c in vectors @ model.embed_query(text)]
 
     return near
+
+
+@lru_cache(maxsize=2048)
+def _statement_vectors(text: str) -> np.ndarray:
+    """The embeddings of an article's statements, by position: computed once per article text."""
+    parsed = statements(text, 0)
+    return default_embedder().embed_documents([f"{st.about}\n{st.text}" for st in parsed])
 
 
 def _in_scope(

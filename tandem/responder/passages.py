@@ -19,7 +19,8 @@ statements cut short are never statements.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from tandem.knowledge.bm25_index import analyze
 
@@ -65,10 +66,17 @@ class Statement:
 
 
 def statements(text: str, source: int) -> list[Statement]:
-    """The quotable statements of an article body, in order."""
-    reader = _Reader(source)
+    """The quotable statements of an article body, in order (`position` is the index in this list)."""
+    parsed = _parsed(text)
+    return list(parsed) if source == 0 else [replace(st, source=source) for st in parsed]
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> tuple[Statement, ...]:
+    # Articles change rarely and every turn reads a few: parse each text once.
+    reader = _Reader(0)
     reader.read(text)
-    return reader.out
+    return tuple(reader.out)
 
 
 def values_in(text: str) -> tuple[str, ...]:

@@ -231,6 +231,8 @@ class Selection:
     covered: frozenset[str]  # the question's words the chosen statements (and what they are about) hold
     ranked: list[tuple[float, Statement]]  # for the first thing asked, best first
     answered_share: float = 1.0  # the share of the things asked that a chosen statement answers
+    # Per thing asked (in order, up to MAX_STATEMENTS): the statement that answers it, or None.
+    answers: tuple[Statement | None, ...] = ()
 
 
 def subject_of(ask: Ask, vocabulary: Vocabulary) -> str | None:
@@ -337,9 +339,11 @@ def select(
     chosen: list[Statement] = []
     answered: dict[int, int] = {}  # id(statement) -> parts it answers
     parts_answered = 0
+    per_ask: list[Statement | None] = []
     first: list[tuple[float, Statement]] = []
     for index, ask in enumerate(question.asks[:MAX_STATEMENTS]):
         subject = subject_of(ask, vocabulary) if vocabulary is not None else None
+        per_ask.append(None)
         near = (
             closeness(ask.text)
             if closeness is not None and ask.text
@@ -366,6 +370,7 @@ def select(
                     continue
                 answered[id(candidate)] += 1
                 parts_answered += 1
+                per_ask[-1] = candidate
                 break
             if ask.points_back and (
                 value < POINT_BACK_SHARE * top
@@ -381,13 +386,15 @@ def select(
             chosen.append(candidate)
             answered[id(candidate)] = 1
             parts_answered += 1
+            per_ask[-1] = candidate
             break
     covered = {t for s in chosen for t in question.words & (s.terms | s.context)}
     if any(s.values for s in chosen):
         covered |= question.words & FRAME  # "how much" is answered by the amount stated
     ordered = sorted(chosen, key=lambda s: (s.source, s.position))
     asked = len(question.asks[:MAX_STATEMENTS])
-    return Selection(ordered, frozenset(covered), first, parts_answered / asked if asked else 0.0)
+    share = parts_answered / asked if asked else 0.0
+    return Selection(ordered, frozenset(covered), first, share, tuple(per_ask))
 
 
 def _VALUE_TOKENS(statement: Statement) -> frozenset[str]:
