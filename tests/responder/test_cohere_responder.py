@@ -17,7 +17,6 @@ changes nothing.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -364,17 +363,25 @@ def test_weak_retrieval_abstains_even_when_fully_cited(
 
 
 def test_fully_cited_confidence_matches_the_offline_responder() -> None:
-    """Same evidence, same number: an extractive reply is fully cited, so one threshold serves both."""
+    """Same evidence, same number: an extractive reply is fully cited, so one threshold serves both.
+
+    The article is one paragraph without headings, and "how do I ..." asks for steps, so the offline
+    responder quotes the paragraph whole: exactly the text the Cohere answer cites."""
     message = "How do I unblock my blocked card?"
     request, passages = _request(message, [UNBLOCK], scores={"card-unblock": 0.6})
     offline = OfflineResponder().respond(request, passages)
-    assert not offline.abstained and offline.text.count("[1]") == 3  # both sentences quoted (+ the listing)
+    assert not offline.abstained
+    assert f"- {UNBLOCK.body} [1]" in offline.text.splitlines()  # the paragraph, as one quote
+    assert offline.text.count("[1]") == 2  # the quote and the listing
     with CohereWireServer() as server:
         responder = CohereResponder(make_cohere_client("", server.base_url), MODEL)
         server.queue_chat(_answer_citing(UNBLOCK.body, (UNBLOCK.body, "article:card-unblock")))
         reply = responder.respond(request, passages)
     assert not reply.abstained
-    assert math.isclose(reply.confidence, offline.confidence, rel_tol=1e-9)
+    # One measure (answer_confidence.quoted_confidence) over the same text. Not to the last digit: the offline
+    # responder embeds a statement as "{what it is about}\n{text}", so an article without headings is read
+    # as "\n" + text, which moves WordLlama's cosine by about 0.1%.
+    assert reply.confidence == pytest.approx(offline.confidence, rel=5e-3)
 
 
 @pytest.mark.parametrize("finish_reason", ["MAX_TOKENS", "TOOL_CALL"])
@@ -541,8 +548,8 @@ def test_offsets_that_disagree_with_the_quoted_text_are_located_by_the_quote(
     server: CohereWireServer, responder: CohereResponder
 ) -> None:
     """Offsets counted in another unit (bytes, UTF-16) would misplace markers; the quoted text decides."""
-    answer = "Café tip: open the Rho app and go to Cards, then tap Unblock card."
-    quote = "open the Rho app and go to Cards"
+    answer = "Café tip: to unblock your card, open the Rho app and go to Cards, then tap Unblock card."
+    quote = "to unblock your card, open the Rho app and go to Cards"
     request, passages = _request()
 
     def handler(chat: ChatRequest) -> dict[str, Any]:
