@@ -36,6 +36,7 @@ from tandem.knowledge.lexicon import Vocabulary
 from tandem.knowledge.names import ProductNames
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT
+from tandem.responder.focus import named_in
 from tandem.responder.passages import values_in
 from tandem.responder.selection import FRAME, Question
 
@@ -91,5 +92,6 @@ def quoted_confidence(
 def read_question(message: str, names: ProductNames, focus_names: Sequence[str] = ()) -> Question:
     """The question of a message, with the product names it or its focus uses left out of its words
     (the product is kept to by scope, not by coverage)."""
-    spans = names.spans(message) | {span for name in focus_names for span in names.spans(name)}
+    written = [*named_in(message, names), *focus_names]
+    spans = {span for name in written for span in names.spans(name)}
     return Question.read(message, frozenset(t for span in spans for t in span))

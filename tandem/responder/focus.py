@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from tandem.contracts import CustomerContext, Focus
 from tandem.knowledge.bm25_index import analyze
@@ -49,7 +50,8 @@ def decide_focus(
 
 
 def named_in(text: str, names: ProductNames) -> list[str]:
-    """The product names `text` mentions, as written there, in order of appearance."""
+    """The product names `text` mentions, as written there, in order of appearance (a name's words written
+    next to each other: stopwords between them make it no name)."""
     spans = names.spans(text)
     if not spans:
         return []
@@ -62,7 +64,11 @@ def named_in(text: str, names: ProductNames) -> list[str]:
             found.append((len(text), " ".join(span)))  # cannot happen for spans of this text; kept safe
             continue
         start, end = tokens[at][1], tokens[at + len(span) - 1][2]
-        found.append((start, text[start:end]))
+        written = text[start:end]
+        # "fee back on my card" is no "Cash Back Card": a name is written without words left out between.
+        if len(_WORD.findall(written)) > len(span):
+            continue
+        found.append((start, written))
     return _unique([written for _, written in sorted(found)])
 
 
@@ -102,3 +108,31 @@ def _unique(items: list[str]) -> list[str]:
             seen.add(key)
             out.append(item)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class ProductMatch:
+    """Whether two product names are one product, within a ticket's product line.
+
+    A help center writes the product line into some names and not others ("Platinum Savings Account" and
+    "Platinum Account" among the savings accounts): within the line, names that differ only by the line's
+    own words are the same product. Siblings stay apart ("Platinum Plus Account" is not the "Platinum
+    Account"; see `ProductNames.same_product`).
+    """
+
+    names: ProductNames
+    line: frozenset[str] = frozenset()  # analysed words of the product line ("savings_accounts")
+
+    @classmethod
+    def for_line(cls, names: ProductNames, product: str | None) -> ProductMatch:
+        return cls(names, frozenset(analyze(product.replace("_", " "))) if product else frozenset())
+
+    def same(self, name: Name, asked: Name) -> bool:
+        if self.names.same_product(name, asked):
+            return True
+        core, asked_core = (tuple(t for t in n if t not in self.line) for n in (name, asked))
+        return bool(core) and core == asked_core
+
+    def other_products(self, spans: frozenset[Name], asked: frozenset[Name]) -> bool:
+        """True when `spans` name products and none of them is one `asked` names."""
+        return bool(spans) and bool(asked) and not any(self.same(s, a) for s in spans for a in asked)

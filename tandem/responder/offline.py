@@ -36,7 +36,7 @@ from tandem.responder.evidence import (
     subject_coverage,
     ticket_match,
 )
-from tandem.responder.focus import named_in
+from tandem.responder.focus import ProductMatch, named_in
 from tandem.responder.passages import Statement, statements
 from tandem.responder.selection import NAMED_FACTOR, REFERRED_FACTOR, Question, Selection, select
 
@@ -134,12 +134,16 @@ class OfflineResponder:
         if focus.unknown_name:
             return unknown_product(greeting, focus.unknown_name).model_copy(update=done)
         asked = frozenset(span for name in focus.names for span in names.spans(name))
-        name_tokens = frozenset(t for span in asked | names.spans(message) for t in span)
+        said = {span for written in named_in(message, names) for span in names.spans(written)}
+        name_tokens = frozenset(t for span in asked | said for t in span)
         question = Question.read(message, name_tokens)
-        sources, scope = _in_scope(_article_sources(request, passages), asked, names)
+        products = ProductMatch.for_line(names, focus.product)
+        sources, scope = _in_scope(_article_sources(request, passages), asked, products)
         found = [st for i, source in enumerate(sources) for st in statements(source.text, i)]
         if asked:
-            found = [st for st in found if not names.other_products(names.spans_of_tokens(st.tokens), asked)]
+            found = [
+                st for st in found if not products.other_products(names.spans_of_tokens(st.tokens), asked)
+            ]
         # Better-retrieved articles get up to twice the weight, so ties go to the article retrieval trusts.
         top = max((s.ref.score for s in sources), default=0.0)
         priors = [
@@ -152,18 +156,14 @@ class OfflineResponder:
 
         def named(statement: Statement) -> float:
             spans = names.spans_of_tokens(statement.tokens)
-            if any(names.same_product(span, a) for span in spans for a in referred):
+            if any(products.same(span, a) for span in spans for a in referred):
                 return REFERRED_FACTOR
-            return NAMED_FACTOR if any(names.same_product(s, a) for s in spans for a in asked) else 1.0
+            return NAMED_FACTOR if any(products.same(s, a) for s in spans for a in asked) else 1.0
 
         selection = None
         if question.substantial and found:
-            # The asked product's own articles first; general ones only when those answer nothing.
-            own = [st for st in found if scope[st.source] == 1.0]
             vocabulary = None
-            selection = select(own, question, priors, named, _closeness(own, sources), vocabulary)
-            if not selection.chosen and len(own) < len(found):
-                selection = select(found, question, priors, named, _closeness(found, sources), vocabulary)
+            selection = select(found, question, priors, named, _closeness(found, sources), vocabulary)
         quoted = 0.0
         if selection is not None and selection.chosen:
             best_score = max(sources[st.source].ref.score for st in selection.chosen)
@@ -205,7 +205,7 @@ def _statement_vectors(text: str) -> np.ndarray:
 
 
 def _in_scope(
-    sources: list[_Source], asked: frozenset[Name], names: ProductNames
+    sources: list[_Source], asked: frozenset[Name], match: ProductMatch
 ) -> tuple[list[_Source], list[float]]:
     """The articles a reply about the `asked` products may quote, each with a weight: articles whose titles
     name only other products are out; when some titles name an asked product, articles whose titles name
@@ -213,11 +213,11 @@ def _in_scope(
     under each account with that account's own figures, so a general title may be a sibling's)."""
     if not asked:
         return sources, [1.0] * len(sources)
-    subjects = [subject_names(names, s.ref.title) for s in sources]
+    subjects = [subject_names(match.names, s.ref.title) for s in sources]
     kept = [
         (s, subject)
         for s, subject in zip(sources, subjects, strict=True)
-        if not names.other_products(subject, asked)
+        if not match.other_products(subject, asked)
     ]
     own = any(subject for _, subject in kept)
     factors = [1.0 if subject or not own else GENERAL_ARTICLE_FACTOR for _, subject in kept]
