@@ -89,14 +89,16 @@ def test_escalation_and_scope_parts(capsys: pytest.CaptureFixture[str]) -> None:
     assert report["escalation"] == {"precision": 1.0, "recall": 0.75, "f1": 0.8571}
     assert report["baseline"]["escalation"] == {"precision": 0.4, "recall": 0.5, "f1": 0.4444}
 
-    # Scope: four paraphrases of past tickets, four questions the tickets know nothing about. The tickets have
-    # no written resolution, so the confident replies still abstain (nothing to quote), which the latency
-    # block reports; the measure is the confidence at the shipped default threshold.
+    # Scope: four paraphrases of past tickets, four questions the tickets know nothing about. No article
+    # answers them and resolved tickets are never quoted to a customer, so the confident replies refer the
+    # customer to a person (abstained although confident), which the latency block reports; the measure is
+    # the confidence at the shipped default threshold.
     assert report["scope"] == {"auroc": 1.0, "abstain_f1": 1.0, "precision": 1.0, "recall": 1.0}
     scope = report["latency"]["scope"]
     assert scope["threshold"] == 0.35 and scope["messages"] == 8 and scope["in_scope"] == 4
     assert scope["abstained_without_quote"] == 4
-    assert scope["stages_ms"].keys() == {"articles", "tickets", "reply"}
+    # The turn's own stages (tandem.responder.turn.TurnAnswerer): what a customer's message goes through.
+    assert scope["stages_ms"].keys() == {"focus", "articles", "tickets", "passages", "reply"}
     # Baseline: every in-scope message outscores every other (AUROC 1); it abstains only on the two
     # messages sharing no word with a ticket ("tell me a joke", the weather on Mars): P 1, R 2/4, F1 2/3.
     # The card-game and banana questions share "card" and "how".
