@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -142,7 +143,7 @@ class OfflineResponder:
         found = [st for i, source in enumerate(sources) for st in statements(source.text, i)]
         if asked:
             found = [
-                st for st in found if not products.other_products(names.spans_of_tokens(st.tokens), asked)
+                st for st in found if not products.other_products(_names_in(names, st), asked)
             ]
         # Better-retrieved articles get up to twice the weight, so ties go to the article retrieval trusts.
         top = max((s.ref.score for s in sources), default=0.0)
@@ -155,7 +156,7 @@ class OfflineResponder:
         referred = {a for a in asked if a[-1] in said and focus.source != "message"}
 
         def named(statement: Statement) -> float:
-            spans = names.spans_of_tokens(statement.tokens)
+            spans = _names_in(names, statement)
             if any(products.same(span, a) for span in spans for a in referred):
                 return REFERRED_FACTOR
             return NAMED_FACTOR if any(products.same(s, a) for s in spans for a in asked) else 1.0
@@ -182,6 +183,29 @@ class OfflineResponder:
         if match >= self.confidence_threshold:
             return refer(greeting, match).model_copy(update=done)
         return _abstain(greeting, max(quoted, match)).model_copy(update=done)
+
+
+class _NamesSeen:
+    """The product names each statement mentions, for the current lexicon (a new lexicon clears it)."""
+
+    limit = 50_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._names: ProductNames | None = None
+        self._spans: dict[tuple[str, ...], frozenset[Name]] = {}
+
+    def __call__(self, names: ProductNames, statement: Statement) -> frozenset[Name]:
+        with self._lock:
+            if names is not self._names or len(self._spans) >= self.limit:
+                self._names, self._spans = names, {}
+            found = self._spans.get(statement.tokens)
+            if found is None:
+                found = self._spans[statement.tokens] = names.spans_of_tokens(statement.tokens)
+            return found
+
+
+_names_in = _NamesSeen()
 
 
 def _closeness(found: Sequence[Statement], sources: Sequence[_Source]) -> Callable[[str], Sequence[float]]:
