@@ -1,4 +1,6 @@
-"""OfflineResponder: quotes passages with correct citations, and abstains instead of guessing."""
+"""OfflineResponder: quotes help-center passages with correct citations, abstains instead of guessing, and
+never quotes another customer's resolved ticket (those go to the agent; when only they know the question, the
+customer is offered a person)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from tandem.contracts import CustomerContext, GenerationRequest, SimilarTicket, 
 from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.hybrid_index import HybridArticleIndex
 from tandem.knowledge.loaders import load_articles_jsonl
+from tandem.responder.focus import decide_focus
 from tandem.responder.offline import (
     OfflineResponder,
     match_strength,
@@ -45,14 +48,39 @@ def _request(
 
 
 def _ask(index: HybridArticleIndex, message: str, product: str | None = None, name: str = ""):
-    refs = index.search(message, product=product, limit=5)
+    """What a turn does, on the index alone: the focus, retrieval with it, the responder with the lexicon."""
+    customer = CustomerContext(customer_id="c-1", name=name, product=product)
+    focus = decide_focus(message, [], customer, index.lexicon.names)
+    refs = index.search(f"{message} {focus.query_names}".strip(), product=product, limit=5)
     passages = {r.id: a for r in refs if (a := index.get(r.id)) is not None}
-    request = _request(message, refs, name=name)
-    return request, passages, OfflineResponder().respond(request, passages)
+    request = _request(message, refs, name=name).model_copy(update={"customer": customer, "focus": focus})
+    return request, passages, OfflineResponder(lexicon=lambda: index.lexicon).respond(request, passages)
 
 
 def _flat(text: str) -> str:
     return " ".join(text.replace("**", "").replace("`", "").split())
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    """The cells of each markdown table row of a passage."""
+    return [
+        [_flat(cell) for cell in line.strip().strip("|").split("|")]
+        for line in text.splitlines()
+        if line.strip().startswith("|")
+    ]
+
+
+def _stated_in(line: str, source: str) -> bool:
+    """A quoted line is in its source verbatim (markdown aside), or is one of its table rows read as
+    "label: value" (a row alone, "| 1.0% |", says nothing)."""
+    quoted = _flat(line)
+    if quoted in _flat(source):
+        return True
+    for cells in _table_rows(source):
+        label, *values = cells
+        if label and quoted.startswith(f"{label}: ") and all(v in quoted for v in values if v):
+            return True
+    return False
 
 
 def _quotes(text: str) -> list[tuple[str, int]]:
@@ -78,9 +106,8 @@ def _assert_quotes_cite_their_sources(reply, source_texts: dict[str, str]) -> No
     for quote, number in quotes:
         assert 1 <= number <= len(reply.sources)
         source = reply.sources[number - 1]
-        passage = _flat(source_texts[source.id])
         for line in quote.splitlines():  # a "lead-in:" block quotes its list line by line
-            assert _flat(line) in passage, f"[{number}] {line!r} is not in {source.id}"
+            assert _stated_in(line, source_texts[source.id]), f"[{number}] {line!r} is not in {source.id}"
     # the numbered list under "Sources:" names the cited sources in order
     listing = reply.text.split("\nSources:\n", 1)[1].splitlines()
     assert listing == [
@@ -90,17 +117,35 @@ def _assert_quotes_cite_their_sources(reply, source_texts: dict[str, str]) -> No
     assert sorted({n for _, n in quotes}) == list(range(1, len(reply.sources) + 1))
 
 
-def test_answers_from_the_help_center_with_correct_citations(index: HybridArticleIndex) -> None:
-    request, passages, reply = _ask(
-        index, "How do I open a personal checking account?", product="bank_accounts"
-    )
-    assert not reply.abstained
+@pytest.mark.parametrize(
+    ("message", "fact", "title"),
+    [
+        ("How do I cancel an Everyone Pay payment?", "within 17 minutes", "FAQ: Everyone Pay"),
+        ("How much does an instant transfer cost with Everyone Pay?", "$0.75", "FAQ: Everyone Pay"),
+        (
+            "What is the outgoing domestic wire fee on the Navy Blue Account?",
+            "$15.00",
+            "Navy Blue Account: Wire Transfer Pricing",
+        ),
+        (
+            "What is the foreign transaction fee on the Green Rewards Card?",
+            "1.0%",
+            "Green Rewards Card: Apply for a Sustainable Business Credit Card",
+        ),
+    ],
+)
+def test_answers_from_the_help_center_with_correct_citations(
+    index: HybridArticleIndex, message: str, fact: str, title: str
+) -> None:
+    request, passages, reply = _ask(index, message)
+    assert not reply.abstained and not reply.clarifying
     assert 0.35 <= reply.confidence <= 1.0
     assert {s.id for s in reply.sources} <= {a.id for a in request.articles}
     assert all(s.kind == "article" and s.snippet for s in reply.sources)
     _assert_quotes_cite_their_sources(reply, {i: a.body for i, a in passages.items()})
-    assert 2 <= len(_quotes(reply.text)) <= 4
-    assert "personal checking" in reply.text.lower()
+    # The statement that answers, from the article that states it; one statement for one thing asked.
+    ((quote, number),) = _quotes(reply.text)
+    assert fact in quote and reply.sources[number - 1].title == title
 
 
 @pytest.mark.parametrize(
@@ -118,9 +163,9 @@ def test_citations_map_to_the_right_sources_across_queries(index: HybridArticleI
 
 
 def test_greets_by_first_name_only_when_known(index: HybridArticleIndex) -> None:
-    *_, named = _ask(index, "How do I open a personal checking account?", name="Anna Maria Lee")
+    *_, named = _ask(index, "How do I cancel an Everyone Pay payment?", name="Anna Maria Lee")
     assert named.text.startswith("Hi Anna,")
-    *_, anonymous = _ask(index, "How do I open a personal checking account?")
+    *_, anonymous = _ask(index, "How do I cancel an Everyone Pay payment?")
     assert anonymous.text.startswith("Hi,")
 
 
@@ -154,29 +199,39 @@ def test_confidence_follows_retrieval_evidence(index: HybridArticleIndex) -> Non
     assert strict.abstained and strict.confidence == pytest.approx(reply.confidence)
 
 
-def test_quotes_ticket_resolutions_and_skips_template_placeholders() -> None:
-    tickets = [
-        SimilarTicket(
-            ticket_id="T-77",
-            subject="refund for a duplicate card charge",
-            category="charged_twice",
+def test_a_resolution_that_would_answer_is_never_quoted_but_goes_to_the_agent() -> None:
+    """Resolved tickets are other customers' conversations: the customer is offered a person who can answer,
+    and the agent gets the tickets (`similar_tickets`)."""
+    resolution = (
+        "Duplicate card charges are usually reversed automatically within 3 business days. "
+        "If the duplicate charge is still there after that, open a dispute from the app. "
+        "Visit {{Website URL}} to read more about duplicate card charges."
+    )
+    ticket = SimilarTicket(
+        ticket_id="T-77",
+        subject="refund for a duplicate card charge",
+        category="charged_twice",
+        score=7.5,
+        resolution=resolution,
+    )
+    request = _request("I see a duplicate charge on my card", [], tickets=[ticket])
+    reply = OfflineResponder().respond(request, passages={})
+    assert reply.abstained and reply.sources == []
+    assert reply.confidence == pytest.approx(ticket_match(request.message, [ticket]))
+    assert reply.confidence >= 0.35
+    assert "not sure" not in reply.text and "person" in reply.text  # a refer reply: someone can answer
+    for private in ("T-77", ticket.subject, "3 business days", "open a dispute", "{{"):
+        assert private not in reply.text
+    assert reply.similar_tickets == [
+        SourceRef(
+            kind="ticket",
+            id="T-77",
+            title=ticket.subject,
             score=7.5,
-            resolution=(
-                "Duplicate card charges are usually reversed automatically within 3 business days. "
-                "If the duplicate charge is still there after that, open a dispute from the app. "
-                "Visit {{Website URL}} to read more about duplicate card charges."
-            ),
+            snippet=reply.similar_tickets[0].snippet,
         )
     ]
-    reply = OfflineResponder().respond(
-        _request("I see a duplicate charge on my card", [], tickets=tickets), passages={}
-    )
-    assert not reply.abstained
-    assert [(s.kind, s.id, s.title) for s in reply.sources] == [
-        ("ticket", "T-77", "refund for a duplicate card charge")
-    ]
-    _assert_quotes_cite_their_sources(reply, {"T-77": tickets[0].resolution})
-    assert "{{" not in reply.text
+    assert reply.similar_tickets[0].snippet.rstrip("…") in resolution
 
 
 def test_framing_is_fixed_and_promises_nothing(index: HybridArticleIndex) -> None:
@@ -268,29 +323,40 @@ def test_a_ticket_that_shares_only_the_frame_of_the_question_matches_less() -> N
     assert swapped < 0.85 * same  # the same similarity: coverage tells them apart
 
 
-def test_tickets_that_know_the_question_count_but_without_a_resolution_there_is_nothing_to_quote() -> None:
+def test_tickets_that_know_the_question_refer_to_a_person_without_saying_unsure() -> None:
     request = _request("someone stole my credit card", [], tickets=_tickets(0.8, 0.75, 0.7))
     reply = OfflineResponder().respond(request, {})
     assert reply.confidence == pytest.approx(ticket_match(request.message, request.similar_tickets))
     assert reply.confidence >= 0.35
-    assert reply.abstained and reply.sources == [] and "not sure" in reply.text
+    assert reply.abstained and not reply.clarifying and reply.sources == []
+    assert "not sure" not in reply.text and "person" in reply.text
+    assert [(t.kind, t.id, t.snippet) for t in reply.similar_tickets] == [
+        ("ticket", "T-0", ""),  # no written resolution: nothing for the agent to adapt either
+        ("ticket", "T-1", ""),
+        ("ticket", "T-2", ""),
+    ]
     joke = _request("tell me a joke", [], tickets=_tickets(0.2, 0.2))
     unrelated = OfflineResponder().respond(joke, {})
     assert unrelated.abstained and unrelated.confidence == pytest.approx(
         ticket_match(joke.message, joke.similar_tickets)
     )
     assert unrelated.confidence < 0.1
+    assert "not sure" in unrelated.text  # tickets that do not know it: the honest abstention
 
 
-def test_a_resolution_is_quoted_only_when_its_tickets_match_the_question() -> None:
+def test_a_resolution_is_never_quoted_however_well_its_tickets_match() -> None:
     resolution = "Freeze the stolen card in the app, then order a replacement card from the Cards tab."
     message = "someone stole my card, what do I do?"
     matched = OfflineResponder().respond(
         _request(message, [], tickets=_tickets(0.7, resolution=resolution)), {}
     )
-    assert not matched.abstained and [s.kind for s in matched.sources] == ["ticket"]
+    assert matched.abstained and matched.sources == [] and matched.confidence >= 0.35
+    assert "not sure" not in matched.text
     weak = OfflineResponder().respond(_request(message, [], tickets=_tickets(0.3, resolution=resolution)), {})
-    assert weak.abstained and weak.confidence < 0.35
+    assert weak.abstained and weak.confidence < 0.35 and "not sure" in weak.text
+    for reply in (matched, weak):
+        assert "Freeze" not in reply.text and "replacement" not in reply.text and "T-0" not in reply.text
+        assert [(t.id, t.snippet) for t in reply.similar_tickets] == [("T-0", resolution)]
 
 
 def test_matching_tickets_do_not_license_quoting_unrelated_articles(index: HybridArticleIndex) -> None:
@@ -326,20 +392,30 @@ def test_meaning_is_the_closest_section_of_the_passages() -> None:
 
 
 def test_sentences_about_a_sibling_product_are_not_quoted(index: HybridArticleIndex) -> None:
-    # Passages for a Blue Account question may compare accounts; the reply must not quote the Light Green
-    # Account's fees. The lexicon is the help center's own (the index's).
-    message = "What are the ATM fees on the Blue Account?"
-    titles = ["International ATM withdrawals for Blue Account", "Understanding foreign ATM fees for teens"]
-    articles = [a for a in load_articles_jsonl(KB) if a.title in titles]
+    # Passages for a Blue Account question may hold a sibling's article (Light Green's tiered ATM fees), here
+    # ranked first. With the help center's lexicon and the turn's focus, only the product asked about is
+    # quoted; asked about the sibling, its own article answers.
+    titles = ["Understanding foreign ATM fees for teens", "International ATM withdrawals for Blue Account"]
+    articles = sorted(
+        (a for a in load_articles_jsonl(KB) if a.title in titles), key=lambda a: titles.index(a.title)
+    )
     refs = [
         SourceRef(kind="article", id=a.id, title=a.title, score=0.5 - 0.05 * n, snippet=a.body[:80])
-        for n, a in enumerate(sorted(articles, key=lambda a: titles.index(a.title)))
+        for n, a in enumerate(articles)
     ]
     passages = {a.id: a for a in articles}
-    request = _request(message, refs)
-    plain = OfflineResponder().respond(request, passages)
-    checked = OfflineResponder(lexicon=lambda: index.lexicon).respond(request, passages)
-    # Without the lexicon the same passages give a Light Green sentence: the check is what leaves it out.
-    assert any("Light Green" in quote for quote, _ in _quotes(plain.text))
-    assert not any("Light Green" in quote for quote, _ in _quotes(checked.text))
-    assert not checked.abstained and any("Blue Account" in quote for quote, _ in _quotes(checked.text))
+    light_green, blue = articles
+
+    def reply_to(message: str):
+        request = _request(message, refs)
+        focus = decide_focus(message, [], request.customer, index.lexicon.names)
+        request = request.model_copy(update={"focus": focus})
+        return OfflineResponder(lexicon=lambda: index.lexicon).respond(request, passages)
+
+    checked = reply_to("What is the foreign ATM withdrawal fee on the Blue Account?")
+    assert not checked.abstained and [s.id for s in checked.sources] == [blue.id]
+    assert any("3%" in quote and "$5.00" in quote for quote, _ in _quotes(checked.text))
+    assert "Light Green" not in checked.text
+    sibling = reply_to("What is the foreign ATM withdrawal fee on the Light Green Account?")
+    assert [s.id for s in sibling.sources] == [light_green.id]
+    assert "3%" not in sibling.text
