@@ -41,6 +41,9 @@ _DURATION = re.compile(
     r"[\s-]*(?:business |calendar |banking |full )?(?:minute|hour|day|week|month|year)s?\b", re.I
 )
 _LABEL_TAIL = re.compile(r"\s(?:for|of|per|on|to|in|at|after|before|with|when|if|by)\s|\s?\(|,|;", re.I)
+_UNIT_PHRASE = re.compile(
+    r"\s+((?:(?!(?:per|for|of|in|on|at|to|from|with|within|across|each|a|an|the|and|or|is|are)\b)[A-Za-z-]+\s*){1,4})"
+)
 MIN_WORDS = 2
 MAX_CHARS = 400
 MAX_BLOCK_CHARS = 700
@@ -62,6 +65,7 @@ class Statement:
     label: frozenset[str]  # what the value is of: the words before a "label: value" colon, else terms
     labelled: bool  # the label is its own ("Monthly maintenance fee: $25.00", a table row)
     label_head: str | None  # the label's head noun: "rebate" in "Monthly ATM fee rebates for ATM usage"
+    units: frozenset[str] = frozenset()  # what its counts count: "visit" in "9 complimentary lounge visits"
     block: bool = False  # a list with its lead-in: a set of steps or options
 
 
@@ -95,6 +99,19 @@ def label_head(label: str) -> str | None:
     core = _LABEL_TAIL.split(label, maxsplit=1)[0]
     tokens = analyze(core)
     return tokens[-1] if tokens else None
+
+
+def value_units(text: str) -> frozenset[str]:
+    """The nouns a text's numbers count, read as the last word of the up to four words after each number
+    before a preposition or punctuation ("9 complimentary lounge visits per year": visit)."""
+    units = set()
+    for match in _VALUE.finditer(text):
+        following = _UNIT_PHRASE.match(text, match.end())
+        if following:
+            tokens = analyze(following.group(1))
+            if tokens:
+                units.add(tokens[-1])
+    return frozenset(units)
 
 
 def value_kinds(text: str) -> frozenset[str]:
@@ -285,6 +302,7 @@ class _Reader:
                 label=frozenset(analyze(label)) or frozenset(tokens) if label else frozenset(tokens),
                 labelled=bool(label and analyze(label)),
                 label_head=label_head(label) if label else None,
+                units=value_units(text),
                 block=block,
             )
         )

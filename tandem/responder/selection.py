@@ -417,6 +417,8 @@ def conflicting(a: Statement, b: Statement) -> bool:
             return False
     if (a.label & ATTRIBUTES) != (b.label & ATTRIBUTES):
         return False
+    if a.units and b.units and not a.units & b.units:
+        return False  # "9 lounge visits" and "3 lounge networks" count different things
     smaller = min(len(a.label), len(b.label))
     return smaller > 0 and len(a.label & b.label) / smaller >= 0.6
 
