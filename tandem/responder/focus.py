@@ -11,13 +11,14 @@ charge different fees), and customers rarely repeat the product in every message
 
 Names are the help center's own (tandem.knowledge.names), so "my card" is no name while "the EcoCard" is.
 A capitalised product-like name the help center does not know ("Titanium Rewards Card": capitalised words
-ending in one of the catalogue's head nouns such as "Card") is reported as `unknown_name`: answering it from
-another product's article would be wrong.
+ending in a noun that ends several of the catalogue's names, such as "Card") is reported as `unknown_name`:
+answering it from another product's article would be wrong.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from tandem.contracts import CustomerContext, Focus
 from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.names import Name, ProductNames
 
+# A head noun names products when at least this many of the help center's names end in it.
+PRODUCT_HEAD_NAMES = 3
 _WORD = re.compile(r"[\w'+&\u2019-]+")
 # Two to five capitalised words: a name as customers write one ("Titanium Rewards Card").
 _CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w'+&\u2019-]*\s+){1,4}[A-Z][\w'+&\u2019-]*")
@@ -74,7 +77,10 @@ def named_in(text: str, names: ProductNames) -> list[str]:
 
 def unknown_name(text: str, names: ProductNames) -> str | None:
     """A capitalised run ending in a catalogue head noun ("Card", "Account") that names no known product."""
-    if not names.heads:
+    endings = Counter(name[-1] for name in names.names)
+    # The nouns the catalogue's names end in ("Account", "Card"): "Customer Support" is no product.
+    heads = {head for head in names.heads if endings[head] >= PRODUCT_HEAD_NAMES}
+    if not heads:
         return None
     for match in _CAPITALISED_RUN.finditer(text):
         words = match.group(0).split()
@@ -82,7 +88,7 @@ def unknown_name(text: str, names: ProductNames) -> str | None:
         if match.start() == 0 or text[: match.start()].rstrip().endswith((".", "!", "?")):
             words = words[1:]
         tokens = tuple(t for w in words for t in analyze(w))
-        if len(tokens) < 2 or tokens[-1] not in names.heads:
+        if len(tokens) < 2 or tokens[-1] not in heads:
             continue
         # Known when the run is (within) a name the help center uses; "Titanium Rewards Card" is not the
         # "Rewards Card" inside it.
