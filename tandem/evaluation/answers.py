@@ -39,12 +39,13 @@ from tandem.escalation.engine import EscalationEngine
 from tandem.escalation.notices import handoff_notice, keeps_answer
 from tandem.evaluation.baseline import PlainBm25
 from tandem.evaluation.suite import AnswerCase, Suite
-from tandem.responder.offline import OfflineResponder, _pieces
+from tandem.responder.offline import OfflineResponder
 from tandem.responder.pipeline import ReplyPipeline
 from tandem.responder.turn import TurnAnswerer
 
 ANSWERED, ABSTAINED, HANDED_OVER, CLARIFIED = "answered", "abstained", "handed_over", "clarified"
 
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _TRAILING_ZEROS = re.compile(r"(?<=\d)\.0+(?!\d)")
 
@@ -166,7 +167,7 @@ def extractive_baseline(suite: Suite) -> list[str]:
         if not ranked:
             replies.append("")
             continue
-        sentences = [p for p in _pieces(articles[ranked[0]].body) if p.strip()]
+        sentences = plain_sentences(articles[ranked[0]].body)
         if not sentences:
             replies.append("")
             continue
@@ -220,6 +221,13 @@ def run_answers(suite: Suite, answerer_parts: tuple[Any, Any, Any], threshold: f
         "stages": stages,
         "details": details,
     }
+
+
+def plain_sentences(body: str) -> list[str]:
+    """The sentences and list items of an article as plain text lines (headings and table rules dropped)."""
+    lines = [line.strip().lstrip("-*#> ").strip() for line in body.splitlines()]
+    text = "\n".join(line for line in lines if line and not set(line) <= set("|-: "))
+    return [s for s in _SENTENCE_SPLIT.split(text) if len(s.split()) >= 2]
 
 
 def _in_product(product: str | None, case: AnswerCase) -> bool:

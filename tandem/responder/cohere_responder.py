@@ -48,7 +48,8 @@ from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
 from tandem.responder.answer_confidence import quoted_confidence, read_question, retrieval_strength
 from tandem.responder.confidence import DEFAULT_SCORE_HALF_POINT, citation_coverage, query_terms
-from tandem.responder.offline import _abstain, _greeting, _units
+from tandem.responder.passages import statements
+from tandem.responder.wording import abstain, greeting
 
 DEFAULT_MODEL = "command-a-03-2025"
 DEFAULT_MAX_TOKENS = 700
@@ -157,11 +158,11 @@ class CohereResponder:
         return reply.model_copy(update={"similar_tickets": similar_tickets(request), "focus": request.focus})
 
     def _respond(self, request: GenerationRequest, passages: dict[str, Article]) -> GeneratedReply:
-        greeting = _greeting(request.customer.name)
+        hello = greeting(request.customer.name)
         documents = _documents(request, passages)
         if not documents or not query_terms(request.message):
             # Nothing to ground an answer on (or nothing asked): the reply could only be an abstention.
-            return _abstain(greeting, 0.0)
+            return abstain(hello, 0.0)
         messages = [
             {"role": "system", "content": system_prompt(request.customer, request.focus)},
             *_history_messages(request, self.max_history),
@@ -187,23 +188,23 @@ class CohereResponder:
             )
         message = response.message
         if finish in _NOT_A_REPLY or (message is not None and message.tool_calls):
-            return _abstain(greeting, 0.0)
+            return abstain(hello, 0.0)
         text, spans = _answer_and_spans(message, documents)
         if text.strip() and not spans and _is_clarifying(text, documents, request.focus):
-            return self._clarifying(greeting, text, request, documents)
+            return self._clarifying(hello, text, request, documents)
         if not text.strip() or not spans:
-            return _abstain(greeting, 0.0)  # a refusal, or an answer that cites nothing
+            return abstain(hello, 0.0)  # a refusal, or an answer that cites nothing
 
         cited = sorted({i for span in spans for i in span.documents})
         quoted = [text[span.start : span.end] for span in spans]
         strength = self._strength(request, quoted, [documents[i] for i in cited])
         confidence = strength * math.sqrt(citation_coverage(text, [(s.start, s.end) for s in spans]))
         if confidence < self.confidence_threshold:
-            return _abstain(greeting, confidence)
-        return _render(greeting, text, spans, documents, confidence)
+            return abstain(hello, confidence)
+        return _render(hello, text, spans, documents, confidence)
 
     def _clarifying(
-        self, greeting: str, text: str, request: GenerationRequest, documents: Sequence[_Document]
+        self, hello: str, text: str, request: GenerationRequest, documents: Sequence[_Document]
     ) -> GeneratedReply:
         """The model's question which product the customer means, as it is (no markers, no sources).
 
@@ -212,9 +213,9 @@ class CohereResponder:
         """
         confidence = self._strength(request, [d.text for d in documents], documents)
         if confidence < self.confidence_threshold:
-            return _abstain(greeting, confidence)
+            return abstain(hello, confidence)
         question = _MARKER.sub("", _SOURCES_BLOCK.sub("", text)).strip()
-        reply = f"{greeting}\n{question}"
+        reply = f"{hello}\n{question}"
         return GeneratedReply(text=reply, sources=[], confidence=confidence, abstained=False, clarifying=True)
 
     def _strength(
@@ -492,7 +493,7 @@ def _locate(
 
 
 def _render(
-    greeting: str, text: str, spans: list[_Span], documents: Sequence[_Document], confidence: float
+    hello: str, text: str, spans: list[_Span], documents: Sequence[_Document], confidence: float
 ) -> GeneratedReply:
     """The answer with [n] after each cited span, then a numbered "Sources:" list of the cited documents."""
     numbers: dict[int, int] = {}  # document position -> citation number, in order of first citation
@@ -526,14 +527,14 @@ def _render(
     listing = [
         f"[{n}] {ref.title}" + (f" ({ref.url})" if ref.url else "") for n, ref in enumerate(cited, start=1)
     ]
-    reply = "\n".join([greeting, marked.strip(), "", "Sources:", *listing])
+    reply = "\n".join([hello, marked.strip(), "", "Sources:", *listing])
     return GeneratedReply(text=reply, sources=cited, confidence=confidence, abstained=False)
 
 
 def _snippet(document: _Document, quoted: str) -> str:
     """The document's sentence closest to what the answer cited from it (else the retrieval snippet)."""
     words = set(analyze(quoted))
-    best = max(_units(document.text, 0), key=lambda unit: len(unit.terms & words), default=None)
+    best = max(statements(document.text, 0), key=lambda st: len(st.terms & words), default=None)
     if best is not None and best.terms & words:
         return shorten(best.text, SNIPPET_CHARS)
     return document.ref.snippet or shorten(document.text, SNIPPET_CHARS)

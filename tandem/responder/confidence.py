@@ -1,6 +1,9 @@
-"""How sure a reply may be, from the evidence behind it: shared by the offline and the Cohere responder.
+"""The ticket-history evidence that a question is answerable, and the validation behind it; citation coverage.
 
-Two kinds of evidence make a question answerable (see `OfflineResponder`):
+A reply's own confidence (whether it answers the question) is `tandem.responder.answer_confidence`. This
+module keeps what the ticket history knows, which the offline responder reports when only resolved tickets
+know a question (it offers a person then) and which `tandem eval`'s scope part measures, with the record of
+how it was chosen. The passage measure below ("quoted") is the one `answer_confidence` replaced:
 
   quoted       = meaning * retrieval      for the passages a reply quotes or cites
     meaning   = the best cosine between the message (its retrieval focus) and a heading section of those
@@ -87,104 +90,38 @@ The sentence splitting, filler list, IDF weights, meaning and ticket match are t
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from tandem.knowledge.bm25_index import analyze
-from tandem.responder.offline import (
-    _FILLER,
+from tandem.responder.evidence import (
     DEFAULT_SCORE_HALF_POINT,
     TICKET_MATCH_EXPONENT,
     TICKET_MATCH_TICKETS,
-    _term_weights,
-    _units,
     match_strength,
     passage_meaning,
     quoted_strength,
     subject_coverage,
     ticket_match,
 )
+from tandem.responder.selection import FILLER
 
 __all__ = [
     "DEFAULT_SCORE_HALF_POINT",
-    "NO_EVIDENCE",
     "TICKET_MATCH_EXPONENT",
     "TICKET_MATCH_TICKETS",
-    "Evidence",
     "citation_coverage",
-    "grounded_confidence",
     "match_strength",
     "passage_meaning",
     "query_terms",
     "quoted_strength",
-    "retrieval_evidence",
-    "source_evidence",
     "subject_coverage",
     "ticket_match",
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """Evidence for a set of cited sources."""
-
-    coverage: float  # IDF-weighted share of the message's content words in the best-supported cited source
-    retrieval: float  # s / (s + half point) for the best retrieval score among the cited sources
-    meaning: float = 0.0  # best cosine between the message and a section of the cited sources
-
-    @property
-    def strength(self) -> float:
-        """The offline responder's measure for quoted passages: meaning * retrieval."""
-        return min(1.0, quoted_strength(self.meaning, self.retrieval))
-
-
-NO_EVIDENCE = Evidence(coverage=0.0, retrieval=0.0, meaning=0.0)
-
-
 def query_terms(message: str) -> set[str]:
     """The message's content words: analyzed (stopwords out, stemmed if available), chat filler out."""
-    return set(analyze(message)) - _FILLER
-
-
-def retrieval_evidence(score: float, score_half_point: float = DEFAULT_SCORE_HALF_POINT) -> float:
-    """s / (s + half point): a score of `score_half_point` maps to 0.5; negative scores count as 0."""
-    if score_half_point <= 0:
-        raise ValueError(f"score_half_point must be positive, got {score_half_point}")
-    score = max(score, 0.0)
-    return score / (score + score_half_point)
-
-
-def source_evidence(
-    message: str,
-    texts: Sequence[str],
-    scores: Sequence[float],
-    cited: Iterable[int],
-    score_half_point: float = DEFAULT_SCORE_HALF_POINT,
-) -> Evidence:
-    """Evidence for the sources at positions `cited` among all given passages (`texts`, `scores`).
-
-    IDF weights come from the sentences of every passage, as in the offline responder; coverage is that of
-    the best-supported cited source, retrieval that of the best-scored cited source, meaning the closest
-    section of any cited source.
-    """
-    if len(texts) != len(scores):
-        raise ValueError("texts and scores must have the same length")
-    query = query_terms(message)
-    cited = sorted({i for i in cited if 0 <= i < len(texts)})
-    if not query or not cited:
-        return NO_EVIDENCE
-    units = [unit for index, text in enumerate(texts) for unit in _units(text, index)]
-    weight = _term_weights(units, query)
-    total = sum(weight.values())
-    covered: dict[int, set[str]] = {i: set() for i in cited}
-    for unit in units:
-        if unit.source in covered:
-            covered[unit.source].update(unit.terms & query)
-    coverage = max(sum(weight[t] for t in terms) for terms in covered.values()) / total if total else 0.0
-    retrieval = retrieval_evidence(max(scores[i] for i in cited), score_half_point)
-    meaning = passage_meaning(message, [texts[i] for i in cited])
-    return Evidence(coverage=coverage, retrieval=retrieval, meaning=meaning)
+    return set(analyze(message)) - FILLER
 
 
 def citation_coverage(text: str, spans: Iterable[tuple[int, int]]) -> float:
@@ -195,9 +132,3 @@ def citation_coverage(text: str, spans: Iterable[tuple[int, int]]) -> float:
             inside[i] = True
     counted = [flag for ch, flag in zip(text, inside, strict=True) if not ch.isspace()]
     return sum(counted) / len(counted) if counted else 0.0
-
-
-def grounded_confidence(evidence: Evidence, cited_share: float) -> float:
-    """strength * sqrt(citation coverage), in [0, 1]: the offline measure when the answer is fully cited."""
-    share = min(max(cited_share, 0.0), 1.0)
-    return min(1.0, evidence.strength * math.sqrt(share))

@@ -27,7 +27,11 @@ from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.names import Name, ProductNames
 
 # A head noun names products when at least this many of the help center's names end in it.
-PRODUCT_HEAD_NAMES = 3
+PRODUCT_HEAD_NAMES = 2
+_SENTENCE_OPENERS = frozenset(
+    {"what", "how", "when", "where", "which", "who", "why", "whats", "does", "do", "did", "is", "are", "can"}
+    | {"could", "will", "would", "should", "please", "hi", "hello", "hey", "thanks", "my", "our", "your"}
+)
 _WORD = re.compile(r"[\w'+&\u2019-]+")
 # Two to five capitalised words: a name as customers write one ("Titanium Rewards Card").
 _CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w'+&\u2019-]*\s+){1,4}[A-Z][\w'+&\u2019-]*")
@@ -77,15 +81,19 @@ def named_in(text: str, names: ProductNames) -> list[str]:
 
 def unknown_name(text: str, names: ProductNames) -> str | None:
     """A capitalised run ending in a catalogue head noun ("Card", "Account") that names no known product."""
-    endings = Counter(name[-1] for name in names.names)
-    # The nouns the catalogue's names end in ("Account", "Card"): "Customer Support" is no product.
-    heads = {head for head in names.heads if endings[head] >= PRODUCT_HEAD_NAMES}
+    endings = Counter(name[-1] for name in names.names if name[-1] in names.heads)
+    # The nouns the catalogue's names mostly end in ("Account", "Card"): "Customer Support" or "Security
+    # Code" is no product. At least two names, and a quarter as many as the commonest such noun.
+    most = max(endings.values(), default=0)
+    heads = {head for head, n in endings.items() if n >= PRODUCT_HEAD_NAMES and n * 4 >= most}
     if not heads:
         return None
     for match in _CAPITALISED_RUN.finditer(text):
         words = match.group(0).split()
-        # A sentence's first word is capitalised anyway: "Does Platinum Plus ..." starts at "Platinum".
-        if match.start() == 0 or text[: match.start()].rstrip().endswith((".", "!", "?")):
+        # A sentence's first word is capitalised anyway: "Does Platinum Plus ..." starts at "Platinum"; a
+        # name may open a message too ("Titanium Rewards Card annual fee?").
+        opens = match.start() == 0 or text[: match.start()].rstrip().endswith((".", "!", "?"))
+        if opens and (not analyze(words[0]) or words[0].lower() in _SENTENCE_OPENERS):
             words = words[1:]
         tokens = tuple(t for w in words for t in analyze(w))
         if len(tokens) < 2 or tokens[-1] not in heads:

@@ -3,14 +3,10 @@
 Every statement in a reply comes verbatim (markdown markup aside) from a retrieved customer-facing article and
 carries a [n] marker for its numbered source; the only other text is fixed framing with no promises in it.
 When the evidence is thin it abstains and offers a person instead of guessing.
-
-`_units`, `_pieces` and `_term_weights` are the sentence reading the Cohere responder's evidence measure uses.
 """
 
 from __future__ import annotations
 
-import math
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,6 +36,7 @@ from tandem.responder.evidence import (
 from tandem.responder.focus import ProductMatch, named_in
 from tandem.responder.passages import Statement, statements
 from tandem.responder.selection import NAMED_FACTOR, REFERRED_FACTOR, Question, Selection, select
+from tandem.responder.wording import abstain, greeting, refer, unknown_product, which_product
 
 __all__ = [
     "CATEGORY_EXPONENT",
@@ -59,35 +56,12 @@ __all__ = [
 SIBLING_SCORE_SHARE = 0.8
 # A general article's weight next to the asked product's own (see `_in_scope`).
 GENERAL_ARTICLE_FACTOR = 0.6
-_HEADING = re.compile(r"^#{1,6}\s")
-_LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
-_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|no|mr|mrs|ms|dr|st)\.$", re.IGNORECASE)
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_PLACEHOLDER = re.compile(r"\{\{.*?\}\}")
-MAX_UNIT_CHARS = 400
-MAX_BLOCK_CHARS = 600
-MIN_UNIT_WORDS = 3
-# Chat filler beyond the stopword list: it says nothing about the topic, so it must not earn overlap.
-_FILLER = frozenset(
-    {"hi", "hello", "hey", "thanks", "thank", "please", "want", "need", "help", "know", "like", "would"}
-    | {"could", "get", "tell", "able", "question", "ok", "okay"}
-)
 
 
 @dataclass(frozen=True, slots=True)
 class _Source:
     ref: SourceRef
     text: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Unit:
-    text: str
-    source: int  # position in the source list (retrieval order)
-    position: int  # position inside its source, to keep the passage's own order
-    terms: frozenset[str]
-    tokens: tuple[str, ...]  # the analysed text in order (for product names)
 
 
 class OfflineResponder:
@@ -123,7 +97,7 @@ class OfflineResponder:
         self.score_half_point = score_half_point
 
     def respond(self, request: GenerationRequest, passages: dict[str, Article]) -> GeneratedReply:
-        greeting = _greeting(request.customer.name)
+        hello = greeting(request.customer.name)
         lexicon = self._lexicon() if self._lexicon is not None else HelpCenterLexicon()
         names = lexicon.names
         # Read a misspelt message as the help center spells it, as retrieval did.
@@ -133,7 +107,7 @@ class OfflineResponder:
         match = ticket_match(request.message, request.similar_tickets)
         done = {"focus": focus, "similar_tickets": tickets}
         if focus.unknown_name:
-            return unknown_product(greeting, focus.unknown_name).model_copy(update=done)
+            return unknown_product(hello, focus.unknown_name).model_copy(update=done)
         asked = frozenset(span for name in focus.names for span in names.spans(name))
         said = {span for written in named_in(message, names) for span in names.spans(written)}
         name_tokens = frozenset(t for span in asked | said for t in span)
@@ -142,9 +116,7 @@ class OfflineResponder:
         sources, scope = _in_scope(_article_sources(request, passages), asked, products)
         found = [st for i, source in enumerate(sources) for st in statements(source.text, i)]
         if asked:
-            found = [
-                st for st in found if not products.other_products(_names_in(names, st), asked)
-            ]
+            found = [st for st in found if not products.other_products(_names_in(names, st), asked)]
         # Better-retrieved articles get up to twice the weight, so ties go to the article retrieval trusts.
         top = max((s.ref.score for s in sources), default=0.0)
         priors = [
@@ -178,11 +150,11 @@ class OfflineResponder:
             # Only a figure differs between products; steps and explanations are asked of the product line.
             asks_figure = question.asks[0].asks_value and not question.asks[0].asks_steps
             if not asked and asks_figure and (options := _sibling_products(selection, sources, names)):
-                return which_product(greeting, options, quoted).model_copy(update=done)
-            return _answer(greeting, selection.chosen, sources, quoted).model_copy(update=done)
+                return which_product(hello, options, quoted).model_copy(update=done)
+            return _answer(hello, selection.chosen, sources, quoted).model_copy(update=done)
         if match >= self.confidence_threshold:
-            return refer(greeting, match).model_copy(update=done)
-        return _abstain(greeting, max(quoted, match)).model_copy(update=done)
+            return refer(hello, match).model_copy(update=done)
+        return abstain(hello, max(quoted, match)).model_copy(update=done)
 
 
 class _NamesSeen:
@@ -302,102 +274,6 @@ def _article_sources(request: GenerationRequest, passages: dict[str, Article]) -
     return sources
 
 
-def _term_weights(units: list[_Unit], query: set[str]) -> dict[str, float]:
-    """IDF of each message word over the passage sentences: log(1 + N / (1 + df)).
-
-    Rare words weigh more, so "card" found in every sentence does not decide; a word no passage contains
-    gets the highest weight, so leaving it uncovered costs the most (it is what the passages do not address).
-    """
-    df = dict.fromkeys(query, 0)
-    for unit in units:
-        for term in unit.terms & query:
-            df[term] += 1
-    return {t: math.log(1 + len(units) / (1 + n)) for t, n in df.items()}
-
-
-def _units(text: str, source: int) -> list[_Unit]:
-    """Sentences, list items and "lead-in: list" blocks of a passage that can stand alone in a reply."""
-    units: list[_Unit] = []
-    for position, piece in enumerate(_pieces(text)):
-        clean = _LINK.sub(r"\1", piece).replace("**", "").replace("__", "").replace("`", "").strip()
-        limit = MAX_BLOCK_CHARS if "\n" in clean else MAX_UNIT_CHARS
-        if (
-            len(clean.split()) < MIN_UNIT_WORDS
-            or len(clean) > limit
-            # a lead-in without its list, or a sentence cut by truncation, says nothing whole
-            or clean.endswith((":", "…"))
-            # unfilled template slots ("{{Website Name}}") must never reach a customer
-            or _PLACEHOLDER.search(clean)
-        ):
-            continue
-        tokens = tuple(analyze(clean))
-        if tokens:
-            units.append(_Unit(clean, source, position, frozenset(tokens), tokens))
-    return units
-
-
-def _pieces(text: str) -> list[str]:
-    """Split markdown into sentences and list items; a sentence ending in ':' keeps the list that follows.
-
-    Headings and table rows are left out: a heading is no answer, and a table row makes no sense alone.
-    """
-    pieces: list[str] = []
-    paragraph: list[str] = []
-    lead: str | None = None  # a "...following:" sentence waiting for its list
-    items: list[str] = []
-
-    def flush_paragraph() -> None:
-        nonlocal lead
-        if paragraph:
-            flush_list()
-            sentences = _sentences(" ".join(paragraph))
-            paragraph.clear()
-            if sentences and sentences[-1].endswith(":"):
-                lead = sentences.pop()
-            pieces.extend(sentences)
-
-    def flush_list() -> None:
-        nonlocal lead
-        block = "\n".join([lead, *(f"  {item}" for item in items)]) if lead and items else ""
-        if block and len(block) <= MAX_BLOCK_CHARS:
-            pieces.append(block)
-        else:
-            pieces.extend(s for item in items for s in _sentences(_LIST_ITEM.sub(r"\1", item)))
-        lead, items[:] = None, []
-
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            flush_paragraph()  # a blank line ends a paragraph but not a list (loose lists)
-        elif _HEADING.match(stripped) or stripped.startswith("|"):
-            flush_paragraph()
-            flush_list()
-        elif _LIST_ITEM.match(stripped):
-            flush_paragraph()
-            items.append(stripped)
-        else:
-            paragraph.append(stripped)
-    flush_paragraph()
-    flush_list()
-    return pieces
-
-
-def _sentences(text: str) -> list[str]:
-    parts = _SENTENCE_END.split(" ".join(text.split()))
-    merged: list[str] = []
-    for part in parts:
-        if merged and _ABBREVIATION.search(merged[-1]):
-            merged[-1] = f"{merged[-1]} {part}"  # "e.g. Blue Account" is one sentence
-        else:
-            merged.append(part)
-    return merged
-
-
-def _greeting(name: str) -> str:
-    first = name.strip().split()[0] if name.strip() else ""
-    return f"Hi {first}," if first else "Hi,"
-
-
 def _answer(
     greeting: str, chosen: Sequence[Statement], sources: list[_Source], confidence: float
 ) -> GeneratedReply:
@@ -423,40 +299,3 @@ def _answer(
     ]
     text = "\n".join([f"{greeting} here is what I found:", "", *lines, "", "Sources:", *listing])
     return GeneratedReply(text=text, sources=cited, confidence=confidence, abstained=False)
-
-
-def _abstain(greeting: str, confidence: float) -> GeneratedReply:
-    text = (
-        f"{greeting} I'm not sure I can answer that correctly, and I'd rather not guess. "
-        "Would you like me to connect you with a person from our support team?"
-    )
-    return GeneratedReply(text=text, sources=[], confidence=confidence, abstained=True)
-
-
-def refer(greeting: str, confidence: float) -> GeneratedReply:
-    """Resolved tickets know the question but no article answers it: a person can, so offer one."""
-    text = (
-        f"{greeting} our support team has answered questions like this before, but it isn't covered in our "
-        "help center, so a person should answer it. Would you like me to connect you with someone from our "
-        "support team?"
-    )
-    return GeneratedReply(text=text, sources=[], confidence=confidence, abstained=True)
-
-
-def unknown_product(greeting: str, name: str) -> GeneratedReply:
-    """The customer names a product the help center does not have: answering from another would mislead."""
-    text = (
-        f"{greeting} I couldn't find anything about the {name} in our help center, and I'd rather not guess "
-        "from a different product. Would you like me to connect you with a person from our support team?"
-    )
-    return GeneratedReply(text=text, sources=[], confidence=0.0, abstained=True)
-
-
-def which_product(greeting: str, options: Sequence[str], confidence: float) -> GeneratedReply:
-    """Several products fit and their answers differ: ask which one, stating no figure."""
-    listed = ", ".join(options[:-1]) + f" or the {options[-1]}" if len(options) > 1 else options[0]
-    text = (
-        f"{greeting} the answer depends on which product you mean: the {listed}? "
-        "Tell me which one and I'll look up the exact answer."
-    )
-    return GeneratedReply(text=text, sources=[], confidence=confidence, abstained=False, clarifying=True)

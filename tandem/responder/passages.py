@@ -45,6 +45,7 @@ _UNIT_PHRASE = re.compile(
     r"\s+((?:(?!(?:per|for|of|in|on|at|to|from|with|within|across|each|a|an|the|and|or|is|are)\b)[A-Za-z-]+\s*){1,4})"
 )
 MIN_WORDS = 2
+SHORT_ANSWER_WORDS = 6  # an FAQ answer shorter than this is quoted with its question
 MAX_CHARS = 400
 MAX_BLOCK_CHARS = 700
 MAX_BLOCK_ITEMS = 8
@@ -136,6 +137,7 @@ class _Reader:
         self.out: list[Statement] = []
         self.headings: list[tuple[int, str]] = []  # the open headings (level, text), outermost first
         self.question: str | None = None  # an FAQ question waiting for its answer
+        self.asked_by_heading: str | None = None  # the question the current heading asks
         self.paragraph: list[str] = []
         self.items: list[tuple[int, str]] = []  # (indent, text) of the current list
         self.lead: str | None = None  # the sentence ending in ":" before a list
@@ -153,6 +155,7 @@ class _Reader:
                 level, title = len(heading.group(1)), _clean(heading.group(2))
                 self.headings = [(n, h) for n, h in self.headings if n < level] + [(level, title)]
                 self.question = title if title.endswith("?") else None
+                self.asked_by_heading = self.question
                 continue
             if stripped.startswith("|"):
                 self._flush_paragraph()
@@ -169,7 +172,13 @@ class _Reader:
                 self.items[-1] = (indent, f"{previous}\n{_clean(stripped)}")
             else:
                 self._flush_list()
-                self.paragraph.append(_clean(stripped))
+                cleaned = _clean(stripped)
+                if _QUESTION_LINE.match(cleaned) or _ANSWER_LINE.match(cleaned):
+                    self._flush_paragraph()  # "Q: ..." and "A: ..." on consecutive lines are two parts
+                    self.paragraph.append(cleaned)
+                    self._flush_paragraph()
+                else:
+                    self.paragraph.append(cleaned)
         self._flush_all()
 
     # --- shapes --------------------------------------------------------------------------------------
@@ -233,6 +242,10 @@ class _Reader:
             context = self._context(lead, parent if nested else None)
             if text.endswith((":", "?")):
                 continue  # a lead-in or a question for the nested items, not a statement
+            if self.asked_by_heading and len(text.split()) < SHORT_ANSWER_WORDS:
+                # "### Is there a fee for paper statements?" answered by "- Yes, $2 each."
+                self._add(f"{self.asked_by_heading} {text}", context, label=self.asked_by_heading)
+                continue
             for sentence in _sentences(text):
                 self._add(sentence, context)
         if self.question is None and (lead or self.headings) and 2 <= len(shown) <= MAX_BLOCK_ITEMS:
@@ -260,7 +273,7 @@ class _Reader:
         question, self.question = self.question, None
         context = self._context(question)
         # A short answer ("$660.", "Yes.") reads only with its question: the pair is quoted together.
-        if question and len(text.split()) < 6:
+        if question and len(text.split()) < SHORT_ANSWER_WORDS:
             self._add(f"{question} {text}", context, label=question)
             return
         for sentence in _sentences(text):
