@@ -104,6 +104,5 @@ def test_a_follow_up_keeps_the_product_of_the_bundled_help_center(rho_names: Pro
     assert focus.source == "history" and focus.names == ["Navy Blue"]
 
 
-@pytest.mark.xfail(strict=True, reason="product: an unknown name opening the message loses its first word")
 def test_an_unknown_name_opening_the_message_is_reported(rho_names: ProductNames) -> None:
     assert unknown_name("Titanium Rewards Card annual fee?", rho_names) == "Titanium Rewards Card"

@@ -163,13 +163,11 @@ def test_label_head_is_the_noun_before_its_qualifiers() -> None:
     assert label_head("Annual fee (waived the first year)") == "fee"
 
 
-@pytest.mark.xfail(strict=True, reason="product: 'Q:' and 'A:' on consecutive lines read as one question")
 def test_q_and_a_on_consecutive_lines_keep_the_answer() -> None:
     found = _by_text("Q: Can I pay a business?\nA: Everyone Pay is for payments between people you know.")
     assert "Everyone Pay is for payments between people you know." in found
 
 
-@pytest.mark.xfail(strict=True, reason="product: a short answer under a question heading is dropped")
 def test_a_short_answer_under_a_question_heading_is_quoted_with_its_question() -> None:
     found = _by_text("### Is there a fee for paper statements?\n- Yes, $2 each.")
     assert "Is there a fee for paper statements? Yes, $2 each." in found
