@@ -88,7 +88,10 @@ class KnowledgeService:
         return self.article_index().search(query, product=product, limit=limit, timings=timings)
 
     def articles(self, ids: Sequence[str]) -> dict[str, Article]:
-        return self._store.get_articles(ids)
+        """The quotable articles among `ids`, from the index built from the store's current articles (no
+        database round trip per turn; flagged articles are never in it)."""
+        index = self.article_index()
+        return {i: article for i in ids if (article := index.get(i)) is not None}
 
     def similar_tickets(
         self, query: str, category: str | None = None, limit: int = 3, exclude_ticket_id: str | None = None

@@ -43,7 +43,9 @@ def decide_focus(
     """The focus of `message`; `earlier_messages` are the conversation's earlier customer messages, oldest
     first."""
     product = customer.product
-    named = named_in(message, names)
+    # The line's own words but the nouns names end in: "Gold savings account" is the "Gold Account".
+    line = frozenset(analyze(product.replace("_", " "))) - product_heads(names) if product else frozenset()
+    named = named_in(message, names) or named_in(message, names, line)
     unknown = unknown_name(message, names)
     if named or unknown:
         return Focus(names=named, source="message", product=product, unknown_name=unknown)
@@ -56,24 +58,28 @@ def decide_focus(
     return Focus(product=product)
 
 
-def named_in(text: str, names: ProductNames) -> list[str]:
+def named_in(text: str, names: ProductNames, optional: frozenset[str] = frozenset()) -> list[str]:
     """The product names `text` mentions, as written there, in order of appearance (a name's words written
-    next to each other: stopwords between them make it no name)."""
-    spans = names.spans(text)
-    if not spans:
-        return []
+    next to each other: stopwords between them make it no name). `optional`: words a name may be written
+    with or without (a product line's own, "Gold savings account" for the "Gold Account" of savings)."""
     words = [(m.start(), m.end(), analyze(m.group(0))) for m in _WORD.finditer(text)]
     tokens: list[tuple[str, int, int]] = [(t, s, e) for s, e, ts in words for t in ts]
+    kept = [(t, s, e) for t, s, e in tokens if t not in optional] if optional else tokens
+    spans = names.spans_of_tokens([t for t, _, _ in kept])
+    if not spans:
+        return []
     found: list[tuple[int, str]] = []
     for span in spans:
-        at = _find(span, [t for t, _, _ in tokens])
+        at = _find(span, [t for t, _, _ in kept])
         if at is None:
-            found.append((len(text), " ".join(span)))  # cannot happen for spans of this text; kept safe
             continue
-        start, end = tokens[at][1], tokens[at + len(span) - 1][2]
+        start, end = kept[at][1], kept[at + len(span) - 1][2]
+        if text[start:end].count("(") > text[start:end].count(")") and text[end : end + 1] == ")":
+            end += 1  # "Green Account (checking)" keeps its bracket
         written = text[start:end]
         # "fee back on my card" is no "Cash Back Card": a name is written without words left out between.
-        if len(_WORD.findall(written)) > len(span):
+        between = [w for w in _WORD.findall(written) if not (analyze(w) and set(analyze(w)) <= optional)]
+        if len(between) > len(span):
             continue
         found.append((start, written))
     return _unique([written for _, written in sorted(found)])
@@ -81,11 +87,7 @@ def named_in(text: str, names: ProductNames) -> list[str]:
 
 def unknown_name(text: str, names: ProductNames) -> str | None:
     """A capitalised run ending in a catalogue head noun ("Card", "Account") that names no known product."""
-    endings = Counter(name[-1] for name in names.names if name[-1] in names.heads)
-    # The nouns the catalogue's names mostly end in ("Account", "Card"): "Customer Support" or "Security
-    # Code" is no product. At least two names, and a quarter as many as the commonest such noun.
-    most = max(endings.values(), default=0)
-    heads = {head for head, n in endings.items() if n >= PRODUCT_HEAD_NAMES and n * 4 >= most}
+    heads = product_heads(names)
     if not heads:
         return None
     for match in _CAPITALISED_RUN.finditer(text):
@@ -103,6 +105,14 @@ def unknown_name(text: str, names: ProductNames) -> str | None:
         if not any(names.same_product(tokens, span) for span in names.spans_of_tokens(tokens)):
             return " ".join(words)
     return None
+
+
+def product_heads(names: ProductNames) -> frozenset[str]:
+    """The nouns the catalogue's names mostly end in ("Account", "Card"): at least two names end in one, and a
+    quarter as many as in the commonest ("Customer Support" or "Security Code" is no product)."""
+    endings = Counter(name[-1] for name in names.names if name[-1] in names.heads)
+    most = max(endings.values(), default=0)
+    return frozenset(head for head, n in endings.items() if n >= PRODUCT_HEAD_NAMES and n * 4 >= most)
 
 
 def _find(span: Name, tokens: list[str]) -> int | None:

@@ -53,7 +53,7 @@ __all__ = [
 
 # Statements about another product that score at least this share of the best one make the question
 # ambiguous when the customer named no product.
-SIBLING_SCORE_SHARE = 0.8
+SIBLING_SCORE_SHARE = 0.6
 # A general article's weight next to the asked product's own (see `_in_scope`).
 GENERAL_ARTICLE_FACTOR = 0.6
 
@@ -142,7 +142,7 @@ class OfflineResponder:
             best_score = max(sources[st.source].ref.score for st in selection.chosen)
             retrieval = retrieval_strength(best_score, self.score_half_point)
             # What a statement is about (its heading, its FAQ question) is read with it, as the customer does.
-            texts = [f"{st.about}\n{st.text}" for st in selection.chosen]
+            texts = [read_with_context(st) for st in selection.chosen]
             quoted = quoted_confidence(message, question, texts, retrieval, lexicon.vocabulary)
             # A reply that answers one of two things asked does not answer the question.
             quoted *= selection.answered_share
@@ -197,7 +197,12 @@ def _closeness(found: Sequence[Statement], sources: Sequence[_Source]) -> Callab
 def _statement_vectors(text: str) -> np.ndarray:
     """The embeddings of an article's statements, by position: computed once per article text."""
     parsed = statements(text, 0)
-    return default_embedder().embed_documents([f"{st.about}\n{st.text}" for st in parsed])
+    return default_embedder().embed_documents([read_with_context(st) for st in parsed])
+
+
+def read_with_context(statement: Statement) -> str:
+    """A statement as a reader takes it: after what it is about (its heading, its FAQ question)."""
+    return f"{statement.about}\n{statement.text}" if statement.about else statement.text
 
 
 def _in_scope(
@@ -221,28 +226,38 @@ def _in_scope(
 
 
 def _sibling_products(selection: Selection, sources: list[_Source], names: ProductNames) -> list[str]:
-    """Products whose articles answer as well as the best one but with other values: the customer must
-    say which one they mean. Empty when the best statements agree or are about one product."""
-    best_score, best = selection.ranked[0]
-    subject = subject_names(names, sources[best.source].ref.title)
-    if not best.values or not subject:
+    """Products whose statements answer nearly as well as the chosen one but with other figures: the customer
+    must say which one they mean. Empty when the best statements agree or are about one product. A
+    statement's product is the one it names, else the one its article's title names."""
+    best_score = selection.ranked[0][0]
+    chosen = next((st for st in selection.answers if st is not None), None)
+    if chosen is None or not chosen.values:
         return []
-    options = {subject: sources[best.source].ref.title}
-    for value, other in selection.ranked[1:]:
+
+    def product_of(statement: Statement) -> tuple[frozenset[Name], str]:
+        named = _names_in(names, statement)
+        if named:
+            return named, (named_in(statement.text, names) or [statement.text])[0]
+        title = sources[statement.source].ref.title
+        return subject_names(names, title), (named_in(title, names) or [title])[0]
+
+    subject, written = product_of(chosen)
+    if not subject:
+        return []
+    options = {subject: written}
+    for value, other in selection.ranked:
         if value < SIBLING_SCORE_SHARE * best_score:
             break
-        other_subject = subject_names(names, sources[other.source].ref.title)
+        other_subject, other_written = product_of(other)
         if (
             other_subject
-            and other.values
-            and not set(other.values) & set(best.values)
-            and not any(names.same_product(a, b) for a in other_subject for b in subject)
             and other_subject not in options
+            and other.kinds & chosen.kinds
+            and not set(other.values) & set(chosen.values)
+            and not any(names.same_product(a, b) for a in other_subject for b in subject)
         ):
-            options[other_subject] = sources[other.source].ref.title
-    if len(options) < 2:
-        return []
-    return [named_in(title, names)[0] if named_in(title, names) else title for title in options.values()]
+            options[other_subject] = other_written
+    return list(options.values()) if len(options) >= 2 else []
 
 
 def _ticket_refs(tickets: Sequence[SimilarTicket]) -> list[SourceRef]:

@@ -49,10 +49,11 @@ class TurnAnswerer:
             lambda: decide_focus(request.message, earlier, request.customer, self._knowledge.lexicon().names),
         )
         query = f"{request.message} {focus.query_names}".strip()
+        # Without a product in focus, read twice as many articles: whether products answer differently
+        # (and the customer must say which one) shows only with several of them.
+        limit = self.articles_per_turn if focus.names else self.articles_per_turn * 2
         refs = _timed(
-            stages,
-            "articles",
-            lambda: turn_articles(self._knowledge, query, focus.product, self.articles_per_turn),
+            stages, "articles", lambda: turn_articles(self._knowledge, query, focus.product, limit)
         )
         similar = _timed(
             stages,
