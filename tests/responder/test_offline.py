@@ -151,7 +151,7 @@ def test_answers_from_the_help_center_with_correct_citations(
 @pytest.mark.parametrize(
     "message",
     [
-        "What is the daily ATM withdrawal limit on my debit card?",
+        "What is the daily ATM withdrawal limit on the Light Blue Account?",
         "How do I dispute a credit card transaction?",
         "Can I add an authorized user to my savings account?",
     ],
@@ -160,6 +160,13 @@ def test_citations_map_to_the_right_sources_across_queries(index: HybridArticleI
     _, passages, reply = _ask(index, message)
     assert not reply.abstained
     _assert_quotes_cite_their_sources(reply, {i: a.body for i, a in passages.items()})
+
+
+def test_a_figure_that_differs_between_products_is_asked_about_not_guessed(index: HybridArticleIndex) -> None:
+    # Every account has its own ATM limit: without a product, the reply asks which one and states none.
+    _, _, reply = _ask(index, "What is the daily ATM withdrawal limit on my debit card?")
+    assert reply.clarifying and not reply.abstained and reply.sources == []
+    assert "$" not in reply.text and "Account" in reply.text
 
 
 def test_greets_by_first_name_only_when_known(index: HybridArticleIndex) -> None:
