@@ -40,6 +40,12 @@ _VALUE = re.compile(r"[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%|\b\d[
 _DURATION = re.compile(
     r"[\s-]*(?:business |calendar |banking |full )?(?:minute|hour|day|week|month|year)s?\b", re.I
 )
+# A table row for a tier of amounts or periods: "Up to $100", "More than $100 and up to $300", "Above $300".
+_TIER = re.compile(
+    r"^\s*(?:up to|more than|less than|above|below|over|under|between|at least|from|tier\b"
+    r"|\$?\d[\d,.]*\s*(?:-|\u2013|to)\s*\$?\d)",
+    re.I,
+)
 _LABEL_TAIL = re.compile(r"\s(?:for|of|per|on|to|in|at|after|before|with|when|if|by)\s|\s?\(|,|;", re.I)
 _UNIT_PHRASE = re.compile(
     r"\s+((?:(?!(?:per|for|of|in|on|at|to|from|with|within|across|each|a|an|the|and|or|is|are)\b)[A-Za-z-]+\s*){1,4})"
@@ -259,15 +265,24 @@ class _Reader:
             return
         rows, self.table = self.table, []
         header, body = (rows[0], rows[1:]) if len(rows) > 1 else ([], rows)
+        lines: list[str] = []
         for cells in body:
             if len(cells) < 2 or not cells[0]:
                 continue
             if len(cells) == 2:
-                text = f"{cells[0]}: {cells[1]}"
+                lines.append(f"{cells[0]}: {cells[1]}")
             else:
                 named = zip(header[1:] or [""] * (len(cells) - 1), cells[1:], strict=False)
-                text = f"{cells[0]}: " + "; ".join(f"{h}: {c}" if h else c for h, c in named if c)
-            self._add(text, self._context(" ".join(header)), label=cells[0])
+                lines.append(f"{cells[0]}: " + "; ".join(f"{h}: {c}" if h else c for h, c in named if c))
+        context = self._context(" ".join(header))
+        labels = [cells[0] for cells in body if len(cells) >= 2 and cells[0]]
+        if len(labels) >= 2 and sum(bool(_TIER.match(label)) for label in labels) * 2 >= len(labels):
+            # Tiers ("Up to $100: $2.00", "Above $300: $5.00"): one row alone misstates the figure.
+            lead = f"{header[1]} ({header[0]}):" if len(header) >= 2 else "By tier:"
+            self._add("\n".join([lead, *(f"- {line}" for line in lines)]), context, tiers=True)
+            return
+        for line, label in zip(lines, labels, strict=False):
+            self._add(line, context, label=label)
 
     def _answer(self, text: str) -> None:
         question, self.question = self.question, None
@@ -283,9 +298,11 @@ class _Reader:
         headings = [h for _, h in self.headings]
         return " ".join([*headings, *(e for e in extra if e), self.question or ""]).strip()
 
-    def _add(self, text: str, context: str, *, label: str | None = None, block: bool = False) -> None:
+    def _add(
+        self, text: str, context: str, *, label: str | None = None, block: bool = False, tiers: bool = False
+    ) -> None:
         text = text.strip()
-        limit = MAX_BLOCK_CHARS if block else MAX_CHARS
+        limit = MAX_BLOCK_CHARS if block or tiers else MAX_CHARS
         if (
             len(text.split()) < MIN_WORDS
             or len(text) > limit
@@ -297,7 +314,7 @@ class _Reader:
         if not tokens:
             return
         head, colon, _ = text.partition(":")
-        if label is None and colon and len(head.split()) <= 8:
+        if label is None and colon and len(head.split()) <= 8 and not tiers:
             label = head
         context_tokens = tuple(analyze(context))
         self.out.append(
