@@ -42,7 +42,7 @@ _DURATION = re.compile(
 )
 # A table row for a tier of amounts or periods: "Up to $100", "More than $100 and up to $300", "Above $300".
 _TIER = re.compile(
-    r"^\s*(?:up to|more than|less than|above|below|over|under|between|at least|from|tier\b"
+    r"^\s*(?:up to|more than|less than|above|below|over|under|between|at least|from"
     r"|\$?\d[\d,.]*\s*(?:-|\u2013|to)\s*\$?\d)",
     re.I,
 )
@@ -277,10 +277,10 @@ class _Reader:
         context = self._context(" ".join(header))
         labels = [cells[0] for cells in body if len(cells) >= 2 and cells[0]]
         if len(labels) >= 2 and sum(bool(_TIER.match(label)) for label in labels) * 2 >= len(labels):
-            # Tiers ("Up to $100: $2.00", "Above $300: $5.00"): one row alone misstates the figure.
+            # Tiers ("Up to $100: $2.00", "Above $300: $5.00"): without the amount, one row alone misstates
+            # the figure, so the table is also one statement.
             lead = f"{header[1]} ({header[0]}):" if len(header) >= 2 else "By tier:"
             self._add("\n".join([lead, *(f"- {line}" for line in lines)]), context, tiers=True)
-            return
         for line, label in zip(lines, labels, strict=False):
             self._add(line, context, label=label)
 
