@@ -8,7 +8,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from tandem.client import RequestRejected, TandemClient, TicketClosedError
-from tandem.contracts import ConversationState, ConversationTimeouts, Resolution, TicketOutcome
+from tandem.contracts import Author, ConversationState, ConversationTimeouts, Resolution, TicketOutcome
 from tandem.store import TicketStore
 from tests.conftest import new_ticket, wait_for_state
 
@@ -35,16 +35,19 @@ async def test_rating_after_close_is_stored_once(local_tandem: TandemClient, sto
 async def test_reopen_starts_a_new_episode_without_the_old_escalation(
     local_tandem: TandemClient, store: TicketStore
 ) -> None:
-    start = new_ticket()
+    start = new_ticket(product="checking_accounts")
     tid = start.ticket_id
     await local_tandem.send_message(tid, "I want to talk to a person", start=start)
     await local_tandem.take_over(tid, "grace")
     await local_tandem.close(tid, Resolution.RESOLVED_BY_HUMAN, by="grace")
 
-    response = await local_tandem.reopen(tid, "One more thing: how do I open a savings account?")
+    response = await local_tandem.reopen(
+        tid, "One more thing: how much travel insurance coverage does the Purple Account include?"
+    )
     status = await local_tandem.status(tid)
 
     assert response.state is ConversationState.AI_ACTIVE and response.sources, "the AI answers again"
+    assert response.author is Author.AI and "$30,000" in response.text
     assert status.reopened == 1 and not status.escalated and status.escalation_reasons == []
     assert status.agent is None
     ticket = store.get_ticket(tid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from temporalio.testing import WorkflowEnvironment
 
@@ -18,15 +19,22 @@ async def test_ai_turns_takeover_hand_back_and_close(
     start = new_ticket(product="checking_accounts")
     tid = start.ticket_id
     tandem = local_tandem
-    first = await tandem.send_message(tid, "How do I open a personal checking account?", start=start)
+    # Questions the bundled help center answers for customers (Purple Account articles), so each reply cites.
+    first = await tandem.send_message(
+        tid, "How much travel insurance coverage does the Purple Account include?", start=start
+    )
     assert first.author is Author.AI and first.state is ConversationState.AI_ACTIVE
     assert first.sources, "an AI answer cites its sources"
+    assert all(s.kind == "article" and not s.internal for s in first.sources)
     assert all(store.get_articles([s.id]) for s in first.sources)
-    assert "[1]" in first.text
+    assert "[1]" in first.text and "$30,000" in first.text
 
-    second = await tandem.send_message(tid, "What are the eligibility requirements for a savings account?")
+    second = await tandem.send_message(
+        tid, "How many complimentary airport lounge visits does the Purple Account include?"
+    )
     assert second.author is Author.AI and second.sources
     assert second.state is ConversationState.AI_ACTIVE
+    assert re.search(r"\b6\b", second.text), second.text
 
     await tandem.request_human(tid)
     waiting = await wait_for_state(tandem, tid, ConversationState.WAITING_FOR_HUMAN)
@@ -34,25 +42,28 @@ async def test_ai_turns_takeover_hand_back_and_close(
 
     taken = await tandem.take_over(tid, "grace")
     assert taken.state is ConversationState.HUMAN_ACTIVE and taken.agent == "grace"
-    await tandem.reply(tid, "grace", "Hi Ada, I can help with the savings account.")
+    await tandem.reply(tid, "grace", "Hi Ada, I can help with the Purple Account.")
 
-    held = await tandem.send_message(tid, "Thanks! Is there a minimum deposit?")
+    held = await tandem.send_message(tid, "Thanks! How can I get the monthly maintenance fee waived?")
     assert held.author is Author.SYSTEM, "no AI reply while a human owns the conversation"
     assert "grace" in held.text
     draft = await _eventually_draft_for(tandem, tid, held.message_id)
     assert draft.sources and draft.text, "the agent gets a suggested, cited reply"
+    assert "$3,750" in draft.text, "the draft answers from the Purple Account the customer asked about"
     assert draft.text not in {e.text for e in await tandem.transcript(tid)}, "a draft is never sent"
 
     back = await tandem.hand_back(tid, "grace")
     assert back.state is ConversationState.AI_ACTIVE and back.agent is None
-    closed = await tandem.close(tid, Resolution.RESOLVED_BY_HUMAN, by="grace", note="explained savings rules")
+    closed = await tandem.close(
+        tid, Resolution.RESOLVED_BY_HUMAN, by="grace", note="explained the fee waiver"
+    )
     assert closed.state is ConversationState.CLOSED
 
     transcript = await tandem.transcript(tid)
 
     authors = [e.author for e in transcript]
     # The customer message sent while grace owned the ticket got no AI reply after it.
-    held_at = next(i for i, e in enumerate(transcript) if e.text.startswith("Thanks! Is there"))
+    held_at = next(i for i, e in enumerate(transcript) if e.text.startswith("Thanks! How can I"))
     assert transcript[held_at + 1].author is Author.SYSTEM  # the hand-back notice, not an AI answer
     assert authors.count(Author.AI) == 2
     assert authors.count(Author.AGENT) == 1

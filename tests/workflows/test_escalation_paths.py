@@ -55,13 +55,18 @@ async def test_no_ai_reply_while_waiting_for_a_person(local_tandem: TandemClient
 async def test_shadow_mode_sends_nothing_and_drafts_for_people(local_tandem: TandemClient) -> None:
     start = new_ticket(product="credit_cards").model_copy(update={"ai_mode": AiMode.SHADOW})
     tid = start.ticket_id
-    held = await local_tandem.send_message(tid, "What rewards does the gold credit card give?", start=start)
+    held = await local_tandem.send_message(
+        tid, "What is the annual fee for the Platinum Rewards Card?", start=start
+    )
     status = await local_tandem.status(tid)
 
     assert held.author is Author.SYSTEM and status.state is ConversationState.WAITING_FOR_HUMAN
     assert "shadow_mode" in {r.code for r in status.escalation_reasons}
     draft = await _wait_for_draft(local_tandem, tid)
     assert draft is not None and draft.sources, "in shadow mode the AI drafts for the person"
+    assert "$200" in draft.text
+    sent = await local_tandem.transcript(tid)
+    assert not any("$200" in e.text for e in sent), "in shadow mode the draft is never sent"
 
 
 async def test_ai_off_goes_straight_to_people_without_drafts(local_tandem: TandemClient) -> None:
@@ -89,11 +94,14 @@ async def test_the_draft_answers_the_real_question_not_the_request_for_a_person(
 ) -> None:
     start = new_ticket(product="checking_accounts")
     tid = start.ticket_id
-    question = await local_tandem.send_message(tid, "How do I open a personal checking account?", start=start)
+    question = await local_tandem.send_message(
+        tid, "How much travel insurance coverage does the Purple Account include?", start=start
+    )
     await local_tandem.send_message(tid, "I want to talk to a person")
     draft = await _wait_for_draft(local_tandem, tid)
     assert draft is not None and draft.sources, "an 'I'm not sure' draft would help nobody"
     assert draft.for_message_id == question.message_id
+    assert "$30,000" in draft.text
 
 
 async def test_a_shadow_ticket_handed_back_still_goes_to_people(local_tandem: TandemClient) -> None:

@@ -84,7 +84,7 @@ async def test_ai_turn_limit_escalates(
     start = new_ticket(product="credit_cards").model_copy(update={"timeouts": _timeouts(ai_turn_limit=2)})
     tandem = timer_tandem
     await tandem.open_ticket(start)
-    first = await tandem.send_message(start.ticket_id, "What rewards does the gold credit card give?")
+    first = await tandem.send_message(start.ticket_id, "What does the Gold Rewards Card earn on purchases?")
     second = await tandem.send_message(start.ticket_id, "And what is its annual fee?")
 
     assert not first.escalation.escalate and first.state is ConversationState.AI_ACTIVE
@@ -101,7 +101,7 @@ async def test_ai_time_limit_escalates_a_customer_still_stuck(
     )
     tandem = timer_tandem
     await tandem.open_ticket(start)
-    await tandem.send_message(start.ticket_id, "What rewards does the gold credit card give?")
+    await tandem.send_message(start.ticket_id, "What does the Gold Rewards Card earn on purchases?")
     # The customer keeps writing every 10 minutes, so inactivity never fires; the AI limit does.
     await time_env.sleep(timedelta(minutes=10))
     await tandem.send_message(start.ticket_id, "That doesn't answer it. What about travel rewards?")

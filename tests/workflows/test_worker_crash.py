@@ -23,6 +23,8 @@ from tandem.settings import Settings
 from tandem.store import TicketStore
 from tests.conftest import PROJECT_ROOT, new_ticket
 
+# The help center answers it for customers, with a citation (FAQ: Purple Account).
+QUESTION = "How much travel insurance coverage does the Purple Account include?"
 ATTEMPTS = 5  # each attempt kills at the first sign of the turn; most land mid-turn
 
 
@@ -68,9 +70,7 @@ async def test_sigkill_mid_turn_then_a_new_worker_finishes_it(
         second = None
         try:
             await _wait_for_pollers(local_env, task_queue)
-            turn = asyncio.create_task(
-                tandem.send_message(tid, "How do I open a personal checking account?", start=start)
-            )
+            turn = asyncio.create_task(tandem.send_message(tid, QUESTION, start=start))
             # Kill the moment the customer's message is in the store: the AI reply is still to come.
             deadline = time.monotonic() + 30
             while store.message_count(tid) == 0 and time.monotonic() < deadline:
@@ -90,6 +90,7 @@ async def test_sigkill_mid_turn_then_a_new_worker_finishes_it(
 
         transcript = store.transcript(tid)
         assert response.author is Author.AI and response.sources, response.escalation.reasons
+        assert "$30,000" in response.text
         assert [e.author for e in transcript] == [Author.CUSTOMER, Author.AI], "exactly one reply"
         assert transcript[1].text == response.text
         assert len({e.message_id for e in transcript}) == store.message_count(tid) == 2
