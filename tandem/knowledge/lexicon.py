@@ -62,6 +62,9 @@ class HelpCenterLexicon:
     names: ProductNames = field(default_factory=ProductNames)
     speller: Speller = field(default_factory=lambda: Speller(()))
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    # The words of the help center's product lines ("savings_accounts": save, account), which customers
+    # write into product names or leave out ("Evergreen checking account" for the "Evergreen Account").
+    line_words: frozenset[str] = frozenset()
 
     @classmethod
     def mine(cls, articles: Sequence[Article]) -> HelpCenterLexicon:
@@ -71,6 +74,7 @@ class HelpCenterLexicon:
             ProductNames.mine([a.title for a in articles], [a.body for a in articles]),
             Speller(texts),
             Vocabulary.count(texts),
+            frozenset(t for a in articles if a.product for t in analyze(a.product.replace("_", " "))),
         )
 
     def title_factors(self, titles: Sequence[str], query: str, *, question: bool = False) -> np.ndarray:

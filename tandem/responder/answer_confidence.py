@@ -30,14 +30,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.lexicon import Vocabulary
 from tandem.knowledge.names import ProductNames
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT
 from tandem.responder.focus import named_in
-from tandem.responder.passages import values_in
+from tandem.responder.passages import terms_of, values_in
 from tandem.responder.selection import FRAME, Question
 
 
@@ -48,7 +47,7 @@ def retrieval_strength(score: float, score_half_point: float = DEFAULT_SCORE_HAL
 
 def covered_words(question: Question, quoted: Sequence[str]) -> frozenset[str]:
     """The question's words the quoted texts hold; a quoted value answers the words that only ask for one."""
-    held = question.words & frozenset(t for text in quoted for t in analyze(text))
+    held = question.words & frozenset(t for text in quoted for t in terms_of(text))
     if any(values_in(text) for text in quoted):
         held |= question.words & FRAME
     return held

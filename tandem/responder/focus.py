@@ -38,21 +38,30 @@ _CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w'+&\u2019-]*\s+){1,4}[A-Z][\w'+&\u2
 
 
 def decide_focus(
-    message: str, earlier_messages: Sequence[str], customer: CustomerContext, names: ProductNames
+    message: str,
+    earlier_messages: Sequence[str],
+    customer: CustomerContext,
+    names: ProductNames,
+    line_words: frozenset[str] = frozenset(),
 ) -> Focus:
     """The focus of `message`; `earlier_messages` are the conversation's earlier customer messages, oldest
-    first."""
+    first; `line_words`: the words of the help center's product lines (used when the ticket has none)."""
     product = customer.product
     # The line's own words but the nouns names end in: "Gold savings account" is the "Gold Account".
-    line = frozenset(analyze(product.replace("_", " "))) - product_heads(names) if product else frozenset()
+    words = frozenset(analyze(product.replace("_", " "))) if product else line_words
+    line = words - product_heads(names)
     named = named_in(message, names) or named_in(message, names, line)
     unknown = unknown_name(message, names)
     if named or unknown:
         return Focus(names=named, source="message", product=product, unknown_name=unknown)
     for earlier in reversed(earlier_messages):
-        if named := named_in(earlier, names):
+        if named := named_in(earlier, names) or named_in(earlier, names, line):
             return Focus(names=named, source="history", product=product)
-    from_account = [name for value in customer.account_facts.values() for name in named_in(value, names)]
+    from_account = [
+        name
+        for value in customer.account_facts.values()
+        for name in (named_in(value, names) or named_in(value, names, line))
+    ]
     if from_account:
         return Focus(names=_unique(from_account), source="account", product=product)
     return Focus(product=product)

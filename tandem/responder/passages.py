@@ -76,6 +76,15 @@ class Statement:
     block: bool = False  # a list with its lead-in: a set of steps or options
 
 
+# Period adjectives the stemmer keeps apart from their nouns ("daily" is "daili", "day" is "day").
+PERIODS = {"daili": "day", "weekli": "week", "hourli": "hour", "annual": "year", "yearli": "year"}
+
+
+def terms_of(text: str) -> list[str]:
+    """The analysed words of a text as the responder compares them: "daily limit" meets "per day"."""
+    return [PERIODS.get(t, t) for t in analyze(text)]
+
+
 def statements(text: str, source: int) -> list[Statement]:
     """The quotable statements of an article body, in order (`position` is the index in this list)."""
     parsed = _parsed(text)
@@ -310,13 +319,13 @@ class _Reader:
             or _PLACEHOLDER.search(text)
         ):
             return
-        tokens = tuple(analyze(text))
+        tokens = tuple(terms_of(text))
         if not tokens:
             return
         head, colon, _ = text.partition(":")
         if label is None and colon and len(head.split()) <= 8 and not tiers:
             label = head
-        context_tokens = tuple(analyze(context))
+        context_tokens = tuple(terms_of(context))
         self.out.append(
             Statement(
                 text=text,
@@ -329,8 +338,8 @@ class _Reader:
                 context_tokens=context_tokens,
                 values=values_in(text),
                 kinds=value_kinds(text),
-                label=frozenset(analyze(label)) or frozenset(tokens) if label else frozenset(tokens),
-                labelled=bool(label and analyze(label)),
+                label=frozenset(terms_of(label)) or frozenset(tokens) if label else frozenset(tokens),
+                labelled=bool(label and terms_of(label)),
                 label_head=label_head(label) if label else None,
                 units=value_units(text),
                 block=block,

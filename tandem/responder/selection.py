@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.lexicon import Vocabulary
-from tandem.responder.passages import Statement, values_in
+from tandem.knowledge.query_analysis import without_chatter
+from tandem.responder.passages import Statement, terms_of, values_in
 
 MAX_STATEMENTS = 3
 CONTEXT_WEIGHT = 0.6
@@ -55,6 +56,7 @@ _FRAME_WORDS = (
 FRAME = frozenset(t for word in _FRAME_WORDS for t in analyze(word))
 _ASKS_VALUE = re.compile(
     r"\bhow (?:much|many|long|old|soon|often|big|high|low|far|fast|quickly)\b"
+    r"|\bwhat (?:do|does|will|would|can|could) (?:i|we|you|they|he|she) (?:get|earn|receive)\b"
     r"|\b(?:the )?(?:most|least|highest|lowest|biggest|largest|smallest|longest|shortest|earliest|latest"
     r"|max(?:imum)?|min(?:imum)?)\b",
     re.I,
@@ -144,14 +146,14 @@ class Ask:
     def read(cls, text: str, drop: frozenset[str], before: frozenset[str], *, later: bool = False) -> Ask:
         """`before`: what it may point back to (the earlier part, or the situation told); a `later` part
         with few words of its own always does."""
-        tokens = [t for t in analyze(text) if t not in drop]
+        tokens = [t for t in terms_of(text) if t not in drop]
         terms = frozenset(tokens)
         own = terms - FRAME
         points_back = len(own) < POINT_BACK_TERMS and bool(later or _POINTS_BACK.search(text) or not own)
         if points_back:
             terms |= before
         asked_at = _ASKED_AFTER.search(text)
-        after = [t for t in analyze(text[asked_at.end() :]) if t not in drop] if asked_at else []
+        after = [t for t in terms_of(text[asked_at.end() :]) if t not in drop] if asked_at else []
         head = next((t for t in after if t in ATTRIBUTES and t not in FRAME), None)
         wants = HEAD_KINDS.get(head, frozenset()) if head else frozenset()
         if not wants:
@@ -182,11 +184,13 @@ class Question:
         """A message's question: its question sentences, when it has others too (the situation), split
         into the things it asks."""
         drop = FILLER | name_tokens
+        # "One more thing: ..." or "Thanks!" around a question is no part of it.
+        message = without_chatter(message) or message
         message = _ALIAS.sub(lambda m: _ALIASES[m.group(0).lower()], message)
         sentences = [s for s in _SENTENCE.split(message) if s.strip()]
         asking = [s for s in sentences if s.rstrip().endswith("?") or _QUESTION_START.match(s.strip())]
         asked = " ".join(asking) if asking else message
-        background = frozenset(analyze(message)) - drop - frozenset(analyze(asked))
+        background = frozenset(terms_of(message)) - drop - frozenset(terms_of(asked))
         asks: list[Ask] = []
         for part in (p for p in _split_parts(asked) if p and p.strip()):
             # A later part that only points back ("and what happens if we go over?") is about the earlier one.
@@ -337,7 +341,7 @@ def select(
     center's, whose most specific word of a part (`subject_of`) the statement answering it must hold."""
     weight = term_weights(statements, question.words)
     chosen: list[Statement] = []
-    answered: dict[int, int] = {}  # id(statement) -> parts it answers
+    answered: dict[int, int] = {}  # id(statement) -> parts asking a value it answers
     parts_answered = 0
     per_ask: list[Statement | None] = []
     first: list[tuple[float, Statement]] = []
@@ -364,11 +368,11 @@ def select(
                 continue  # "what balance do I need to reach Tier 2" is not answered without "tier"
             if candidate in chosen:
                 # A chosen statement answers this part too when it states a value for it as well.
-                if ask.points_back or (
-                    ask.asks_value and answered[id(candidate)] >= max(len(set(candidate.values)), 1)
-                ):
-                    continue
-                answered[id(candidate)] += 1
+                if ask.asks_value and answered[id(candidate)] >= max(len(set(candidate.values)), 1):
+                    continue  # its values answer other parts already
+                if ask.points_back and not ask.asks_value:
+                    continue  # what it points back to is answered; it asks what comes next
+                answered[id(candidate)] += int(ask.asks_value)
                 parts_answered += 1
                 per_ask[-1] = candidate
                 break
@@ -384,7 +388,7 @@ def select(
             if _conflicts(candidate, chosen) or _repeats(candidate, chosen):
                 continue
             chosen.append(candidate)
-            answered[id(candidate)] = 1
+            answered[id(candidate)] = int(ask.asks_value)  # the values it has given to parts asking one
             parts_answered += 1
             per_ask[-1] = candidate
             break

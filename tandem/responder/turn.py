@@ -43,18 +43,19 @@ class TurnAnswerer:
         """The reply to `request.message`; `timings` (seconds per stage) is filled when given."""
         stages: dict[str, float] = timings if timings is not None else {}
         earlier = [e.text for e in request.history if e.author is Author.CUSTOMER]
+        lexicon = self._knowledge.lexicon()
         focus = _timed(
             stages,
             "focus",
-            lambda: decide_focus(request.message, earlier, request.customer, self._knowledge.lexicon().names),
+            lambda: decide_focus(
+                request.message, earlier, request.customer, lexicon.names, lexicon.line_words
+            ),
         )
         query = f"{request.message} {focus.query_names}".strip()
         # Without a product in focus, read twice as many articles: whether products answer differently
         # (and the customer must say which one) shows only with several of them.
         limit = self.articles_per_turn if focus.names else self.articles_per_turn * 2
-        refs = _timed(
-            stages, "articles", lambda: turn_articles(self._knowledge, query, focus.product, limit)
-        )
+        refs = _timed(stages, "articles", lambda: turn_articles(self._knowledge, query, focus.product, limit))
         similar = _timed(
             stages,
             "tickets",
