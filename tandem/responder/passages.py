@@ -77,7 +77,7 @@ class Statement:
 
 
 # Period adjectives the stemmer keeps apart from their nouns ("daily" is "daili", "day" is "day").
-PERIODS = {"daili": "day", "weekli": "week", "hourli": "hour", "annual": "year", "yearli": "year"}
+PERIODS = {"daili": "day", "weekli": "week", "hourli": "hour"}
 
 
 def terms_of(text: str) -> list[str]:
