@@ -72,7 +72,9 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\s+-\s+|\n+")
 # Where one question asks two things: "what's the monthly fee and what do I need to keep to avoid it?"
 _PARTS = re.compile(
     r"\?+\s*|;\s+|,?\s+and\s+(?=(?:\w+\s+){0,2}(?:what|how|when|where|which|who|why|whats)\b"
-    r"|(?:does|do|is|are|can|will|would|should)\b)",
+    r"|(?:does|do|is|are|can|will|would|should)\b"
+    # "the daily limits for mobile deposits and for transfers out": the same thing asked of two
+    r"|(?:for|on|with|at|to|from)\b)",
     re.I,
 )
 # "the annual fee and the foreign transaction fee": two attributes asked side by side.
