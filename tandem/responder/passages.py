@@ -34,7 +34,9 @@ _INLINE_PAIR = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[$])")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|no|mr|mrs|ms|dr|st)\.$", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\[(?:value )?not available\]|\[insert\b|\bTBD\b|\bN/A\b", re.I)
+_PLACEHOLDER = re.compile(
+    r"\{\{.*?\}\}|\[(?:value )?not available\]|\[insert\b|\bTBD\b|\bN/A\b|\bthis value\b", re.I
+)
 _SEPARATOR_ROW = re.compile(r"^\|?\s*:?-{2,}")
 _VALUE = re.compile(r"[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%|\b\d[\d,]*(?:\.\d+)?\b")
 _DURATION = re.compile(
