@@ -56,6 +56,7 @@ __all__ = [
 SIBLING_SCORE_SHARE = 0.6
 # A general article's weight next to the asked product's own (see `_in_scope`).
 GENERAL_ARTICLE_FACTOR = 0.6
+DISAGREEMENT_FACTOR = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,8 @@ class OfflineResponder:
             quoted = quoted_confidence(message, question, texts, retrieval, lexicon.vocabulary)
             # A reply that answers one of two things asked does not answer the question.
             quoted *= selection.answered_share
+            if selection.disagreements:
+                quoted *= DISAGREEMENT_FACTOR  # the help center gives another figure for it too
         if selection is not None and selection.chosen and quoted >= self.confidence_threshold:
             # Only a figure differs between products; steps and explanations are asked of the product line.
             asks_figure = question.asks[0].asks_value and not question.asks[0].asks_steps

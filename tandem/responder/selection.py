@@ -121,7 +121,8 @@ MIN_TERMS = 2
 STEPS_FACTOR = 1.5  # the steps themselves, over one sentence that shares words with "how do I ..."
 HEAD_FACTOR = 1.3
 LABEL_WEIGHT = 0.4
-MEANING_FLOOR = 0.5  # a statement whose label is the attribute asked about ("What balance ...")
+MEANING_FLOOR = 0.5
+DISAGREEMENT_SHARE = 0.5
 ECHO_FACTOR = 1.5  # a statement that also states the amount the customer quoted ("charged $20")
 RANGE_FACTOR = 1.3  # two values of one kind, for a question asking for a range
 POINT_BACK_TERMS = 3  # a part with fewer of its own words that points back takes the situation's words
@@ -239,6 +240,9 @@ class Selection:
     answered_share: float = 1.0  # the share of the things asked that a chosen statement answers
     # Per thing asked (in order, up to MAX_STATEMENTS): the statement that answers it, or None.
     answers: tuple[Statement | None, ...] = ()
+    # Parts for which another statement in scope, nearly as good, gives a different figure for the same
+    # thing: the help center disagrees with itself (or a sibling's article is filed without its name).
+    disagreements: int = 0
 
 
 def subject_of(ask: Ask, vocabulary: Vocabulary) -> str | None:
@@ -345,6 +349,7 @@ def select(
     chosen: list[Statement] = []
     answered: dict[int, int] = {}  # id(statement) -> parts asking a value it answers
     parts_answered = 0
+    disagreements = 0
     per_ask: list[Statement | None] = []
     first: list[tuple[float, Statement]] = []
     for index, ask in enumerate(question.asks[:MAX_STATEMENTS]):
@@ -391,6 +396,11 @@ def select(
                 continue
             chosen.append(candidate)
             answered[id(candidate)] = int(ask.asks_value)  # the values it has given to parts asking one
+            if ask.asks_value and any(
+                other is not candidate and v >= DISAGREEMENT_SHARE * value and conflicting(candidate, other)
+                for v, other in ranked
+            ):
+                disagreements += 1
             parts_answered += 1
             per_ask[-1] = candidate
             break
@@ -400,7 +410,7 @@ def select(
     ordered = sorted(chosen, key=lambda s: (s.source, s.position))
     asked = len(question.asks[:MAX_STATEMENTS])
     share = parts_answered / asked if asked else 0.0
-    return Selection(ordered, frozenset(covered), first, share, tuple(per_ask))
+    return Selection(ordered, frozenset(covered), first, share, tuple(per_ask), disagreements)
 
 
 def _VALUE_TOKENS(statement: Statement) -> frozenset[str]:
