@@ -149,6 +149,10 @@ class OfflineResponder:
             quoted *= selection.answered_share
             if selection.disagreements:
                 quoted *= DISAGREEMENT_FACTOR  # the help center gives another figure for it too
+            if len(selection.chosen) > 1 and any(scope[st.source] < 1.0 for st in selection.chosen):
+                # Parts answered from the product's own article and from one with a general title: the
+                # general one may be a sibling's (see `_in_scope`), so whose figures these are is less sure.
+                quoted *= DISAGREEMENT_FACTOR
         if selection is not None and selection.chosen and quoted >= self.confidence_threshold:
             # Only a figure differs between products; steps and explanations are asked of the product line.
             asks_figure = question.asks[0].asks_value and not question.asks[0].asks_steps
