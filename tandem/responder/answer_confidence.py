@@ -37,7 +37,7 @@ from tandem.knowledge.query_analysis import analyze_query
 from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT
 from tandem.responder.focus import named_in
 from tandem.responder.passages import terms_of, values_in
-from tandem.responder.selection import FRAME, Question
+from tandem.responder.question import FRAME, Question
 
 
 def retrieval_strength(score: float, score_half_point: float = DEFAULT_SCORE_HALF_POINT) -> float:

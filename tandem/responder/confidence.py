@@ -103,7 +103,7 @@ from tandem.responder.evidence import (
     subject_coverage,
     ticket_match,
 )
-from tandem.responder.selection import FILLER
+from tandem.responder.question import FILLER
 
 __all__ = [
     "DEFAULT_SCORE_HALF_POINT",

@@ -136,8 +136,7 @@ class OfflineResponder:
 
         selection = None
         if question.substantial and found:
-            vocabulary = None
-            selection = select(found, question, priors, named, _closeness(found, sources), vocabulary)
+            selection = select(found, question, priors, named, _closeness(found, sources))
         quoted = 0.0
         if selection is not None and selection.chosen:
             best_score = max(sources[st.source].ref.score for st in selection.chosen)

@@ -1,0 +1,218 @@
+"""Reading a customer's question: the things it asks, what kind of value each wants, and the situation told
+around it.
+
+A message is read as its question sentences (those ending in "?" or starting like a question; the rest is
+the customer's situation, whose words count `BACKGROUND_WEIGHT`), split into the things it asks ("what's the
+monthly fee and what do I need to keep to avoid it?" asks two). For each part: its words, whether it asks for
+a value ("how much", an attribute such as "fee", "rate", "limit") or for steps ("how do I"), the kind of value
+that answers it ("what percentage" wants a rate, "what balance" an amount, "how long" a period), and whether
+it points back to what came before ("and what happens if we go over?").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tandem.knowledge.bm25_index import analyze
+from tandem.knowledge.query_analysis import without_chatter
+from tandem.responder.passages import terms_of, values_in
+
+# Chat filler beyond the stopword list: it says nothing about the topic.
+FILLER = frozenset(
+    {"hi", "hello", "hey", "thanks", "thank", "please", "want", "need", "help", "know", "like", "would"}
+    | {"could", "get", "tell", "able", "question", "ok", "okay", "wonder", "wondering", "curious"}
+)
+# Attributes a help center states with a value. A question naming one asks for that value.
+_ATTRIBUTE_WORDS = (
+    "fee fees charge charged charges cost costs price rate rates apy apr interest limit limits minimum "
+    "maximum max min most least highest lowest biggest balance amount percent percentage score age old "
+    "period deadline bonus coverage cap discount range much many long"
+)
+ATTRIBUTES = frozenset(t for word in _ATTRIBUTE_WORDS.split() for t in analyze(word))
+# The words that only frame a request for a value ("how much", "the highest"): a stated value answers them.
+_FRAME_WORDS = (
+    *("much", "many", "long", "old", "soon", "often", "fast", "quickly", "most", "least", "max"),
+    *("highest", "lowest", "longest", "shortest", "largest", "smallest", "biggest", "earliest", "latest"),
+)
+FRAME = frozenset(t for word in _FRAME_WORDS for t in analyze(word))
+_ASKS_VALUE = re.compile(
+    r"\bhow (?:much|many|long|old|soon|often|big|high|low|far|fast|quickly)\b"
+    r"|\bwhat (?:do|does|will|would|can|could) (?:i|we|you|they|he|she) (?:get|earn|receive)\b"
+    r"|\b(?:the )?(?:most|least|highest|lowest|biggest|largest|smallest|longest|shortest|earliest|latest"
+    r"|max(?:imum)?|min(?:imum)?)\b",
+    re.I,
+)
+_ASKS_STEPS = re.compile(
+    r"\bhow (?:do|can|could|should|would) (?:i|we|you)\b|\bhow to\b|\bsteps?\b"
+    r"|\bwhat do (?:i|we) (?:do|need to do)\b",
+    re.I,
+)
+_QUESTION_WORD = r"(?:what|how|when|where|which|who|why|whats|is|are|do|does|did|can|could|will|would|should)"
+_QUESTION_START = re.compile(rf"^(?:(?:and|also|plus|but|or|so)\s+)?(?:{_QUESTION_WORD}|if)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\s+-\s+|\n+")
+# Where one question asks two things: "what's the monthly fee and what do I need to keep to avoid it?"
+_PARTS = re.compile(
+    r"\?+\s*|;\s+|,?\s+and\s+(?=(?:\w+\s+){0,2}(?:what|how|when|where|which|who|why|whats)\b"
+    r"|(?:does|do|is|are|can|will|would|should)\b"
+    # "the daily limits for mobile deposits and for transfers out": the same thing asked of two
+    r"|(?:for|on|with|at|to|from)\b)",
+    re.I,
+)
+# "the annual fee and the foreign transaction fee": two attributes asked side by side.
+_AND = re.compile(r"\s+and\s+", re.I)
+# A part that points back ("how do I stop it") is about the situation the customer told.
+_POINTS_BACK = re.compile(
+    r"\b(?:it|this|that|they|them|these|those|one|ones|he|she|him|her|his|hers|we|us|our)\b", re.I
+)
+# Words customers shorten: one spelling, so "max per claim" finds "maximum reimbursement per claim".
+_ALIASES = {"max": "maximum", "min": "minimum", "yearly": "annual", "extra": "additional"}
+_ALIAS = re.compile(rf"\b(?:{'|'.join(_ALIASES)})\b", re.I)
+# Wording that asks for one kind of value: "what percentage" is not answered by "$32,500".
+_WANTS = {
+    "rate": re.compile(r"\bpercent(?:age)?\b|%|\bapy\b|\bapr\b|\binterest rate\b", re.I),
+    "duration": re.compile(
+        r"\bhow (?:long|soon|fast|quickly)\b|\b(?:longest|shortest)\b"
+        r"|\bhow many (?:business )?(?:minutes|hours|days|weeks|months|years)\b",
+        re.I,
+    ),
+    "money": re.compile(r"\bhow much\b(?! time)|\bcost\b|\bprice\b", re.I),
+}
+_MAY_BE_A_RATE = frozenset({"money"})  # a fee or a cost may be a percentage of the amount
+# The kinds of value an attribute is stated in: "what balance" wants an amount, even when the sentence goes
+# on about "the higher interest rate".
+_HEAD_KINDS = {
+    ("money",): "balance amount deposit",
+    ("money", "rate"): "fee fees cost price charge",  # a fee may be a percentage of the amount
+    ("rate",): "rate apy apr percent percentage",
+    ("duration",): "period deadline",
+}
+HEAD_KINDS = {
+    t: frozenset(kinds)
+    for kinds, words in _HEAD_KINDS.items()
+    for word in words.split()
+    for t in analyze(word)
+}
+# Where the thing asked is named: after "what", "which" or "how much" ("If I carry a balance, what interest
+# rate ..." asks a rate). A yes/no question ("Does EV charging earn ...") names none.
+_ASKED_AFTER = re.compile(r"\b(?:what(?:'s| is| are)?|whats|which|how much|how many)\b", re.I)
+_RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
+# Words of the sentences around the question (the customer's situation) count this much.
+BACKGROUND_WEIGHT = 0.25
+MIN_TERMS = 2
+POINT_BACK_TERMS = 3  # a part with fewer of its own words that points back takes the situation's words
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """One thing a question asks."""
+
+    terms: frozenset[str]  # its own words and, when it points back, those it points back to
+    asks_value: bool  # an amount, rate, count or period
+    asks_steps: bool  # how to do something
+    wants: frozenset[str] = frozenset()  # kinds of value that answer it (passages.value_kinds); empty: any
+    head: frozenset[str] = frozenset()  # the attribute it names first ("what balance ...": balance)
+    wants_range: bool = False
+    # It names too little of its own and is about what was asked before ("and what happens if we go over?")
+    points_back: bool = False
+    own: frozenset[str] = frozenset()  # the words it says itself
+    text: str = ""  # as the customer wrote it
+
+    @classmethod
+    def read(cls, text: str, drop: frozenset[str], before: frozenset[str], *, later: bool = False) -> Ask:
+        """`before`: what it may point back to (the earlier part, or the situation told); a `later` part
+        with few words of its own always does."""
+        tokens = [t for t in terms_of(text) if t not in drop]
+        terms = frozenset(tokens)
+        own = terms - FRAME
+        points_back = len(own) < POINT_BACK_TERMS and bool(later or _POINTS_BACK.search(text) or not own)
+        if points_back:
+            terms |= before
+        asked_at = _ASKED_AFTER.search(text)
+        after = [t for t in terms_of(text[asked_at.end() :]) if t not in drop] if asked_at else []
+        head = next((t for t in after if t in ATTRIBUTES and t not in FRAME), None)
+        wants = HEAD_KINDS.get(head, frozenset()) if head else frozenset()
+        if not wants:
+            wants = frozenset(kind for kind, cue in _WANTS.items() if cue.search(text))
+            if wants == _MAY_BE_A_RATE:
+                wants |= {"rate"}  # "how much does it cost" may be a percentage
+        return cls(
+            terms,
+            bool(terms & ATTRIBUTES) or bool(_ASKS_VALUE.search(text)),
+            bool(_ASKS_STEPS.search(text)),
+            wants,
+            frozenset({head}) if head else frozenset(),
+            bool(_RANGE.search(text)),
+            points_back and bool(before),
+            frozenset(tokens),
+            text.strip(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    asks: tuple[Ask, ...]
+    background: frozenset[str] = frozenset()  # words of the situation told around the question
+    values: frozenset[str] = frozenset()  # amounts the customer wrote: repeating them answers nothing
+
+    @classmethod
+    def read(cls, message: str, name_tokens: frozenset[str] = frozenset()) -> Question:
+        """A message's question: its question sentences, when it has others too (the situation), split
+        into the things it asks."""
+        drop = FILLER | name_tokens
+        # "One more thing: ..." or "Thanks!" around a question is no part of it.
+        message = without_chatter(message) or message
+        message = _ALIAS.sub(lambda m: _ALIASES[m.group(0).lower()], message)
+        sentences = [s for s in _SENTENCE.split(message) if s.strip()]
+        asking = [s for s in sentences if s.rstrip().endswith("?") or _QUESTION_START.match(s.strip())]
+        asked = " ".join(asking) if asking else message
+        background = frozenset(terms_of(message)) - drop - frozenset(terms_of(asked))
+        asks: list[Ask] = []
+        for part in (p for p in _split_parts(asked) if p and p.strip()):
+            # A later part that only points back ("and what happens if we go over?") is about the earlier one.
+            ask = Ask.read(part, drop, asks[-1].terms if asks else background, later=bool(asks))
+            if ask.terms:
+                asks.append(ask)
+        if not asks:
+            whole = Ask.read(asked, drop, background)
+            asks = [whole] if whole.terms else []
+        said = frozenset(t for ask in asks for t in ask.own)
+        situation = background | frozenset(t for ask in asks for t in ask.terms)
+        return cls(tuple(asks), situation - said, frozenset(values_in(message)))
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """The words the question itself says; words a part points back to are the situation's."""
+        return frozenset(t for ask in self.asks for t in ask.own)
+
+    @property
+    def words(self) -> frozenset[str]:
+        return self.terms | self.background
+
+    @property
+    def asks_value(self) -> bool:
+        return any(ask.asks_value for ask in self.asks)
+
+    @property
+    def substantial(self) -> bool:
+        """Whether it says enough to be answered: an amount or the steps of something asked for, or at
+        least `MIN_TERMS` words of its own. "what day is it" or "stop doing that" share one word with any
+        help center ("same-day transfers", "stop payments") and ask nothing it could answer."""
+        asks_for = any(ask.asks_value or ask.asks_steps for ask in self.asks)
+        return asks_for or len(self.terms - FRAME) >= MIN_TERMS
+
+    def weight_of(self, term: str) -> float:
+        return 1.0 if term in self.terms else BACKGROUND_WEIGHT
+
+
+def _split_parts(asked: str) -> list[str]:
+    """The things a question asks: parts split at question marks, semicolons and "and what/how ...", then
+    at "and" between two attributes ("the annual fee and the foreign transaction fee")."""
+    parts: list[str] = []
+    for part in _PARTS.split(asked):
+        pieces = _AND.split(part) if part else []
+        if len(pieces) == 2 and all(set(analyze(p)) & (ATTRIBUTES - FRAME) for p in pieces):
+            parts.extend(pieces)
+        else:
+            parts.append(part)
+    return parts
