@@ -52,6 +52,9 @@ _LABEL_TAIL = re.compile(r"\s(?:for|of|per|on|to|in|at|after|before|with|when|if
 _UNIT_PHRASE = re.compile(
     r"\s+((?:(?!(?:per|for|of|in|on|at|to|from|with|within|across|each|a|an|the|and|or|is|are)\b)[A-Za-z-]+\s*){1,4})"
 )
+_MONEY_WORDS = frozenset(
+    analyze("fee fees charge charges cost credit bonus rebate minimum maximum deposit balance")
+)
 MIN_WORDS = 2
 SHORT_ANSWER_WORDS = 6  # an FAQ answer shorter than this is quoted with its question
 MAX_CHARS = 400
@@ -139,6 +142,11 @@ def value_kinds(text: str) -> frozenset[str]:
         value = match.group(0)
         if value[:1] in "$€£":
             kinds.add("money")
+            # Help centers built from templates put a currency sign before counts too ("$175 free
+            # transactions", "$275 active virtual cards"): followed by what it counts, it is a count as well.
+            following = _UNIT_PHRASE.match(text, match.end())
+            if following and not set(terms_of(following.group(1))) & _MONEY_WORDS:
+                kinds.add("count")
         elif value.rstrip().endswith("%"):
             kinds.add("rate")
         elif _DURATION.match(text, match.end()):

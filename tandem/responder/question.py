@@ -77,6 +77,9 @@ _WANTS = {
         re.I,
     ),
     "money": re.compile(r"\bhow much\b(?! time)|\bcost\b|\bprice\b", re.I),
+    "count": re.compile(
+        r"\bhow many\b(?! (?:business |calendar )?(?:minutes|hours|days|weeks|months|years)\b)", re.I
+    ),
 }
 _MAY_BE_A_RATE = frozenset({"money"})  # a fee or a cost may be a percentage of the amount
 # The kinds of value an attribute is stated in: "what balance" wants an amount, even when the sentence goes

@@ -179,6 +179,8 @@ def select(
             if ask.points_back and (
                 value < POINT_BACK_SHARE * top
                 or not set(candidate.values) - {v for c in chosen for v in c.values}
+                # "Is there a cap?" points back, but asks about the cap
+                or ((ask.own & ATTRIBUTES) - FRAME and not (ask.own & (candidate.terms | candidate.context)))
             ):
                 continue
             if ask.asks_value and not ask.asks_steps and not answers_value(candidate, ask, question.values):
