@@ -55,6 +55,31 @@ _UNIT_PHRASE = re.compile(
 _MONEY_WORDS = frozenset(
     analyze("fee fees charge charges cost credit bonus rebate minimum maximum deposit balance")
 )
+# Words after an amount that say what happens to it, not what it counts ("$1,500 applies").
+_NOT_COUNTED = frozenset(
+    [
+        "applies",
+        "apply",
+        "applied",
+        "is",
+        "are",
+        "was",
+        "will",
+        "may",
+        "can",
+        "must",
+        "would",
+        "should",
+        "could",
+        "plus",
+        "minus",
+        "or",
+        "charged",
+        "credited",
+        "paid",
+        "posted",
+    ]
+)
 MIN_WORDS = 2
 SHORT_ANSWER_WORDS = 6  # an FAQ answer shorter than this is quoted with its question
 MAX_CHARS = 400
@@ -145,7 +170,11 @@ def value_kinds(text: str) -> frozenset[str]:
             # Help centers built from templates put a currency sign before counts too ("$175 free
             # transactions", "$275 active virtual cards"): followed by what it counts, it is a count as well.
             following = _UNIT_PHRASE.match(text, match.end())
-            if following and not set(terms_of(following.group(1))) & _MONEY_WORDS:
+            if (
+                following
+                and following.group(1).split()[0].lower() not in _NOT_COUNTED
+                and not set(terms_of(following.group(1))) & _MONEY_WORDS
+            ):
                 kinds.add("count")
         elif value.rstrip().endswith("%"):
             kinds.add("rate")
