@@ -230,8 +230,18 @@ def conflicting(a: Statement, b: Statement) -> bool:
         return False
     if a.units and b.units and not a.units & b.units:
         return False  # "9 lounge visits" and "3 lounge networks" count different things
+    things_a, things_b = _things(a), _things(b)
+    if things_a and things_b and not things_a & things_b:
+        return False  # "Annual fee: $200" and "a $150 rebate on your annual fee" are a fee and a rebate
     smaller = min(len(a.label), len(b.label))
     return smaller > 0 and len(a.label & b.label) / smaller >= 0.6
+
+
+def _things(statement: Statement) -> frozenset[str]:
+    """What a statement's values are of: its label's head noun, else the nouns its numbers count."""
+    if statement.labelled and statement.label_head:
+        return frozenset({statement.label_head})
+    return statement.units
 
 
 def _kind(value: str) -> str:
