@@ -39,8 +39,11 @@ def handoff_notice(decision: EscalationDecision, reply: GeneratedReply | None = 
 
 
 def keeps_answer(decision: EscalationDecision, reply: GeneratedReply) -> bool:
-    """A grounded answer stays in the handoff message unless the customer simply asked for a person."""
-    return not reply.abstained and not any(r.code == "explicit_request" for r in decision.reasons)
+    """A grounded answer stays in the handoff message unless the customer simply asked for a person. A
+    question back ("which account do you mean?") does not: the person asks it, if it still matters."""
+    if reply.abstained or reply.clarifying:
+        return False
+    return not any(r.code == "explicit_request" for r in decision.reasons)
 
 
 def holding_notice(state: ConversationState, agent: str | None) -> str:

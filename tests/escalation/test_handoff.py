@@ -7,8 +7,11 @@ from datetime import UTC, datetime
 from tandem.contracts import (
     Author,
     CustomerContext,
+    EscalationDecision,
     EscalationReason,
+    GeneratedReply,
     PreviousTicket,
+    Priority,
     SourceRef,
     TranscriptEntry,
 )
@@ -74,3 +77,22 @@ def test_every_engine_reason_has_a_customer_facing_explanation() -> None:
     for code in sorted(codes):
         decision = EscalationDecision(escalate=True, reasons=[EscalationReason(code=code, detail="x")])
         assert " because " in handoff_notice(decision), code
+
+
+def test_a_question_back_is_not_kept_when_a_person_takes_over() -> None:
+    from tandem.escalation.notices import handoff_notice
+
+    decision = EscalationDecision(
+        escalate=True,
+        reasons=[EscalationReason(code="high_value", detail="a high-value customer", strength=1.0)],
+        priority=Priority.HIGH,
+    )
+    answer = GeneratedReply(
+        text="Hi, here is what I found: $200 [1]", sources=[], confidence=0.7, abstained=False
+    )
+    question_back = answer.model_copy(
+        update={"text": "Hi, which card do you mean: the Gold or the Platinum?", "clarifying": True}
+    )
+    assert "$200" in handoff_notice(decision, answer)
+    kept = handoff_notice(decision, question_back)
+    assert "which card" not in kept and "support team" in kept
