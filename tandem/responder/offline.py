@@ -69,15 +69,18 @@ class OfflineResponder:
     """Answers with the help-center statements that state what was asked, about the product asked about.
 
     1. Scope: the question's focus (`GenerationRequest.focus`, decided before retrieval) names products;
-       articles whose titles name only other products are left out, and when some articles are about a
-       focus product only those are quoted. Statements naming only other products are never quoted.
-    2. Choice (`tandem.responder.selection`): the statement that states the asked attribute with its value,
-       completed by another only where the question asks more; never two values for the same thing.
-    3. Several products fit: when the focus names none and equally good statements about different products
-       state different values, the reply asks which product the customer means and states no figure.
+       articles whose titles name only other products are left out, and articles whose titles name no
+       product weigh `GENERAL_ARTICLE_FACTOR` beside the product's own. Statements naming only other
+       products are never quoted.
+    2. Choice (`tandem.responder.selection`): for each thing the question asks, the statement that states
+       the asked attribute with a value of the kind asked; never two values for the same thing.
+    3. Several products fit: when the focus names none and nearly as good statements about different
+       products state different figures, the reply asks which product the customer means, with no figure.
     4. Confidence = `answer_confidence.quoted_confidence` of what the reply quotes (each statement read with
-       what it is about): retrieval * sqrt(coverage * meaning). At or above the threshold the reply
-       answers; below it, it says it is not sure and offers a person.
+       what it is about), times the share of the parts answered, lowered by `DISAGREEMENT_FACTOR` when the
+       help center in scope states another figure for the same thing, or when parts are answered from the
+       product's own and a general article. At or above the threshold the reply answers; below it, it says
+       it is not sure and offers a person.
     5. Resolved tickets are never quoted to a customer (they are other customers' conversations): they go to
        the agent (`GeneratedReply.similar_tickets`), and when they know the question that no article
        answers (`ticket_match` at or above the threshold), the reply offers a person who can answer instead
