@@ -90,6 +90,10 @@ def named_in(text: str, names: ProductNames, optional: frozenset[str] = frozense
         between = [w for w in _WORD.findall(written) if not (analyze(w) and set(analyze(w)) <= optional)]
         if len(between) > len(span):
             continue
+        if len(between) < len(_WORD.findall(written)):
+            # Found without the line's own words: kept as the help center names it ("Silver savings
+            # account" is the "Silver account"), so that every later reading finds the same product.
+            written = " ".join(between)
         found.append((start, written))
     return _unique([written for _, written in sorted(found)])
 

@@ -35,8 +35,9 @@ from tandem.responder.evidence import (
 )
 from tandem.responder.focus import ProductMatch, named_in
 from tandem.responder.passages import Statement, statements
+from tandem.responder.question import only_tells_what_they_have
 from tandem.responder.selection import NAMED_FACTOR, REFERRED_FACTOR, Question, Selection, select
-from tandem.responder.wording import abstain, greeting, refer, unknown_product, which_product
+from tandem.responder.wording import abstain, ask_back, greeting, refer, unknown_product, which_product
 
 __all__ = [
     "CATEGORY_EXPONENT",
@@ -163,6 +164,10 @@ class OfflineResponder:
             return _answer(hello, selection.chosen, sources, quoted).model_copy(update=done)
         if match >= self.confidence_threshold:
             return refer(hello, match).model_copy(update=done)
+        if only_tells_what_they_have(request.message):
+            # "Hi, I have the Navy Blue business checking account." asks nothing: "not sure" would be no
+            # answer to it, and would count as a failure when the real question follows.
+            return ask_back(hello, focus.names, max(quoted, match)).model_copy(update=done)
         return abstain(hello, max(quoted, match)).model_copy(update=done)
 
 

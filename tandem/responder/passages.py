@@ -38,7 +38,12 @@ _PLACEHOLDER = re.compile(
     r"\{\{.*?\}\}|\[(?:value )?not available\]|\[insert\b|\bTBD\b|\bN/A\b|\bthis value\b", re.I
 )
 _SEPARATOR_ROW = re.compile(r"^\|?\s*:?-{2,}")
-_VALUE = re.compile(r"[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%|\b\d[\d,]*(?:\.\d+)?\b")
+_VALUE = re.compile(
+    r"\b\d{1,2}:\d{2}\s?(?:[ap]\.?m\.?)?(?!\w)|[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%"
+    r"|\b\d[\d,]*(?:\.\d+)?\b",
+    re.I,
+)
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _DURATION = re.compile(
     r"[\s-]*(?:business |calendar |banking |full )?(?:minute|hour|day|week|month|year)s?\b", re.I
 )
@@ -133,8 +138,9 @@ def values_in(text: str) -> tuple[str, ...]:
     """Amounts, percentages and counts in `text`, normalised (thousands separators and .00 dropped)."""
     found = []
     for match in _VALUE.finditer(text):
-        value = re.sub(r"\s", "", match.group(0)).replace(",", "")
-        value = re.sub(r"\.0+(?=%|$)", "", value)
+        value = re.sub(r"\s", "", match.group(0)).replace(",", "").lower()
+        if not _CLOCK.match(value):
+            value = re.sub(r"\.0+(?=%|$)", "", value)
         found.append(value)
     return tuple(found)
 
@@ -165,7 +171,9 @@ def value_kinds(text: str) -> frozenset[str]:
     kinds = set()
     for match in _VALUE.finditer(text):
         value = match.group(0)
-        if value[:1] in "$€£":
+        if _CLOCK.match(value):
+            kinds.add("time")
+        elif value[:1] in "$€£":
             kinds.add("money")
             # Help centers built from templates put a currency sign before counts too ("$175 free
             # transactions", "$275 active virtual cards"): followed by what it counts, it is a count as well.

@@ -37,7 +37,7 @@ _FRAME_WORDS = (
 )
 FRAME = frozenset(t for word in _FRAME_WORDS for t in analyze(word))
 _ASKS_VALUE = re.compile(
-    r"\bhow (?:much|many|long|old|soon|often|big|high|low|far|fast|quickly)\b"
+    r"\bhow (?:much|many|long|old|soon|often|big|high|low|far|fast|quickly)\b|\bwhat time\b"
     r"|\bwhat (?:do|does|will|would|can|could) (?:i|we|you|they|he|she) (?:get|earn|receive)\b"
     r"|\b(?:the )?(?:most|least|highest|lowest|biggest|largest|smallest|longest|shortest|earliest|latest"
     r"|max(?:imum)?|min(?:imum)?)\b",
@@ -77,6 +77,7 @@ _WANTS = {
         re.I,
     ),
     "money": re.compile(r"\bhow much\b(?! time)|\bcost\b|\bprice\b", re.I),
+    "time": re.compile(r"\bwhat time\b|\bby when\b|\bcut-?off\b", re.I),
     "count": re.compile(
         r"\bhow many\b(?! (?:business |calendar )?(?:minutes|hours|days|weeks|months|years)\b)", re.I
     ),
@@ -219,3 +220,38 @@ def _split_parts(asked: str) -> list[str]:
         else:
             parts.append(part)
     return parts
+
+
+_REQUEST = re.compile(
+    r"\?|\b(?:can|could|would|will) you\b|\bplease\b|\bi (?:need|want|would like|'d like)\b|\bhelp\b"
+    r"|\b(?:tell|show|explain|send|give) me\b|\bi (?:can't|cannot|couldn't|am unable)\b|\bwhy\b",
+    re.I,
+)
+
+
+_TELLS_WHAT_THEY_HAVE = re.compile(
+    r"\b(?:i|we)(?:'ve| have| has| use| got| own| opened| hold| bank with|'m| am| are)\b"
+    r"|\b(?:my|our) (?:\w+ ){0,2}(?:has|have|uses|is on|holds)\b",
+    re.I,
+)
+_PROBLEM = re.compile(
+    r"\b(?:stolen|lost|fraud|scam|hack\w*|crash\w*|error|declined|locked|blocked|missing|wrong|broke\w*"
+    r"|not working|doesn't work|can't|cannot|charged|dispute|never)\b",
+    re.I,
+)
+
+
+def only_tells_what_they_have(message: str) -> bool:
+    """Whether a message asks nothing and only says what the customer has ("Hi, I have the Navy Blue business
+    checking account."), without a problem in it ("my card was stolen" is a problem to act on)."""
+    text = without_chatter(message) or message
+    return not asks_anything(text) and bool(_TELLS_WHAT_THEY_HAVE.search(text)) and not _PROBLEM.search(text)
+
+
+def asks_anything(message: str) -> bool:
+    """Whether a message asks or requests something: a question, a sentence that opens like one, or a
+    request ("please", "I need", "can you"). "I have the Navy Blue account." asks nothing."""
+    text = without_chatter(message) or message
+    if _REQUEST.search(text):
+        return True
+    return any(_QUESTION_START.match(s.strip()) for s in _SENTENCE.split(text) if s.strip())

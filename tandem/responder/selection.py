@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from tandem.responder.passages import Statement
 from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, FRAME, Ask, Question
 
+_EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
+
 __all__ = ["Question", "Selection", "conflicting", "score", "select", "term_weights"]
 
 MAX_STATEMENTS = 3
@@ -48,6 +50,7 @@ RANGE_FACTOR = 1.3  # two values of one kind, for a question asking for a range
 # A part that points back is answered by a statement with a value of its own that scores at least this
 # share of the best.
 POINT_BACK_SHARE = 0.5
+EXAMPLE_FACTOR = 0.5  # a statement under an "Examples" heading
 SAME_ARTICLE_FACTOR = 1.3  # a part answered from an article that answers another part
 
 
@@ -125,6 +128,8 @@ def score(
         value *= ECHO_FACTOR
     if ask.wants_range and _has_range(statement):
         value *= RANGE_FACTOR
+    if statement.context & _EXAMPLE_WORDS:
+        value *= EXAMPLE_FACTOR  # "10 withdrawals in a month: all 10 are free" illustrates; it is no rule
     # Naming the product asked about makes a statement the more specific one ("With Business Gold Rewards
     # Card: 5.45%" over the base rate for a holder of that card).
     return value * prior * named * steps
@@ -253,6 +258,8 @@ def _things(statement: Statement) -> frozenset[str]:
 
 
 def _kind(value: str) -> str:
+    if ":" in value:
+        return "time"
     return "money" if value[:1] in "$€£" else "rate" if value.endswith("%") else "count"
 
 

@@ -49,3 +49,10 @@ def which_product(greeting: str, options: Sequence[str], confidence: float) -> G
         "Tell me which one and I'll look up the exact answer."
     )
     return GeneratedReply(text=text, sources=[], confidence=confidence, abstained=False, clarifying=True)
+
+
+def ask_back(greeting: str, names: Sequence[str], confidence: float) -> GeneratedReply:
+    """The customer told something but asked nothing: acknowledge it and ask what they would like to know."""
+    about = f" about your {names[0]}" if names else ""
+    text = f"{greeting} thanks for letting me know. What would you like to know{about}?"
+    return GeneratedReply(text=text, sources=[], confidence=confidence, abstained=False, clarifying=True)

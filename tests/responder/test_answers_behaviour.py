@@ -340,3 +340,11 @@ def test_without_a_resolution_the_agent_draft_says_there_is_no_suggestion() -> N
     )
     text, sources = draft_for_agent(reply)
     assert NO_SUGGESTION in text and sources == []
+
+
+def test_a_message_that_only_says_what_the_customer_has_is_acknowledged_not_answered_with_not_sure() -> None:
+    from tandem.responder.question import only_tells_what_they_have
+
+    assert only_tells_what_they_have("Hi, I have the Navy Blue business checking account.")
+    assert not only_tells_what_they_have("My card was stolen")  # a problem to act on
+    assert not only_tells_what_they_have("I have the Blue Account. What's the fee?")  # a question

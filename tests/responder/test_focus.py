@@ -106,3 +106,11 @@ def test_a_follow_up_keeps_the_product_of_the_bundled_help_center(rho_names: Pro
 
 def test_an_unknown_name_opening_the_message_is_reported(rho_names: ProductNames) -> None:
     assert unknown_name("Titanium Rewards Card annual fee?", rho_names) == "Titanium Rewards Card"
+
+
+def test_a_product_line_word_is_left_out_of_the_name_kept(rho_names: ProductNames) -> None:
+    # "Silver savings account" is found as the savings line's "Silver account", and kept as such, so every
+    # later reading (scope, retrieval, the Cohere prompt) finds the same product.
+    customer = CustomerContext(customer_id="c", product="savings_accounts")
+    focus = decide_focus("What's the minimum to open a Silver savings account?", [], customer, rho_names)
+    assert focus.names == ["Silver account"] and focus.source == "message"

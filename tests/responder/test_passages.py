@@ -171,3 +171,8 @@ def test_q_and_a_on_consecutive_lines_keep_the_answer() -> None:
 def test_a_short_answer_under_a_question_heading_is_quoted_with_its_question() -> None:
     found = _by_text("### Is there a fee for paper statements?\n- Yes, $2 each.")
     assert "Is there a fee for paper statements? Yes, $2 each." in found
+
+
+def test_times_of_day_are_values_of_their_own_kind() -> None:
+    assert values_in("The sweep runs at 11:00 PM each night.") == ("11:00pm",)
+    assert value_kinds("The sweep runs at 11:00 PM each night.") == {"time"}
