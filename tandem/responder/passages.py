@@ -116,8 +116,15 @@ PERIODS = {"daili": "day", "weekli": "week", "hourli": "hour"}
 
 
 def terms_of(text: str) -> list[str]:
-    """The analysed words of a text as the responder compares them: "daily limit" meets "per day"."""
-    return [PERIODS.get(t, t) for t in analyze(text)]
+    """The analysed words of a text as the responder compares them: "daily limit" meets "per day", and a
+    stem left with a doubled consonant meets its verb ("referral" is "referr", "refer" is "refer")."""
+    return [_undoubled(PERIODS.get(t, t)) for t in analyze(text)]
+
+
+def _undoubled(term: str) -> str:
+    if len(term) > 4 and term[-1] == term[-2] and term[-1] not in "aeiouls" and term[-1].isalpha():
+        return term[:-1]
+    return term
 
 
 def statements(text: str, source: int) -> list[Statement]:
