@@ -85,6 +85,8 @@ _NOT_COUNTED = frozenset(
         "posted",
     ]
 )
+# Text for the system or the agent, not the customer: field names ("pin_locked") and literals ("TRUE").
+_SYSTEM_TEXT = re.compile(r"\b[a-z]+_[a-z_]+\b|\b(?:TRUE|FALSE|NULL)\b")
 MIN_WORDS = 2
 SHORT_ANSWER_WORDS = 6  # an FAQ answer shorter than this is quoted with its question
 MAX_CHARS = 400
@@ -371,6 +373,7 @@ class _Reader:
             or len(text) > limit
             or text.endswith((":", "…", "?"))
             or _PLACEHOLDER.search(text)
+            or _SYSTEM_TEXT.search(text)
         ):
             return
         tokens = tuple(terms_of(text))

@@ -176,3 +176,16 @@ def test_a_short_answer_under_a_question_heading_is_quoted_with_its_question() -
 def test_times_of_day_are_values_of_their_own_kind() -> None:
     assert values_in("The sweep runs at 11:00 PM each night.") == ("11:00pm",)
     assert value_kinds("The sweep runs at 11:00 PM each night.") == {"time"}
+
+
+def test_text_for_the_system_or_the_agent_is_never_a_statement() -> None:
+    body = (
+        "## PIN codes\n"
+        "- If pin_locked is TRUE, follow the lock protocol before unlocking.\n"
+        "- Your card is locked after three wrong PIN entries in a row.\n"
+    )
+    texts = [s.text for s in statements(body, source=0)]
+    assert texts == ["Your card is locked after three wrong PIN entries in a row."] or all(
+        "pin_locked" not in t and "TRUE" not in t for t in texts
+    )
+    assert any("three wrong PIN entries" in t for t in texts)
