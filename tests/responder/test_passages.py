@@ -185,7 +185,5 @@ def test_text_for_the_system_or_the_agent_is_never_a_statement() -> None:
         "- Your card is locked after three wrong PIN entries in a row.\n"
     )
     texts = [s.text for s in statements(body, source=0)]
-    assert texts == ["Your card is locked after three wrong PIN entries in a row."] or all(
-        "pin_locked" not in t and "TRUE" not in t for t in texts
-    )
-    assert any("three wrong PIN entries" in t for t in texts)
+    assert not any("pin_locked" in t or "TRUE" in t for t in texts)
+    assert "Your card is locked after three wrong PIN entries in a row." in texts
