@@ -129,8 +129,9 @@ class OfflineResponder:
             for s, factor in zip(sources, scope, strict=True)
         ]
 
-        said = set(analyze(message))
-        referred = {a for a in asked if a[-1] in said and focus.source != "message"}
+        # "the bonus from my card": the account's card, referred to by its kind.
+        message_words = set(analyze(message))
+        referred = {a for a in asked if a[-1] in message_words and focus.source != "message"}
 
         def named(statement: Statement) -> float:
             spans = _names_in(names, statement)
