@@ -189,33 +189,17 @@ class SourceRef(_Contract):
     internal: bool = False
 
 
-class RetrievalRequest(_Contract):
-    query: str
-    product: str | None = None
-    limit: int = 4
-
-
 class SimilarTicket(_Contract):
     ticket_id: str
     subject: str
     category: str | None = None
     resolution: str
     score: float  # similarity to the message in [0, 1] (the ticket index's dense + lexical blend)
-    # Evidence for the answer confidence (tandem.responder.offline.ticket_match); None where the backend has
+    # Evidence for the answer confidence (tandem.responder.evidence.ticket_match); None where the backend has
     # none, and in histories recorded before them. P(this ticket's category | message) by the index's model:
     category_probability: float | None = None
     # Mean dense cosine between the message and its nearest indexed tickets (the same on every result):
     neighbourhood: float | None = None
-
-
-class SimilarTicketsRequest(_Contract):
-    query: str
-    category: str | None = None
-    limit: int = 3
-    exclude_ticket_id: str | None = None
-
-
-# --- generation and escalation -----------------------------------------------------------------------
 
 
 class Focus(_Contract):

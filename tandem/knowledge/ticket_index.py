@@ -23,7 +23,7 @@ the past question is to the message (the responder's confidence reads it). The p
 it says which neighbours share the likely intent, not how likely the message is to be answerable, and scaling
 the score by it made in- and out-of-scope messages harder to tell apart (AUROC of the mean top-3 score on
 held-out clinc150 train questions: 0.992 with the vote, 0.995 without).
-Each result also carries evidence for the answer confidence (`tandem.responder.offline.ticket_match`):
+Each result also carries evidence for the answer confidence (`tandem.responder.evidence.ticket_match`):
 `category_probability`, the model's P(its category | message) (None without a model or under a category
 filter), and `neighbourhood`, the mean dense cosine of the ten allowed tickets nearest the message (fewer
 in a history with small categories; one value per search; None without embeddings). Out-of-scope messages

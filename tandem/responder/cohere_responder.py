@@ -47,7 +47,8 @@ from tandem.knowledge.documents import Article
 from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
 from tandem.responder.answer_confidence import quoted_confidence, read_question, retrieval_strength
-from tandem.responder.confidence import DEFAULT_SCORE_HALF_POINT, citation_coverage, query_terms
+from tandem.responder.confidence import citation_coverage, query_terms
+from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT
 from tandem.responder.passages import statements
 from tandem.responder.wording import abstain, greeting
 

@@ -93,30 +93,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tandem.knowledge.bm25_index import analyze
-from tandem.responder.evidence import (
-    DEFAULT_SCORE_HALF_POINT,
-    TICKET_MATCH_EXPONENT,
-    TICKET_MATCH_TICKETS,
-    match_strength,
-    passage_meaning,
-    quoted_strength,
-    subject_coverage,
-    ticket_match,
-)
 from tandem.responder.question import FILLER
 
-__all__ = [
-    "DEFAULT_SCORE_HALF_POINT",
-    "TICKET_MATCH_EXPONENT",
-    "TICKET_MATCH_TICKETS",
-    "citation_coverage",
-    "match_strength",
-    "passage_meaning",
-    "query_terms",
-    "quoted_strength",
-    "subject_coverage",
-    "ticket_match",
-]
+__all__ = ["citation_coverage", "query_terms"]
 
 
 def query_terms(message: str) -> set[str]:

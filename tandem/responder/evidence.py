@@ -1,6 +1,6 @@
-"""Evidence that the knowledge covers a question: how close quoted passages are in meaning, and how strongly
-resolved tickets match it. Both responders and `tandem eval` measure with these (see
-`tandem.responder.confidence` for the validation behind each factor).
+"""Evidence that resolved tickets know a question: how strongly the nearest ones match it (see
+`tandem.responder.confidence` for the validation behind each factor). A reply's own confidence, measured on
+what it quotes, is `tandem.responder.answer_confidence`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from tandem.contracts import SimilarTicket
-from tandem.knowledge.chunking import chunk_article
-from tandem.knowledge.documents import Article
 from tandem.knowledge.embeddings import default_embedder, normalize_rows
-from tandem.knowledge.interfaces import Embedder
-from tandem.knowledge.query_analysis import analyze_query
 
 # s / (s + 0.1): the hybrid retriever's scores for an answerable question (0.25 to 0.7) give 0.7 to 0.9, a
 # passage it barely found (0.02) 0.17. Unnormalised scores (raw BM25) need a half point on their own scale.
@@ -25,35 +21,6 @@ TICKET_MATCH_TICKETS = 3  # the workflow retrieves three similar tickets a turn
 CATEGORY_EXPONENT = 0.2
 # 0.29 ** 0.85 = 0.349: where the F1 of abstaining peaked for similarity * coverage on the validation sets
 TICKET_MATCH_EXPONENT = 0.85
-
-
-def passage_meaning(message: str, texts: Sequence[str], embedder: Embedder | None = None) -> float:
-    """How close in meaning the message is to the closest section of the passages: the best cosine, in [0, 1].
-
-    Passages are split into heading sections as the article index splits articles (without a title: the
-    Cohere responder only has the text), and compared with the message's retrieval focus (a long message's
-    request clauses) through the bundled WordLlama, whatever embedder retrieval uses, so that one threshold
-    holds across deployments. 0 without passages.
-    """
-    sections = [
-        chunk.indexed_text
-        for n, text in enumerate(texts)
-        for chunk in chunk_article(Article(id=f"passage-{n}", title="", body=text))
-    ]
-    if not sections:
-        return 0.0
-    model = embedder if embedder is not None else default_embedder()
-    cosine = model.embed_documents(sections) @ model.embed_query(analyze_query(message).focus)
-    return float(min(max(float(cosine.max()), 0.0), 1.0))
-
-
-def quoted_strength(meaning: float, retrieval: float) -> float:
-    """Evidence of quoted passages: meaning * retrieval, in [0, 1].
-
-    Meaning leads; retrieval (s / (s + half point) of the retriever's lexical-led score) scales it, so a
-    passage the retriever barely found cannot carry an answer however close it reads.
-    """
-    return min(max(meaning, 0.0), 1.0) * min(max(retrieval, 0.0), 1.0)
 
 
 def ticket_match(message: str, tickets: Sequence[SimilarTicket]) -> float:

@@ -22,35 +22,12 @@ from tandem.knowledge.lexicon import HelpCenterLexicon, subject_names
 from tandem.knowledge.names import Name, ProductNames
 from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
 from tandem.responder.answer_confidence import quoted_confidence, retrieval_strength
-from tandem.responder.evidence import (
-    CATEGORY_EXPONENT,
-    DEFAULT_SCORE_HALF_POINT,
-    TICKET_MATCH_EXPONENT,
-    TICKET_MATCH_TICKETS,
-    match_strength,
-    passage_meaning,
-    quoted_strength,
-    subject_coverage,
-    ticket_match,
-)
+from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT, ticket_match
 from tandem.responder.focus import ProductMatch, named_in
 from tandem.responder.passages import Statement, statements
 from tandem.responder.question import only_tells_what_they_have
 from tandem.responder.selection import NAMED_FACTOR, REFERRED_FACTOR, Question, Selection, select
 from tandem.responder.wording import abstain, ask_back, greeting, refer, unknown_product, which_product
-
-__all__ = [
-    "CATEGORY_EXPONENT",
-    "DEFAULT_SCORE_HALF_POINT",
-    "TICKET_MATCH_EXPONENT",
-    "TICKET_MATCH_TICKETS",
-    "OfflineResponder",
-    "match_strength",
-    "passage_meaning",
-    "quoted_strength",
-    "subject_coverage",
-    "ticket_match",
-]
 
 # Statements about another product that score at least this share of the best one make the question
 # ambiguous when the customer named no product.

@@ -57,7 +57,6 @@ SAME_ARTICLE_FACTOR = 1.3  # a part answered from an article that answers anothe
 @dataclass(frozen=True, slots=True)
 class Selection:
     chosen: list[Statement]  # in the articles' own order
-    covered: frozenset[str]  # the question's words the chosen statements (and what they are about) hold
     ranked: list[tuple[float, Statement]]  # for the first thing asked, best first
     answered_share: float = 1.0  # the share of the things asked that a chosen statement answers
     # Per thing asked (in order, up to MAX_STATEMENTS): the statement that answers it, or None.
@@ -110,7 +109,7 @@ def score(
         value *= NO_VALUE_FACTOR
     # "Monthly maintenance fee: $25" over "Monthly ATM fee rebates for out-of-network usage: $20" for "what's
     # the monthly fee": the share of what the statement is about (its label) that the question says.
-    label = statement.label - _VALUE_TOKENS(statement)
+    label = frozenset(t for t in statement.label if not t[:1].isdigit())  # its words, not its figures
     if label:
         value *= 1 - LABEL_WEIGHT + LABEL_WEIGHT * len(label & words) / len(label)
     if statement.label_head is not None and ask.head:
@@ -212,17 +211,10 @@ def select(
             parts_answered += 1
             per_ask[-1] = candidate
             break
-    covered = {t for s in chosen for t in question.words & (s.terms | s.context)}
-    if any(s.values for s in chosen):
-        covered |= question.words & FRAME  # "how much" is answered by the amount stated
     ordered = sorted(chosen, key=lambda s: (s.source, s.position))
     asked = len(question.asks[:MAX_STATEMENTS])
     share = parts_answered / asked if asked else 0.0
-    return Selection(ordered, frozenset(covered), first, share, tuple(per_ask), disagreements)
-
-
-def _VALUE_TOKENS(statement: Statement) -> frozenset[str]:
-    return frozenset(t for t in statement.label if t[:1].isdigit())
+    return Selection(ordered, first, share, tuple(per_ask), disagreements)
 
 
 def _has_range(statement: Statement) -> bool:

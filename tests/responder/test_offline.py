@@ -13,14 +13,9 @@ from tandem.contracts import CustomerContext, GenerationRequest, SimilarTicket, 
 from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.hybrid_index import HybridArticleIndex
 from tandem.knowledge.loaders import load_articles_jsonl
+from tandem.responder.evidence import match_strength, subject_coverage, ticket_match
 from tandem.responder.focus import decide_focus
-from tandem.responder.offline import (
-    OfflineResponder,
-    match_strength,
-    passage_meaning,
-    subject_coverage,
-    ticket_match,
-)
+from tandem.responder.offline import OfflineResponder
 
 KB = Path(__file__).resolve().parents[2] / "data" / "helpcenter" / "rho_bank" / "kb.jsonl"
 MARKER = re.compile(r" \[(\d+)\]$")
@@ -386,16 +381,6 @@ def test_small_talk_sharing_a_word_with_the_help_center_abstains(
     # The one content word is in a help-center sentence: as word coverage alone this read as 0.71 to 0.75.
     *_, reply = _ask(index, message)
     assert reply.abstained and reply.confidence < 0.35
-
-
-def test_meaning_is_the_closest_section_of_the_passages() -> None:
-    unblock = (
-        "## Unblock\n\nTo unblock your card, open the app and go to Cards.\n\n## Fees\n\nNo fees abroad."
-    )
-    close = passage_meaning("How do I unblock my card?", [unblock])
-    assert 0.5 < close <= 1.0
-    assert passage_meaning("Any good lasagna recipes?", [unblock]) < close / 2
-    assert passage_meaning("How do I unblock my card?", []) == 0.0
 
 
 def test_sentences_about_a_sibling_product_are_not_quoted(index: HybridArticleIndex) -> None:
