@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import getpass
 import os
 import sys
@@ -13,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tandem import cli_store as store_commands
 from tandem.client import TandemClient, TandemError
 from tandem.contracts import (
     Author,
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     tickets = commands.add_parser("tickets", help="list tickets with their state")
     tickets.add_argument("--state", choices=[s.value for s in ConversationState])
     tickets.add_argument("--limit", type=int, default=50)
-    tickets.set_defaults(handler=_tickets)
+    tickets.set_defaults(handler=store_commands.tickets)
 
     ingest = commands.add_parser(
         "ingest",
@@ -97,14 +97,14 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--product", help="product for articles that don't name one (else: first folder level)"
     )
-    ingest.set_defaults(handler=_ingest)
+    ingest.set_defaults(handler=store_commands.ingest)
 
     sources = commands.add_parser(
         "sources",
         help="list ingested help-center sources, with the articles flagged for review",
         description="With no ACTION: list the sources, their article counts and flagged articles.",
     )
-    sources.set_defaults(handler=_sources, action=None)
+    sources.set_defaults(handler=store_commands.sources, action=None)
     source_actions = sources.add_subparsers(dest="action", metavar="ACTION")
     remove = source_actions.add_parser("remove", help="remove a source and all its articles")
     remove.add_argument("source", help="as `tandem sources` lists it, or the path that was ingested")
@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--part", action="append", metavar="NAME", help="only this part (repeatable): retrieval, tickets, ..."
     )
-    evaluate.set_defaults(handler=_eval)
+    evaluate.set_defaults(handler=store_commands.evaluate)
 
     simulate = commands.add_parser(
         "simulate", help="replay a suite's messages through the real workflow (needs `make run`)"
@@ -135,16 +135,20 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="containment, resolution time, CSAT and escalation vs targets"
     )
-    report.add_argument("--since", type=_since, help="a date (2026-11-01) or a span (30d, 8w, 12h)")
+    report.add_argument(
+        "--since", type=store_commands.since, help="a date (2026-11-01) or a span (30d, 8w, 12h)"
+    )
     report.add_argument("--product")
     report.add_argument("--period", choices=["day", "week", "month"], default="week")
     report.add_argument("--html", type=Path, metavar="FILE", help="also write an HTML page with charts")
-    report.set_defaults(handler=_report)
+    report.set_defaults(handler=store_commands.report)
 
     review = commands.add_parser("review", help="conversations to review and content gaps")
-    review.add_argument("--since", type=_since, help="a date (2026-11-01) or a span (30d, 8w, 12h)")
+    review.add_argument(
+        "--since", type=store_commands.since, help="a date (2026-11-01) or a span (30d, 8w, 12h)"
+    )
     review.add_argument("--limit", type=int, default=20)
-    review.set_defaults(handler=_review)
+    review.set_defaults(handler=store_commands.review)
 
     csat = commands.add_parser("csat", help="rate a closed conversation from 1 to 5 (as the customer)")
     csat.add_argument("ticket")
@@ -156,7 +160,7 @@ def _parser() -> argparse.ArgumentParser:
         "ingest-tickets", help="import resolved tickets (JSONL) for similar-ticket search"
     )
     history.add_argument("path", type=Path)
-    history.set_defaults(handler=_ingest_tickets)
+    history.set_defaults(handler=store_commands.ingest_tickets)
 
     worker = commands.add_parser("worker", help="run a worker")
     worker.set_defaults(handler=lambda args, settings: _start_worker(settings))
@@ -343,91 +347,6 @@ async def _agent_show(args: argparse.Namespace, client: TandemClient) -> int:
     return 0
 
 
-# --- store and knowledge ----------------------------------------------------------------------------
-
-
-def _store(settings: Settings):
-    from tandem.store import TicketStore, create_schema, make_engine
-
-    engine = make_engine(settings.resolved_database_url)
-    create_schema(engine)
-    return TicketStore(engine)
-
-
-def _tickets(args: argparse.Namespace, settings: Settings) -> int:
-    rows = _store(settings).list_tickets(ConversationState(args.state) if args.state else None, args.limit)
-    if not rows:
-        print("no tickets")
-    for t in rows:
-        print(
-            f"{t.ticket_id:<14} {t.state:<18} priority {t.priority} "
-            f"{'escalated ' if t.escalated else ''}agent {t.agent or '-'} · {t.message_count} messages · "
-            f"opened {t.opened_at:%Y-%m-%d %H:%M}"
-        )
-    return 0
-
-
-def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from tandem.knowledge.ingest import ingest_path, source_label
-
-    store = _store(settings)
-    before = {a.id for a in store.list_articles(source=source_label(args.path))}
-    report = ingest_path(store, args.path, product=args.product)
-    print(report.summary())
-    for line in report.flag_notes():
-        print(line)
-    if settings.knowledge_backend == "weaviate":
-        from tandem.adapters.weaviate_sync import mirror_source
-
-        with _weaviate(settings) as backend:
-            written, deleted = mirror_source(store, backend, report.source, before)
-        print(f"Weaviate: {written} chunks written, {deleted} deleted")
-    return 0
-
-
-def _sources(args: argparse.Namespace, settings: Settings) -> int:
-    from tandem.sources_command import clear_article, list_sources, remove_source
-
-    store = _store(settings)
-    weaviate = (lambda: _weaviate(settings)) if settings.knowledge_backend == "weaviate" else None
-    match args.action:
-        case "remove":
-            return remove_source(store, args.source, weaviate)
-        case "clear":
-            return clear_article(store, args.article_id, weaviate)
-    return list_sources(store)
-
-
-@contextlib.contextmanager
-def _weaviate(settings: Settings):
-    from tandem.adapters.weaviate_backend import WeaviateKnowledge
-    from tandem.knowledge.embeddings import make_embedder
-
-    backend = WeaviateKnowledge.from_settings(settings, make_embedder(settings))
-    try:
-        yield backend
-    finally:
-        backend.close()
-
-
-def _since(text: str):
-    from tandem.reporting.report import parse_since
-
-    return parse_since(text)
-
-
-def _report(args: argparse.Namespace, settings: Settings) -> int:
-    from tandem.reporting.report import run_report
-
-    return run_report(_store(settings), args.since, args.product, args.html, granularity=args.period)
-
-
-def _review(args: argparse.Namespace, settings: Settings) -> int:
-    from tandem.reporting.review import run_review
-
-    return run_review(_store(settings), args.since, args.limit)
-
-
 def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     from tandem.simulation import run_simulation
 
@@ -436,27 +355,9 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
-def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from tandem.evaluation.command import run_eval
-
-    return run_eval(args.suite, as_json=args.json, details=args.details, only=args.part)
-
-
 async def _csat(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.submit_csat(args.ticket, args.rating, args.comment)
     print(f"thanks: ticket {args.ticket} rated {status.csat.rating if status.csat else args.rating}/5")
-    return 0
-
-
-def _ingest_tickets(args: argparse.Namespace, settings: Settings) -> int:
-    from tandem.knowledge.loaders import load_tickets_jsonl
-
-    tickets = load_tickets_jsonl(args.path)
-    imported = _store(settings).import_resolved_tickets(tickets)
-    print(f"{args.path}: {imported} resolved tickets imported")
-    if settings.knowledge_backend == "weaviate":
-        with _weaviate(settings) as backend:
-            print(f"Weaviate: {backend.import_tickets(tickets)} tickets written")
     return 0
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 import tandem.store
-from tandem import cli
+from tandem import cli, cli_store
 from tandem.adapters.weaviate_schema import ArticleChunk
 from tandem.settings import get_settings
 from tandem.store import TicketStore, create_schema, make_engine
@@ -150,7 +150,7 @@ def test_the_weaviate_mirror_follows_ingest_clear_and_remove(
     monkeypatch.setenv("TANDEM_KNOWLEDGE_BACKEND", "weaviate")
     get_settings.cache_clear()
     weaviate = RecordingWeaviate()
-    monkeypatch.setattr(cli, "_weaviate", lambda settings: contextlib.nullcontext(weaviate))
+    monkeypatch.setattr(cli_store, "weaviate", lambda settings: contextlib.nullcontext(weaviate))
 
     run(capsys, "ingest", "kb")
     assert set(weaviate.written) == {"cards/freeze"}, "a flagged article is not mirrored"

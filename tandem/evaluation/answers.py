@@ -139,9 +139,7 @@ class TicketPlayer:
             codes = [r.code for r in decision.reasons] if decision.escalate else []
             if decision.escalate:
                 text = handoff_notice(decision, reply)
-                outcome = ANSWERED if keeps_answer(decision, reply) and not reply.clarifying else HANDED_OVER
-                if reply.abstained:
-                    outcome = HANDED_OVER
+                outcome = ANSWERED if keeps_answer(decision, reply) else HANDED_OVER
                 return PlayedItem(case, outcome, text, reply, codes, stages, seconds)
             now = datetime.now(UTC)
             history = [

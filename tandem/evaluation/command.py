@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tandem.escalation.evaluate import BASELINE_KEYWORDS
-from tandem.evaluation.runner import PARTS, AnswersPart, Report, run_suite
+from tandem.evaluation.runner import PARTS, Report, run_suite
 from tandem.evaluation.suite import SuiteFormatError, load_suite
 
 EXIT_OK = 0
@@ -26,7 +26,7 @@ def run_eval(
     except SuiteFormatError as exc:
         print(f"tandem eval: {exc}", file=sys.stderr)
         return EXIT_BAD_SUITE
-    parts = [AnswersPart() if part.name == "answers" else part for part in PARTS]
+    parts = list(PARTS)
     if only:
         unknown = sorted(set(only) - {part.name for part in parts})
         if unknown:
@@ -36,7 +36,7 @@ def run_eval(
         parts = [part for part in parts if part.name in only]
     report = run_suite(suite, parts)
     if details is not None:
-        items = [item for part in parts if isinstance(part, AnswersPart) for item in part.details]
+        items = [item for result in report.parts.values() for item in result.details]
         details.write_text(json.dumps(items, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if not report.parts:
         # A valid suite whose files no part measures yet (e.g. tickets + scope): say so, but it is no error.

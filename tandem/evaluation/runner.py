@@ -52,6 +52,7 @@ class PartResult:
     latency: dict[str, Any] = field(default_factory=dict)
     system: str = "tandem"  # how the table names the measured row
     reference: str = "plain bm25"  # ... and the baseline row
+    details: list[dict[str, Any]] = field(default_factory=list)  # per item, for `tandem eval --details`
 
 
 class Part(Protocol):
@@ -300,12 +301,9 @@ def scope_metrics(confidence: list[float], abstain: list[bool], in_scope: list[b
 class AnswersPart:
     """answers.jsonl: right answers, or none (`tandem.evaluation.answers`), next to the extractive baseline.
 
-    Per-item details (reply, verdict, sources) go to `details` for `tandem eval --details FILE`."""
+    Per-item details (reply, verdict, sources) go to `PartResult.details`, for `tandem eval --details`."""
 
     name = "answers"
-
-    def __init__(self) -> None:
-        self.details: list[dict[str, Any]] = []
 
     def applies(self, suite: Suite) -> bool:
         return suite.answers is not None and suite.articles is not None
@@ -316,15 +314,19 @@ class AnswersPart:
         result = run_answers(
             ctx.suite, (ctx.knowledge, ctx.knowledge.lexicon, engine), default_confidence_threshold()
         )
-        self.details = result["details"]
         latency = {
             "index_build_s": round(build, 3),
-            "items": len(self.details),
+            "items": len(result["details"]),
             "turn_ms": _spread(result["turn_seconds"]),
             "stages_ms": {stage: _spread(values) for stage, values in result["stages"].items()},
         }
         return PartResult(
-            result["metrics"], result["baseline"], latency, system="tandem", reference="bm25 sentence"
+            result["metrics"],
+            result["baseline"],
+            latency,
+            system="tandem",
+            reference="bm25 sentence",
+            details=result["details"],
         )
 
 

@@ -19,10 +19,10 @@ offline and the Cohere responder, so one threshold (`settings.answer_confidence_
 
 A geometric mean of coverage and meaning: either alone near zero means no answer. Measured at threshold 0
 (every reply kept): the answers judged correct and the questions the help center does not answer separate
-with AUROC 0.98 on rho_bank's answers suite and 0.97 on data/eval/rho_answers, where coverage alone gave
-0.94. Correct against wrong answers it separates far less (0.88 / 0.76): a wrong statement about the right
-topic reads as well as the right one, which is why the choice of statement (tandem.responder.selection),
-not this number, has to keep wrong figures out. The offline responder scales it by the share of the parts
+with AUROC 0.98 on rho_bank's answers suite and on data/eval/rho_answers. Correct against wrong answers it
+separates far less (0.85 / 0.76): a wrong statement about the right topic reads as well as the right one,
+which is why the choice of statement (tandem.responder.selection), not this number, has to keep wrong
+figures out. The offline responder scales it by the share of the parts
 asked that are answered and lowers it when the help center in scope states another figure for the same
 thing. The threshold is the shipped 0.35; on both suites the questions they do not answer stay below it.
 """
@@ -40,8 +40,8 @@ from tandem.knowledge.names import ProductNames
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT
 from tandem.responder.focus import named_in
-from tandem.responder.passages import terms_of, values_in
 from tandem.responder.question import FRAME, Question
+from tandem.responder.values import terms_of, values_in
 
 
 def retrieval_strength(score: float, score_half_point: float = DEFAULT_SCORE_HALF_POINT) -> float:

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tandem.contracts import CustomerContext, Focus
 from tandem.knowledge.bm25_index import analyze
@@ -120,6 +121,7 @@ def unknown_name(text: str, names: ProductNames) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16)  # one catalogue per help center; asked on every turn
 def product_heads(names: ProductNames) -> frozenset[str]:
     """The nouns the catalogue's names mostly end in ("Account", "Card"): at least two names end in one, and a
     quarter as many as in the commonest ("Customer Support" or "Security Code" is no product)."""

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from tandem.knowledge.bm25_index import analyze
+from tandem.responder.values import label_head, terms_of, value_kinds, value_units, values_in
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
@@ -38,52 +38,11 @@ _PLACEHOLDER = re.compile(
     r"\{\{.*?\}\}|\[(?:value )?not available\]|\[insert\b|\bTBD\b|\bN/A\b|\bthis value\b", re.I
 )
 _SEPARATOR_ROW = re.compile(r"^\|?\s*:?-{2,}")
-_VALUE = re.compile(
-    r"\b\d{1,2}:\d{2}\s?(?:[ap]\.?m\.?)?(?!\w)|[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%"
-    r"|\b\d[\d,]*(?:\.\d+)?\b",
-    re.I,
-)
-_CLOCK = re.compile(r"\d{1,2}:\d{2}")
-_DURATION = re.compile(
-    r"[\s-]*(?:business |calendar |banking |full )?(?:minute|hour|day|week|month|year)s?\b", re.I
-)
 # A table row for a tier of amounts or periods: "Up to $100", "More than $100 and up to $300", "Above $300".
 _TIER = re.compile(
     r"^\s*(?:up to|more than|less than|above|below|over|under|between|at least|from"
     r"|\$?\d[\d,.]*\s*(?:-|\u2013|to)\s*\$?\d)",
     re.I,
-)
-_LABEL_TAIL = re.compile(r"\s(?:for|of|per|on|to|in|at|after|before|with|when|if|by)\s|\s?\(|,|;", re.I)
-_UNIT_PHRASE = re.compile(
-    r"\s+((?:(?!(?:per|for|of|in|on|at|to|from|with|within|across|each|a|an|the|and|or|is|are)\b)[A-Za-z-]+\s*){1,4})"
-)
-_MONEY_WORDS = frozenset(
-    analyze("fee fees charge charges cost credit bonus rebate minimum maximum deposit balance")
-)
-# Words after an amount that say what happens to it, not what it counts ("$1,500 applies").
-_NOT_COUNTED = frozenset(
-    [
-        "applies",
-        "apply",
-        "applied",
-        "is",
-        "are",
-        "was",
-        "will",
-        "may",
-        "can",
-        "must",
-        "would",
-        "should",
-        "could",
-        "plus",
-        "minus",
-        "or",
-        "charged",
-        "credited",
-        "paid",
-        "posted",
-    ]
 )
 # Text for the system or the agent, not the customer: field names ("pin_locked") and literals ("TRUE").
 _SYSTEM_TEXT = re.compile(r"\b[a-z]+_[a-z_]+\b|\b(?:TRUE|FALSE|NULL)\b")
@@ -113,22 +72,6 @@ class Statement:
     block: bool = False  # a list with its lead-in: a set of steps or options
 
 
-# Period adjectives the stemmer keeps apart from their nouns ("daily" is "daili", "day" is "day").
-PERIODS = {"daili": "day", "weekli": "week", "hourli": "hour"}
-
-
-def terms_of(text: str) -> list[str]:
-    """The analysed words of a text as the responder compares them: "daily limit" meets "per day", and a
-    stem left with a doubled consonant meets its verb ("referral" is "referr", "refer" is "refer")."""
-    return [_undoubled(PERIODS.get(t, t)) for t in analyze(text)]
-
-
-def _undoubled(term: str) -> str:
-    if len(term) > 4 and term[-1] == term[-2] and term[-1] not in "aeiouls" and term[-1].isalpha():
-        return term[:-1]
-    return term
-
-
 def statements(text: str, source: int) -> list[Statement]:
     """The quotable statements of an article body, in order (`position` is the index in this list)."""
     parsed = _parsed(text)
@@ -141,65 +84,6 @@ def _parsed(text: str) -> tuple[Statement, ...]:
     reader = _Reader(0)
     reader.read(text)
     return tuple(reader.out)
-
-
-def values_in(text: str) -> tuple[str, ...]:
-    """Amounts, percentages and counts in `text`, normalised (thousands separators and .00 dropped)."""
-    found = []
-    for match in _VALUE.finditer(text):
-        value = re.sub(r"\s", "", match.group(0)).replace(",", "").lower()
-        if not _CLOCK.match(value):
-            value = re.sub(r"\.0+(?=%|$)", "", value)
-        found.append(value)
-    return tuple(found)
-
-
-def label_head(label: str) -> str | None:
-    """The head noun of a label: its last word before a preposition or a bracket ("Monthly ATM fee rebates
-    for out-of-network usage" is about rebates, "Fee for each excess withdrawal" about a fee)."""
-    core = _LABEL_TAIL.split(label, maxsplit=1)[0]
-    tokens = analyze(core)
-    return tokens[-1] if tokens else None
-
-
-def value_units(text: str) -> frozenset[str]:
-    """The nouns a text's numbers count, read as the last word of the up to four words after each number
-    before a preposition or punctuation ("9 complimentary lounge visits per year": visit)."""
-    units = set()
-    for match in _VALUE.finditer(text):
-        following = _UNIT_PHRASE.match(text, match.end())
-        if following:
-            tokens = analyze(following.group(1))
-            if tokens:
-                units.add(tokens[-1])
-    return frozenset(units)
-
-
-def value_kinds(text: str) -> frozenset[str]:
-    """The kinds of value `text` states: money ($2.50), rate (3%), duration (3 business days), count."""
-    kinds = set()
-    for match in _VALUE.finditer(text):
-        value = match.group(0)
-        if _CLOCK.match(value):
-            kinds.add("time")
-        elif value[:1] in "$€£":
-            kinds.add("money")
-            # Help centers built from templates put a currency sign before counts too ("$175 free
-            # transactions", "$275 active virtual cards"): followed by what it counts, it is a count as well.
-            following = _UNIT_PHRASE.match(text, match.end())
-            if (
-                following
-                and following.group(1).split()[0].lower() not in _NOT_COUNTED
-                and not set(terms_of(following.group(1))) & _MONEY_WORDS
-            ):
-                kinds.add("count")
-        elif value.rstrip().endswith("%"):
-            kinds.add("rate")
-        elif _DURATION.match(text, match.end()):
-            kinds.add("duration")
-        else:
-            kinds.add("count")
-    return frozenset(kinds)
 
 
 class _Reader:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.query_analysis import without_chatter
-from tandem.responder.passages import terms_of, values_in
+from tandem.responder.values import terms_of, values_in
 
 # Chat filler beyond the stopword list: it says nothing about the topic.
 FILLER = frozenset(
@@ -114,7 +114,7 @@ class Ask:
     terms: frozenset[str]  # its own words and, when it points back, those it points back to
     asks_value: bool  # an amount, rate, count or period
     asks_steps: bool  # how to do something
-    wants: frozenset[str] = frozenset()  # kinds of value that answer it (passages.value_kinds); empty: any
+    wants: frozenset[str] = frozenset()  # kinds of value that answer it (values.value_kinds); empty: any
     head: frozenset[str] = frozenset()  # the attribute it names first ("what balance ...": balance)
     wants_range: bool = False
     # It names too little of its own and is about what was asked before ("and what happens if we go over?")

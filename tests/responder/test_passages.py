@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tandem.knowledge.bm25_index import analyze
-from tandem.responder.passages import Statement, label_head, statements, value_kinds, values_in
+from tandem.responder.passages import Statement, statements
+from tandem.responder.values import label_head, value_kinds, values_in
 
 FAQ = """## Limits
 - Q: What is the daily sending limit?

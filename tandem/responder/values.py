@@ -1,0 +1,128 @@
+"""What the responder compares in a text: its words ("daily limit" meets "per day") and the values it states.
+
+A value is an amount ($2.50), a rate (3%), a time of day (9:30 am) or a number; its kind (money, rate,
+duration, count) and what a count counts ("9 complimentary lounge visits": visit) tell which statement
+answers a question asking "how much", "how long" or "how many".
+"""
+
+from __future__ import annotations
+
+import re
+
+from tandem.knowledge.bm25_index import analyze
+
+_VALUE = re.compile(
+    r"\b\d{1,2}:\d{2}\s?(?:[ap]\.?m\.?)?(?!\w)|[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%"
+    r"|\b\d[\d,]*(?:\.\d+)?\b",
+    re.I,
+)
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_DURATION = re.compile(
+    r"[\s-]*(?:business |calendar |banking |full )?(?:minute|hour|day|week|month|year)s?\b", re.I
+)
+_LABEL_TAIL = re.compile(r"\s(?:for|of|per|on|to|in|at|after|before|with|when|if|by)\s|\s?\(|,|;", re.I)
+_UNIT_PHRASE = re.compile(
+    r"\s+((?:(?!(?:per|for|of|in|on|at|to|from|with|within|across|each|a|an|the|and|or|is|are)\b)[A-Za-z-]+\s*){1,4})"
+)
+_MONEY_WORDS = frozenset(
+    analyze("fee fees charge charges cost credit bonus rebate minimum maximum deposit balance")
+)
+# Words after an amount that say what happens to it, not what it counts ("$1,500 applies").
+_NOT_COUNTED = frozenset(
+    [
+        "applies",
+        "apply",
+        "applied",
+        "is",
+        "are",
+        "was",
+        "will",
+        "may",
+        "can",
+        "must",
+        "would",
+        "should",
+        "could",
+        "plus",
+        "minus",
+        "or",
+        "charged",
+        "credited",
+        "paid",
+        "posted",
+    ]
+)
+
+# Period adjectives the stemmer keeps apart from their nouns ("daily" is "daili", "day" is "day").
+PERIODS = {"daili": "day", "weekli": "week", "hourli": "hour"}
+
+
+def terms_of(text: str) -> list[str]:
+    """The analysed words of a text as the responder compares them: "daily limit" meets "per day", and a
+    stem left with a doubled consonant meets its verb ("referral" is "referr", "refer" is "refer")."""
+    return [_undoubled(PERIODS.get(t, t)) for t in analyze(text)]
+
+
+def _undoubled(term: str) -> str:
+    if len(term) > 4 and term[-1] == term[-2] and term[-1] not in "aeiouls" and term[-1].isalpha():
+        return term[:-1]
+    return term
+
+
+def values_in(text: str) -> tuple[str, ...]:
+    """Amounts, percentages and counts in `text`, normalised (thousands separators and .00 dropped)."""
+    found = []
+    for match in _VALUE.finditer(text):
+        value = re.sub(r"\s", "", match.group(0)).replace(",", "").lower()
+        if not _CLOCK.match(value):
+            value = re.sub(r"\.0+(?=%|$)", "", value)
+        found.append(value)
+    return tuple(found)
+
+
+def label_head(label: str) -> str | None:
+    """The head noun of a label: its last word before a preposition or a bracket ("Monthly ATM fee rebates
+    for out-of-network usage" is about rebates, "Fee for each excess withdrawal" about a fee)."""
+    core = _LABEL_TAIL.split(label, maxsplit=1)[0]
+    tokens = analyze(core)
+    return tokens[-1] if tokens else None
+
+
+def value_units(text: str) -> frozenset[str]:
+    """The nouns a text's numbers count, read as the last word of the up to four words after each number
+    before a preposition or punctuation ("9 complimentary lounge visits per year": visit)."""
+    units = set()
+    for match in _VALUE.finditer(text):
+        following = _UNIT_PHRASE.match(text, match.end())
+        if following:
+            tokens = analyze(following.group(1))
+            if tokens:
+                units.add(tokens[-1])
+    return frozenset(units)
+
+
+def value_kinds(text: str) -> frozenset[str]:
+    """The kinds of value `text` states: money ($2.50), rate (3%), duration (3 business days), count."""
+    kinds = set()
+    for match in _VALUE.finditer(text):
+        value = match.group(0)
+        if _CLOCK.match(value):
+            kinds.add("time")
+        elif value[:1] in "$€£":
+            kinds.add("money")
+            # Help centers built from templates put a currency sign before counts too ("$175 free
+            # transactions", "$275 active virtual cards"): followed by what it counts, it is a count as well.
+            following = _UNIT_PHRASE.match(text, match.end())
+            if (
+                following
+                and following.group(1).split()[0].lower() not in _NOT_COUNTED
+                and not set(terms_of(following.group(1))) & _MONEY_WORDS
+            ):
+                kinds.add("count")
+        elif value.rstrip().endswith("%"):
+            kinds.add("rate")
+        elif _DURATION.match(text, match.end()):
+            kinds.add("duration")
+        else:
+            kinds.add("count")
+    return frozenset(kinds)
