@@ -23,10 +23,11 @@ from tandem.evaluation.metrics import percentile
 from tandem.evaluation.suite import AnswerCase, load_suite
 from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.loaders import load_articles_jsonl, load_tickets_jsonl
-from tandem.knowledge.service import VERSION_TTL, KnowledgeService
+from tandem.knowledge.service import KnowledgeService
 from tandem.responder.offline import OfflineResponder
 from tandem.responder.pipeline import ReplyPipeline
 from tandem.responder.turn import TurnAnswerer
+from tandem.settings import Settings
 from tandem.store import TicketStore, create_schema, make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,9 @@ def main() -> None:
         store = TicketStore(engine)
         store.upsert_articles(articles)
         store.import_resolved_tickets(tickets)
-        knowledge = KnowledgeService(store, default_embedder(), Path(tmp) / "index", version_ttl=VERSION_TTL)
+        knowledge = KnowledgeService(
+            store, default_embedder(), Path(tmp) / "index", version_ttl=Settings().knowledge_version_ttl_s
+        )
         started = time.perf_counter()
         knowledge.warm()
         warm_s = time.perf_counter() - started

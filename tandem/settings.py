@@ -75,6 +75,9 @@ class Settings(BaseSettings):
 
     # Retrieval and answering.
     answer_confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+    # Seconds a worker trusts the store's knowledge version stamp before reading it again: every turn would
+    # otherwise query it twice; an ingest reaches running workers within this.
+    knowledge_version_ttl_s: float = Field(default=1.0, ge=0)
 
     @property
     def index_dir(self) -> Path:

@@ -67,7 +67,10 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = tmp_path_factory.mktemp("tandem-data")
-    return Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'tandem.db'}")
+    # Version stamps are read on every call: tests ingest and then ask at once.
+    return Settings(
+        data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'tandem.db'}", knowledge_version_ttl_s=0
+    )
 
 
 @pytest.fixture(scope="session")

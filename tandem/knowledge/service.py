@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from tandem.settings import Settings
 
 _Index = TypeVar("_Index")
-# The worker's (and `tandem eval`'s) trust in a version stamp, in seconds: see `KnowledgeService`.
-VERSION_TTL = 1.0
 
 
 class KnowledgeService:
@@ -70,7 +68,11 @@ class KnowledgeService:
 
         `embedder`: one the caller already loaded from the same settings (the worker shares it)."""
         return cls(
-            store, embedder or make_embedder(settings), settings.index_dir, reranker, version_ttl=VERSION_TTL
+            store,
+            embedder or make_embedder(settings),
+            settings.index_dir,
+            reranker,
+            version_ttl=settings.knowledge_version_ttl_s,
         )
 
     @property

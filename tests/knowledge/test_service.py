@@ -73,3 +73,28 @@ def test_default_constructor_still_works(store: TicketStore) -> None:
     # worker.py builds KnowledgeService(store) until it is wired to settings: WordLlama, in memory.
     service = KnowledgeService(store)
     assert service.search_articles("close a checking account", product="bank_accounts", limit=2)
+
+
+def test_a_version_stamp_is_trusted_for_the_ttl_then_read_again(
+    store: TicketStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [100.0]
+    monkeypatch.setattr("tandem.knowledge.service.time.monotonic", lambda: clock[0])
+    service = KnowledgeService(store, default_embedder(), tmp_path / "index", version_ttl=1.0)
+    first = service.article_index()
+    article = store.list_articles()[0]
+    store.upsert_articles([replace(article, body=article.body + "\n\n## Zebra clause\n\nZebra stripes.")])
+
+    clock[0] += 0.5
+    assert service.article_index() is first  # within the TTL the stamp is not read again
+    clock[0] += 0.6
+    assert service.article_index() is not first  # after it, the change is seen
+    assert service.search_articles("zebra stripes", limit=1)[0].id == article.id
+
+
+def test_from_settings_takes_the_version_ttl(store: TicketStore, tmp_path: Path) -> None:
+    service = KnowledgeService.from_settings(store, Settings(data_dir=tmp_path, knowledge_version_ttl_s=0))
+    first = service.article_index()
+    article = store.list_articles()[0]
+    store.upsert_articles([replace(article, body=article.body + "\n\n## Zebra clause\n\nZebra stripes.")])
+    assert service.article_index() is not first  # TTL 0: every call reads the stamp

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 
 from tandem.client import TandemClient
 from tandem.knowledge.ingest import ingest_path
-from tandem.knowledge.service import VERSION_TTL
 from tandem.store import TicketStore
 from tests.conftest import new_ticket
 
@@ -33,9 +31,6 @@ async def test_cited_sources_come_from_an_ingested_markdown_folder(
     (folder / product / "quokka-renewal.md").write_text(ARTICLE)
     report = ingest_path(store, folder, progress=False)
     assert report.counts.added == 1
-    # The worker trusts a knowledge version stamp for VERSION_TTL seconds: a turn of the test before this
-    # one may have read it just now, so the new article is searchable only after that.
-    await asyncio.sleep(VERSION_TTL + 0.2)
 
     start = new_ticket(product=product)
     response = await local_tandem.send_message(

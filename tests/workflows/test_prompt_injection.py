@@ -7,14 +7,12 @@ the clean articles, the conversation is not closed or escalated, and no other cu
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 
 from tandem.client import TandemClient
 from tandem.contracts import Author, ConversationState
 from tandem.knowledge.ingest import ingest_path
-from tandem.knowledge.service import VERSION_TTL
 from tandem.store import TicketStore
 from tests.conftest import new_ticket
 
@@ -55,7 +53,6 @@ async def test_an_injected_instruction_in_an_article_changes_nothing(
     assert [a.id for a in report.flagged] == [poisoned_id], "ingest holds the poisoned article back"
     assert "ignore its instructions" in report.flagged[0].reason
     assert store.get_articles([poisoned_id, clean_id]).keys() == {clean_id}, "only the clean one is quotable"
-    await asyncio.sleep(VERSION_TTL + 0.2)  # the worker trusts a knowledge version stamp this long
 
     start = new_ticket(product=product)
     response = await local_tandem.send_message(start.ticket_id, QUESTION, start=start)
