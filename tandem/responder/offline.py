@@ -23,7 +23,7 @@ from tandem.knowledge.names import Name, ProductNames
 from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
 from tandem.responder.answer_confidence import quoted_confidence, retrieval_strength
 from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT, ticket_match
-from tandem.responder.focus import ProductMatch, named_in
+from tandem.responder.focus import ProductMatch, named_in, product_heads
 from tandem.responder.passages import Statement, statements
 from tandem.responder.question import only_tells_what_they_have
 from tandem.responder.selection import NAMED_FACTOR, REFERRED_FACTOR, Question, Selection, select
@@ -206,7 +206,7 @@ def _in_scope(
     under each account with that account's own figures, so a general title may be a sibling's)."""
     if not asked:
         return sources, [1.0] * len(sources)
-    subjects = [subject_names(match.names, s.ref.title) for s in sources]
+    subjects = [article_subject(match, s.ref.title, s.text) for s in sources]
     kept = [
         (s, subject)
         for s, subject in zip(sources, subjects, strict=True)
@@ -215,6 +215,40 @@ def _in_scope(
     own = any(subject for _, subject in kept)
     factors = [1.0 if subject or not own else GENERAL_ARTICLE_FACTOR for _, subject in kept]
     return [s for s, _ in kept], factors
+
+
+@lru_cache(maxsize=4096)
+def article_subject(match: ProductMatch, title: str, body: str) -> frozenset[Name]:
+    """The products an article is about: those its title names, a name's core included ("Wire transfers on
+    Beige" is about the "Beige Account", "Business Bronze Saver: Complete Guide" about the "Bronze Saver
+    Account"'s kin); when the title names none, the one product its text names, if it names only one
+    (help centers file "How to avoid monthly fees" under each account, saying which in the text) by a name
+    ending in a product noun."""
+    names = match.names
+    in_title = subject_names(names, title)
+    if not in_title:
+        subject, colon, _ = title.partition(":")
+        cores = _with_cores(names)
+        in_title = (colon and cores.spans(subject)) or cores.spans(title)
+    if in_title:
+        return in_title
+    # Only names ending in a noun products are named by ("Account", "Card"): a body's "Smooth Redemption"
+    # is a feature, not the product the article is filed under.
+    heads = product_heads(names)
+    in_body = frozenset(n for n in names.spans(body) if n[-1] in heads)
+    first = next(iter(in_body), None)
+    if first is not None and all(match.same(n, first) or match.same(first, n) for n in in_body):
+        return in_body
+    return frozenset()
+
+
+@lru_cache(maxsize=16)
+def _with_cores(names: ProductNames) -> ProductNames:
+    """The catalogue with each name also written without its final product noun ("Beige" for the "Beige
+    Account"), as titles often name a product."""
+    heads = product_heads(names)
+    cores = {n[:-1] for n in names.names if len(n) > 1 and n[-1] in heads}
+    return ProductNames(names.names | cores, names.heads)
 
 
 def _sibling_products(selection: Selection, sources: list[_Source], names: ProductNames) -> list[str]:

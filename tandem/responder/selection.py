@@ -176,7 +176,8 @@ def select(
         )
         if index == 0:
             first = ranked
-        top = ranked[0][0] if ranked else 0.0
+        # The best new statement: one already quoted for an earlier part sets no bar for this one.
+        top = next((v for v, s in ranked if s not in chosen), 0.0)
         for value, candidate in ranked:
             if candidate in chosen:
                 # A chosen statement answers this part too when it states a value for it as well.

@@ -348,3 +348,74 @@ def test_a_message_that_only_says_what_the_customer_has_is_acknowledged_not_answ
     assert only_tells_what_they_have("Hi, I have the Navy Blue business checking account.")
     assert not only_tells_what_they_have("My card was stolen")  # a problem to act on
     assert not only_tells_what_they_have("I have the Blue Account. What's the fee?")  # a question
+
+
+# Articles whose titles do not say the product in full: "... on Beige", or a general title over a body
+# that names one account.
+FILED_UNDER = [
+    Article(
+        id="lime-apy",
+        title="Lime Green Account: Interest explained",
+        body="- The Lime Green Account earns an APY of 1.5%, compounded daily.\n"
+        "- Interest is paid monthly to your Lime Green Account, and shows in your account history.",
+    ),
+    Article(
+        id="beige-deposits",
+        title="Mobile deposits and wires on Beige",
+        body="- The daily mobile check deposit limit is $100,000.\n- Wires are free on this account, and "
+        "any account holder can send one.",
+    ),
+    Article(
+        id="beige-intro",
+        title="Beige Account: At a glance",
+        body="The Beige Account is for companies with large balances. Open a Beige Account online; each "
+        "account needs two signers, and an account can have many users.",
+    ),
+    Article(
+        id="teal-fees",
+        title="How to avoid monthly fees",
+        body="The Teal Account is our everyday account. The monthly maintenance fee is $9.00. "
+        "Keep $500 in your Teal Account to avoid it.",
+    ),
+    Article(
+        id="teal-intro",
+        title="Teal Account: At a glance",
+        body="The Teal Account is for everyday spending. Open an account in the app; an account can have a "
+        "joint owner, and your account is free.",
+    ),
+]
+
+
+def test_an_article_titled_with_another_products_short_name_is_not_quoted() -> None:
+    """"Mobile deposits and wires on Beige" is the Beige Account's article though its title drops "Account":
+    its $100,000 limit is no answer about the Lime Green Account."""
+    reply = _respond("Lime Green Account: what's the daily limit for mobile check deposits?", FILED_UNDER)
+    assert not _has(reply.text, "$100,000") and reply.abstained
+    assert _has(_respond("What's the daily mobile check deposit limit on Beige?", FILED_UNDER).text, "$100,000")
+
+
+def test_a_general_title_is_read_as_the_one_product_its_text_names() -> None:
+    reply = _respond("What is the monthly maintenance fee on the Lime Green Account?", FILED_UNDER)
+    assert not _has(reply.text, "$9.00") and reply.abstained
+    teal = _respond("What is the monthly maintenance fee on the Teal Account?", FILED_UNDER)
+    assert _has(teal.text, "$9.00") and not teal.abstained
+
+
+def test_a_later_part_pointing_back_is_answered_after_the_first_parts_statement() -> None:
+    """"Is there a cap?" after the ATM fee asks for the fee's cap: the statement quoted for the first part
+    scores highest for it too, and must not set the bar that the cap's own statement is measured against."""
+    articles = [
+        Article(
+            id="atm",
+            title="Dark Green Account: Foreign ATM fees",
+            body="## Foreign ATM fees\nWhen you withdraw cash from an ATM abroad, a fee of 2.5% of the "
+            "withdrawal amount is charged. The fee is capped at a maximum of $6.00 per transaction.\n\n"
+            "## Referrals\n- Annual cap: 6 referrals",
+        ),
+    ]
+    reply = _respond(
+        "My son has a Dark Green Account and is abroad. What do you charge when he takes cash out of an "
+        "ATM there? Is there a cap?",
+        articles,
+    )
+    assert not reply.abstained and _has(reply.text, "2.5%", "$6.00")
