@@ -387,11 +387,12 @@ FILED_UNDER = [
 
 
 def test_an_article_titled_with_another_products_short_name_is_not_quoted() -> None:
-    """"Mobile deposits and wires on Beige" is the Beige Account's article though its title drops "Account":
+    """ "Mobile deposits and wires on Beige" is the Beige Account's article though its title drops "Account":
     its $100,000 limit is no answer about the Lime Green Account."""
     reply = _respond("Lime Green Account: what's the daily limit for mobile check deposits?", FILED_UNDER)
     assert not _has(reply.text, "$100,000") and reply.abstained
-    assert _has(_respond("What's the daily mobile check deposit limit on Beige?", FILED_UNDER).text, "$100,000")
+    beige = _respond("What's the daily mobile check deposit limit on Beige?", FILED_UNDER)
+    assert _has(beige.text, "$100,000")
 
 
 def test_a_general_title_is_read_as_the_one_product_its_text_names() -> None:
@@ -402,7 +403,7 @@ def test_a_general_title_is_read_as_the_one_product_its_text_names() -> None:
 
 
 def test_a_later_part_pointing_back_is_answered_after_the_first_parts_statement() -> None:
-    """"Is there a cap?" after the ATM fee asks for the fee's cap: the statement quoted for the first part
+    """ "Is there a cap?" after the ATM fee asks for the fee's cap: the statement quoted for the first part
     scores highest for it too, and must not set the bar that the cap's own statement is measured against."""
     articles = [
         Article(
