@@ -73,11 +73,13 @@ _WANTS = {
     "rate": re.compile(r"\bpercent(?:age)?\b|%|\bapy\b|\bapr\b|\binterest rate\b", re.I),
     "duration": re.compile(
         r"\bhow (?:long|soon|fast|quickly)\b|\b(?:longest|shortest)\b"
-        r"|\bhow many (?:business )?(?:minutes|hours|days|weeks|months|years)\b",
+        r"|\bhow many (?:business )?(?:minutes|hours|days|weeks|months|years)\b"
+        r"|\btime ?(?:window|frame|period|limit)\b|\bby when\b",  # a deadline: a period or a time
         re.I,
     ),
     "money": re.compile(r"\bhow much\b(?! time)|\bcost\b|\bprice\b", re.I),
-    "time": re.compile(r"\bwhat time\b|\bby when\b|\bcut-?off\b", re.I),
+    # "what time window" asks for a period, not a time of day
+    "time": re.compile(r"\bwhat time\b(?! ?(?:window|frame|period|limit))|\bby when\b|\bcut-?off\b", re.I),
     "count": re.compile(
         r"\bhow many\b(?! (?:business |calendar )?(?:minutes|hours|days|weeks|months|years)\b)", re.I
     ),
@@ -100,6 +102,13 @@ HEAD_KINDS = {
 # Where the thing asked is named: after "what", "which" or "how much" ("If I carry a balance, what interest
 # rate ..." asks a rate). A yes/no question ("Does EV charging earn ...") names none.
 _ASKED_AFTER = re.compile(r"\b(?:what(?:'s| is| are)?|whats|which|how much|how many)\b", re.I)
+# "What do I get if I refer a friend?" asks what the customer receives: help centers state it as a bonus or
+# a reward.
+_RECEIVES = re.compile(
+    r"\b(?:what|how much) (?:do|does|will|would|can|could|did) (?:i|we|you|they|he|she) (?:get|receive)\b",
+    re.I,
+)
+RECEIVED = frozenset(analyze("bonus reward"))
 _RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
 # Words of the sentences around the question (the customer's situation) count this much.
 BACKGROUND_WEIGHT = 0.25
@@ -136,6 +145,8 @@ class Ask:
         after = [t for t in terms_of(text[asked_at.end() :]) if t not in drop] if asked_at else []
         head = next((t for t in after if t in ATTRIBUTES and t not in FRAME), None)
         wants = HEAD_KINDS.get(head, frozenset()) if head else frozenset()
+        if head is None and _RECEIVES.search(text):
+            terms |= RECEIVED
         if not wants:
             wants = frozenset(kind for kind, cue in _WANTS.items() if cue.search(text))
             if wants == _MAY_BE_A_RATE:

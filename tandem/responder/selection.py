@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from tandem.responder.passages import Statement
 from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, FRAME, Ask, Question
 
+_NUMBERS = frozenset({"count", "duration"})  # a bare number may count days as well as things
 _EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
 
 __all__ = ["Question", "Selection", "conflicting", "score", "select", "term_weights"]
@@ -82,6 +83,16 @@ def answers_value(statement: Statement, ask: Ask, quoted: frozenset[str]) -> boo
     if ask.wants and not (statement.kinds & ask.wants):
         return False
     return any(v not in quoted for v in statement.values)
+
+
+def wanted_values(statement: Statement, ask: Ask, quoted: frozenset[str]) -> list[str]:
+    """The statement's values that could answer `ask`: of a kind it asks for, and not the customer's own."""
+    return [
+        v
+        for v in dict.fromkeys(statement.values)
+        if v not in quoted
+        and (not ask.wants or _kind(v) in ask.wants or (_kind(v) == "count" and ask.wants & _NUMBERS))
+    ]
 
 
 def score(
@@ -148,7 +159,7 @@ def select(
     score by `MEANING_FLOOR + cosine` ("refund" finds "rebates" only by meaning)."""
     weight = term_weights(statements, question.words)
     chosen: list[Statement] = []
-    answered: dict[int, int] = {}  # id(statement) -> parts asking a value it answers
+    given: dict[int, set[str]] = {}  # id(statement) -> the values it has given to parts asking one
     parts_answered = 0
     disagreements = 0
     per_ask: list[Statement | None] = []
@@ -180,12 +191,16 @@ def select(
         top = next((v for v, s in ranked if s not in chosen), 0.0)
         for value, candidate in ranked:
             if candidate in chosen:
-                # A chosen statement answers this part too when it states a value for it as well.
-                if ask.asks_value and answered[id(candidate)] >= max(len(set(candidate.values)), 1):
+                # A chosen statement answers this part too when it states another value of the kind
+                # this part asks for ("$25,000 within 90 days" answers one "how much", not two).
+                left = [
+                    v for v in wanted_values(candidate, ask, question.values) if v not in given[id(candidate)]
+                ]
+                if ask.asks_value and not left:
                     continue  # its values answer other parts already
                 if ask.points_back and not ask.asks_value:
                     continue  # what it points back to is answered; it asks what comes next
-                answered[id(candidate)] += int(ask.asks_value)
+                given[id(candidate)].update(left[:1] if ask.asks_value else [])
                 parts_answered += 1
                 per_ask[-1] = candidate
                 break
@@ -203,7 +218,10 @@ def select(
             if _conflicts(candidate, chosen) or _repeats(candidate, chosen):
                 continue
             chosen.append(candidate)
-            answered[id(candidate)] = int(ask.asks_value)  # the values it has given to parts asking one
+            # The value it gives this part: one of the kind asked, else its first (kinds are read per
+            # statement: "$175 free transactions" is a count written with a currency sign).
+            gives = (wanted_values(candidate, ask, question.values) or list(candidate.values))[:1]
+            given[id(candidate)] = set(gives if ask.asks_value else [])
             if ask.asks_value and any(
                 other is not candidate and v >= DISAGREEMENT_SHARE * value and conflicting(candidate, other)
                 for v, other in ranked

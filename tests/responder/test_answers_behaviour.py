@@ -420,3 +420,30 @@ def test_a_later_part_pointing_back_is_answered_after_the_first_parts_statement(
         articles,
     )
     assert not reply.abstained and _has(reply.text, "2.5%", "$6.00")
+
+
+def test_what_the_customer_gets_and_what_the_friend_deposits_are_two_values() -> None:
+    """ "How much do I get" asks for the bonus; a statement with one amount and a period ("$25,000 within 90
+    days") answers one "how much", not two."""
+    articles = [
+        Article(
+            id="refer",
+            title="Navy Blue Account: Referral program",
+            body="## Referring a business\n- The referred business must open a Navy Blue Account.\n"
+            "- They must deposit at least $25,000 within 90 days of account opening.\n\n"
+            "## Rewards\n- Your bonus: $300 for each successful referral\n"
+            "- Their bonus: $200 welcome bonus for the new business",
+        ),
+    ]
+    reply = _respond(
+        "If I refer a supplier to the Navy Blue Account, how much do I get, and how much do they have to "
+        "deposit?",
+        articles,
+    )
+    assert not reply.abstained and _has(reply.text, "$300", "$25,000")
+
+
+def test_a_time_window_asks_for_a_period() -> None:
+    question = Question.read("How many referral bonuses can I get, and over what time window?")
+    assert question.asks[-1].wants >= {"duration"} and "time" not in question.asks[-1].wants
+    assert "time" in Question.read("What time is the wire cut-off?").asks[0].wants
