@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from tandem import cli_store as store_commands
 from tandem.client import TandemClient, TandemError
@@ -25,6 +26,13 @@ from tandem.contracts import (
 )
 from tandem.knowledge.loaders import KnowledgeError
 from tandem.settings import Settings, get_settings
+from tandem.text_hygiene import for_terminal
+
+
+def _out(*parts: object, file: TextIO | None = None) -> None:
+    """Print what customers, agents and help centers wrote with control characters made visible: a message
+    holding terminal escapes must not repaint the agent's screen."""
+    print(*(for_terminal(str(p)) for p in parts), file=file)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -40,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _fail(err: Exception) -> int:
-    print(f"error: {err}", file=sys.stderr)
+    _out(f"error: {err}", file=sys.stderr)
     return 1
 
 
@@ -225,11 +233,11 @@ async def _chat(args: argparse.Namespace, client: TandemClient) -> int:
     if args.message:
         for text in args.message:
             _print_response(await client.send_message(ticket_id, text, start=start))
-        print(f"(ticket {ticket_id})")
+        _out(f"(ticket {ticket_id})")
         return 0
 
     status = await client.open_ticket(start)
-    print(f"Ticket {ticket_id} ({status.state.value}). Type a message; /human for a person, /quit to leave.")
+    _out(f"Ticket {ticket_id} ({status.state.value}). Type a message; /human for a person, /quit to leave.")
     for entry in await client.transcript(ticket_id):
         _print_entry(entry)
     seen = {e.message_id for e in await client.transcript(ticket_id)}
@@ -237,7 +245,7 @@ async def _chat(args: argparse.Namespace, client: TandemClient) -> int:
     while True:
         text = await loop.run_in_executor(None, _read_line)
         if text is None or text.strip() in ("/quit", "/exit"):
-            print(f"Bye. Resume with: tandem chat --ticket {ticket_id}")
+            _out(f"Bye. Resume with: tandem chat --ticket {ticket_id}")
             return 0
         if not text.strip():
             continue
@@ -247,7 +255,7 @@ async def _chat(args: argparse.Namespace, client: TandemClient) -> int:
             try:
                 await client.send_message(ticket_id, text, start=start)
             except TandemError as err:
-                print(f"  ! {err}")
+                _out(f"  ! {err}")
                 continue
         # Show everything new: the reply, and anything an agent wrote meanwhile.
         for entry in await client.transcript(ticket_id):
@@ -264,15 +272,15 @@ def _read_line() -> str | None:
 
 
 def _print_response(response: SupportResponse) -> None:
-    print(f"{response.author.value}> {response.text}")
+    _out(f"{response.author.value}> {response.text}")
     if response.escalation.escalate:
         reasons = ", ".join(r.code for r in response.escalation.reasons)
-        print(f"  (handed to a person: {reasons}; state {response.state.value})")
+        _out(f"  (handed to a person: {reasons}; state {response.state.value})")
 
 
 def _print_entry(entry: TranscriptEntry) -> None:
     who = entry.author_name or entry.author.value
-    print(f"{entry.at:%H:%M} {who}> {entry.text}")
+    _out(f"{entry.at:%H:%M} {who}> {entry.text}")
 
 
 # --- agents -----------------------------------------------------------------------------------------
@@ -281,11 +289,11 @@ def _print_entry(entry: TranscriptEntry) -> None:
 async def _agent_queue(args: argparse.Namespace, client: TandemClient) -> int:
     items = await client.queue()
     if not items:
-        print("nobody is waiting")
+        _out("nobody is waiting")
     now = datetime.now(UTC)
     for item in items:
         waited = int((now - item.waiting_since).total_seconds() // 60)
-        print(
+        _out(
             f"{item.ticket_id:<14} priority {item.priority.name:<7} waiting {waited:>4} min · "
             f"customer {item.customer_id} · {item.product or '-'}"
         )
@@ -294,7 +302,7 @@ async def _agent_queue(args: argparse.Namespace, client: TandemClient) -> int:
 
 async def _agent_take(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.take_over(args.ticket, args.agent)
-    print(f"{args.agent} owns ticket {args.ticket} ({status.state.value}). Conversation so far:")
+    _out(f"{args.agent} owns ticket {args.ticket} ({status.state.value}). Conversation so far:")
     for entry in await client.transcript(args.ticket):
         _print_entry(entry)
     return 0
@@ -308,39 +316,39 @@ async def _agent_reply(args: argparse.Namespace, client: TandemClient) -> int:
 
 async def _agent_hand_back(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.hand_back(args.ticket, args.agent, args.note)
-    print(f"ticket {args.ticket} is back with the AI ({status.state.value})")
+    _out(f"ticket {args.ticket} is back with the AI ({status.state.value})")
     return 0
 
 
 async def _agent_close(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.close(args.ticket, Resolution(args.resolution), by=args.agent, note=args.note)
-    print(f"ticket {args.ticket} closed ({status.resolution.value if status.resolution else '-'})")
+    _out(f"ticket {args.ticket} closed ({status.resolution.value if status.resolution else '-'})")
     return 0
 
 
 async def _agent_show(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.status(args.ticket)
     reasons = "; ".join(f"{r.code}: {r.detail}" for r in status.escalation_reasons) or "none"
-    print(
+    _out(
         f"ticket {status.ticket_id} · customer {status.customer_id} · {status.state.value} · "
         f"priority {status.priority.name} · agent {status.agent or '-'}\nescalation reasons: {reasons}"
     )
     handoff = await client.handoff(args.ticket)
     if handoff is not None:
-        print(f"\nHandoff: {handoff.summary}")
+        _out(f"\nHandoff: {handoff.summary}")
         facts = "; ".join(f"{k}: {v}" for k, v in handoff.customer.account_facts.items())
         if facts:
-            print(f"Account: {facts}")
-        print()
+            _out(f"Account: {facts}")
+        _out()
     for entry in await client.transcript(args.ticket):
         _print_entry(entry)
     draft = await client.draft(args.ticket)
     if draft is not None:
         sources = ", ".join(s.title for s in draft.sources) or "none"
-        print(f"\nSuggested reply (not sent; confidence {draft.confidence:.2f}; sources: {sources}):")
-        print(draft.text)
+        _out(f"\nSuggested reply (not sent; confidence {draft.confidence:.2f}; sources: {sources}):")
+        _out(draft.text)
         if draft.procedures:
-            print(
+            _out(
                 "Internal procedures (for you, not the customer): "
                 + ", ".join(p.title for p in draft.procedures)
             )
@@ -357,7 +365,7 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _csat(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.submit_csat(args.ticket, args.rating, args.comment)
-    print(f"thanks: ticket {args.ticket} rated {status.csat.rating if status.csat else args.rating}/5")
+    _out(f"thanks: ticket {args.ticket} rated {status.csat.rating if status.csat else args.rating}/5")
     return 0
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.client import (
     Client,
@@ -51,6 +52,7 @@ from tandem.contracts import (
     TranscriptEntry,
 )
 from tandem.settings import Settings
+from tandem.text_hygiene import message_problem
 from workflows.conversation import REJECTED, TICKET_CLOSED, SupportConversation
 
 
@@ -72,6 +74,18 @@ class TicketClosedError(TandemError):
 
 class RequestRejected(TandemError):
     """The conversation refused the request (empty or oversized message, wrong agent, ...)."""
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _built(model: type[_M], **fields: Any) -> _M:
+    """A request built from the caller's values, or RequestRejected saying which value is wrong."""
+    try:
+        return model(**fields)
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in err.errors())
+        raise RequestRejected(problems) from None
 
 
 def workflow_id(ticket_id: str) -> str:
@@ -126,8 +140,13 @@ class TandemClient:
     async def send_message(
         self, ticket_id: str, text: str, *, message_id: str | None = None, start: TicketStart | None = None
     ) -> SupportResponse:
-        """Send a customer message and wait for the reply. With `start`, the message may open the ticket."""
-        message = CustomerMessage(message_id=message_id or uuid.uuid4().hex, text=text)
+        """Send a customer message and wait for the reply. With `start`, the message may open the ticket.
+
+        A message the conversation would refuse (empty, too long, a bad id) is refused here, before
+        anything starts: a rejected first message leaves no workflow and no ticket behind."""
+        message = _built(CustomerMessage, message_id=message_id or uuid.uuid4().hex, text=text)
+        if problem := message_problem(message.text):
+            raise RequestRejected(problem)
         update_id = f"msg-{message.message_id}"
         try:
             if start is None:
@@ -149,38 +168,40 @@ class TandemClient:
             raise await self._translate(ticket_id, err) from err
 
     async def request_human(self, ticket_id: str, reason: str = "customer asked for a person") -> None:
-        await self._signal(ticket_id, SupportConversation.request_human, HumanRequest(reason=reason))
+        await self._signal(ticket_id, SupportConversation.request_human, _built(HumanRequest, reason=reason))
 
     async def submit_csat(self, ticket_id: str, rating: int, comment: str = "") -> ConversationStatus:
         """The customer's 1-5 rating after close, while the survey window is open."""
         return await self._update(
-            ticket_id, SupportConversation.submit_csat, CsatResponse(rating=rating, comment=comment)
+            ticket_id, SupportConversation.submit_csat, _built(CsatResponse, rating=rating, comment=comment)
         )
 
     async def reopen(self, ticket_id: str, text: str, *, message_id: str | None = None) -> SupportResponse:
         """Write again after close: within the survey window the conversation reopens as a new episode."""
-        request = ReopenRequest(message_id=message_id or uuid.uuid4().hex, text=text)
+        request = _built(ReopenRequest, message_id=message_id or uuid.uuid4().hex, text=text)
         return await self._update(ticket_id, SupportConversation.reopen, request)
 
     # --- agents -------------------------------------------------------------------------------------
 
     async def take_over(self, ticket_id: str, agent: str) -> ConversationStatus:
-        return await self._update(ticket_id, SupportConversation.take_over, TakeOver(agent=agent))
+        return await self._update(ticket_id, SupportConversation.take_over, _built(TakeOver, agent=agent))
 
     async def reply(
         self, ticket_id: str, agent: str, text: str, *, message_id: str | None = None
     ) -> TranscriptEntry:
-        request = AgentReply(agent=agent, text=text, message_id=message_id or uuid.uuid4().hex)
+        request = _built(AgentReply, agent=agent, text=text, message_id=message_id or uuid.uuid4().hex)
         update_id = f"reply-{request.message_id}"  # a retried reply is one reply, even after continue-as-new
         return await self._update(ticket_id, SupportConversation.reply, request, update_id=update_id)
 
     async def hand_back(self, ticket_id: str, agent: str, note: str = "") -> ConversationStatus:
-        return await self._update(ticket_id, SupportConversation.hand_back, HandBack(agent=agent, note=note))
+        return await self._update(
+            ticket_id, SupportConversation.hand_back, _built(HandBack, agent=agent, note=note)
+        )
 
     async def close(
         self, ticket_id: str, resolution: Resolution, by: str, note: str = ""
     ) -> ConversationStatus:
-        request = CloseRequest(resolution=resolution, by=by, note=note)
+        request = _built(CloseRequest, resolution=resolution, by=by, note=note)
         return await self._update(ticket_id, SupportConversation.close, request)
 
     # --- reads --------------------------------------------------------------------------------------

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from enum import IntEnum, StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# Limits a customer or agent message must respect; the workflow's update validators enforce them.
-MAX_MESSAGE_CHARS = 4000
-MAX_ID_CHARS = 120
+# Limits a customer or agent message must respect; the workflow's update validators enforce them. Texts
+# from callers are cleaned and ids checked for control characters (tandem.text_hygiene).
+from tandem.text_hygiene import MAX_ID_CHARS, MAX_MESSAGE_CHARS, CleanText, IdText
+
+__all__ = ["MAX_ID_CHARS", "MAX_MESSAGE_CHARS"]
 
 
 class ConversationState(StrEnum):
@@ -60,18 +63,18 @@ class _Contract(BaseModel):
 
 
 class PreviousTicket(_Contract):
-    ticket_id: str
-    subject: str = ""
-    resolution: str = ""
+    ticket_id: IdText
+    subject: CleanText = ""
+    resolution: CleanText = ""
 
 
 class CustomerContext(_Contract):
-    customer_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
-    name: str = ""
-    tier: str = "standard"
+    customer_id: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)
+    name: CleanText = ""
+    tier: CleanText = "standard"
     high_value: bool = False
-    product: str | None = None
-    account_facts: dict[str, str] = Field(default_factory=dict)
+    product: IdText | None = None
+    account_facts: dict[CleanText, CleanText] = Field(default_factory=dict)
     previous_tickets: list[PreviousTicket] = Field(default_factory=list)
 
 
@@ -94,11 +97,21 @@ class BusinessHours(_Contract):
     closes: time
     timezone: str
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # An unknown zone would fail every workflow task that reads the hours: refuse it where it is set.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)") from None
+        return value
+
 
 class TicketStart(_Contract):
     ticket_id: str = Field(min_length=1, max_length=MAX_ID_CHARS, pattern=r"^[A-Za-z0-9._:-]+$")
     customer: CustomerContext
-    subject: str = ""
+    subject: CleanText = ""
     # None: the deployment's defaults (settings), filled in by TandemClient when it starts the ticket.
     timeouts: ConversationTimeouts | None = None
     business_hours: BusinessHours | None = None  # None: people are always there (or settings fill it in)
@@ -117,32 +130,32 @@ class TicketStart(_Contract):
 
 class CustomerMessage(_Contract):
     # Client-chosen id; the same id sent twice is one message (idempotent retries).
-    message_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
-    text: str
+    message_id: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)
+    text: CleanText
 
 
 class AgentReply(_Contract):
-    agent: str = Field(min_length=1, max_length=MAX_ID_CHARS)
-    text: str
-    message_id: str | None = None
+    agent: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)
+    text: CleanText
+    message_id: IdText | None = Field(default=None, max_length=MAX_ID_CHARS)
 
 
 class TakeOver(_Contract):
-    agent: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    agent: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)
 
 
 class HandBack(_Contract):
-    agent: str = Field(min_length=1, max_length=MAX_ID_CHARS)
-    note: str = ""
+    agent: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)
+    note: CleanText = ""
 
 
 class HumanRequest(_Contract):
-    reason: str = "customer asked for a person"
+    reason: CleanText = Field(default="customer asked for a person", max_length=MAX_MESSAGE_CHARS)
 
 
 class CsatResponse(_Contract):
     rating: int = Field(ge=1, le=5)
-    comment: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
+    comment: CleanText = Field(default="", max_length=MAX_MESSAGE_CHARS)
 
 
 class CsatRecord(_Contract):
@@ -153,14 +166,14 @@ class CsatRecord(_Contract):
 
 
 class ReopenRequest(_Contract):
-    message_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
-    text: str
+    message_id: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)
+    text: CleanText
 
 
 class CloseRequest(_Contract):
     resolution: Resolution
-    by: str = Field(min_length=1, max_length=MAX_ID_CHARS)
-    note: str = ""
+    by: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)
+    note: CleanText = Field(default="", max_length=MAX_MESSAGE_CHARS)
 
 
 class TranscriptEntry(_Contract):

@@ -21,10 +21,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.generation import GenerationActivities
     from activities.handoff import HandoffActivities
     from activities.knowledge import KnowledgeActivities
-    from activities.store import StoreActivities
+    from activities.store import STORE_REJECTED, StoreActivities
     from tandem import search_attributes as sa
     from tandem.contracts import (
-        MAX_MESSAGE_CHARS,
         AgentDraft,
         AgentReply,
         AiEventRecord,
@@ -64,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from tandem.escalation import business_hours, notices
     from tandem.responder.drafts import draft_for_agent
+    from tandem.text_hygiene import message_problem
 
 # Activity timeouts: store writes are quick; generation may call a remote model.
 STORE_TIMEOUT = timedelta(seconds=10)
@@ -125,6 +125,7 @@ class SupportConversation:
         self._draft: AgentDraft | None = start.carried.draft if start.carried else None
         self._handoff: HandoffPackage | None = start.carried.handoff if start.carried else None
         self._handoff_due = False  # set by every escalation or takeover: a person needs a fresh package
+        self._store_refused = False  # the store refused a write for good: the ticket went to a person
         carried = start.carried or CarriedState(
             state=ConversationState.AI_ACTIVE,
             priority=Priority.HIGH if start.customer.high_value else Priority.NORMAL,
@@ -814,9 +815,21 @@ class SupportConversation:
         self._publish()
 
     async def _store(self, method: Callable[..., None], arg: object) -> None:
-        await workflow.execute_activity_method(
-            method, arg, start_to_close_timeout=STORE_TIMEOUT, retry_policy=ACTIVITY_RETRY
-        )
+        """Write to the store; a write the database refuses for good never wedges the conversation: the
+        conversation keeps it in its own state, and a customer the AI is serving goes to a person."""
+        try:
+            await workflow.execute_activity_method(
+                method, arg, start_to_close_timeout=STORE_TIMEOUT, retry_policy=ACTIVITY_RETRY
+            )
+        except ActivityError as err:
+            cause = err.cause
+            if not (isinstance(cause, ApplicationError) and cause.type == STORE_REJECTED):
+                raise
+            workflow.logger.error("store refused a write for ticket %s: %s", self._ticket_id, cause.message)
+            if self._s.state is ConversationState.AI_ACTIVE and not self._store_refused:
+                self._store_refused = True  # one hand-over; its own writes may be refused too
+                reason = EscalationReason(code="store_error", detail=cause.message[:200], strength=1.0)
+                await self._escalate("store_error", EscalationDecision(escalate=True, reasons=[reason]))
 
     def _publish(self) -> None:
         """Keep search attributes and the UI's details line current, writing only what changed."""
@@ -902,10 +915,8 @@ class SupportConversation:
 
 
 def _validate_text(text: str) -> None:
-    if not text.strip():
-        raise _rejected("message is empty")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise _rejected(f"message is {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}")
+    if problem := message_problem(text):
+        raise _rejected(problem)
 
 
 def _rejected(message: str) -> ApplicationError:
