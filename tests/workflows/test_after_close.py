@@ -25,7 +25,7 @@ async def test_rating_after_close_is_stored_once(local_tandem: TandemClient, sto
     again = await local_tandem.submit_csat(tid, 4, "quick and clear")  # a retry
     with pytest.raises(RequestRejected, match="already been rated"):
         await local_tandem.submit_csat(tid, 1)
-    with pytest.raises(ValueError, match="less than or equal to 5"):
+    with pytest.raises(RequestRejected, match="less than or equal to 5"):
         await local_tandem.submit_csat(tid, 9)  # refused by the contract before it leaves the client
 
     assert rated.csat is not None and rated.csat.rating == 4 and again.csat == rated.csat
