@@ -243,14 +243,23 @@ class SupportConversation:
         async with self._turn_lock:
             if self._s.state is not ConversationState.AI_ACTIVE or self._customer_activity != seen:
                 return
-            if self._in_flight:  # a message is waiting for the lock: the customer is not gone
-                return
-            if workflow.now() >= inactivity_due:
+            arriving = bool(self._in_flight)  # a message is on its way in: the customer is not gone
+            if not arriving and workflow.now() >= inactivity_due:
                 await self._close(Resolution.ABANDONED, by="system")
-            elif ai_limit_due is not None and workflow.now() >= ai_limit_due:
+            elif not arriving and ai_limit_due is not None and workflow.now() >= ai_limit_due:
                 minutes = int(self._timeouts.ai_time_limit.total_seconds() // 60)
                 reason = EscalationReason(code="ai_time_limit", detail=f"not resolved within {minutes} min")
                 await self._escalate("ai_time_limit", EscalationDecision(escalate=True, reasons=[reason]))
+        if arriving:
+            # Its handler has not reached the lock yet (the timer fired in the same activation as the
+            # message arrived): yield until it has, or this loop would spin without ever letting it run.
+            await workflow.wait_condition(
+                lambda: (
+                    self._customer_activity != seen
+                    or not self._in_flight
+                    or self._s.state is not ConversationState.AI_ACTIVE
+                )
+            )
 
     async def _watch_pickup(self) -> None:
         """Nobody picked up in time: raise the priority and tell the customer, once per pickup period."""
