@@ -9,6 +9,7 @@ AI never replies while a person owns or is about to own the conversation.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -222,7 +223,14 @@ class SupportConversation:
         A timer ends the window (settings: csat_window), and with it the workflow."""
         until = (self._closed_at or workflow.now()) + self._timeouts.csat_window
         # A rating does not end the window: retries stay answerable and the customer may still reopen.
-        await self._wait_for(lambda: self._s.state is not ConversationState.CLOSED, until=until)
+        # Nor does a continue-as-new suggestion (`_wait_for` would stop on one): a closed conversation is
+        # not carried over, and its window holds only a rating or a reopen.
+        remaining = until - workflow.now()
+        if remaining > timedelta(0):
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: self._s.state is not ConversationState.CLOSED, timeout=remaining
+                )
         self._survey_open = False
         return self._s.state is not ConversationState.CLOSED
 
