@@ -80,15 +80,6 @@ HISTORY_FOR_GENERATION = 8  # transcript entries the responder sees
 TRANSCRIPT_TAIL_ON_CONTINUE = 30  # the full transcript lives in the store
 ANSWERS_KEPT_FOR_DEDUP = 50
 
-# Markers for workflow changes that running conversations must replay around (workflow.patched).
-PATCH_AGENT_DRAFTS = "agent-drafts"
-PATCH_HANDOFF_PACKAGE = "handoff-package"
-PATCH_WAITING_SINCE = "waiting-since-attribute"
-PATCH_AFTER_CLOSE = "survey-and-reopen"
-PATCH_ROLLOUT = "rollout-ai-mode"
-PATCH_CATEGORY = "categorize-first-message"
-PATCH_REVIEW_EVENTS = "review-events"
-PATCH_DRAFT_SKIPS_UNSURE = "draft-skips-unsure"
 DRAFT_TRIES = 2  # the latest customer message, then the one before it
 HANDOFF_TIMEOUT = timedelta(seconds=30)
 
@@ -163,13 +154,13 @@ class SupportConversation:
                 ),
             )
             self._opened = True
-            if self._ai_mode is not AiMode.ON and workflow.patched(PATCH_ROLLOUT):
+            if self._ai_mode is not AiMode.ON:
                 await self._route_to_people()
         self._publish()
 
         while True:
             await self._converse()
-            if self._s.state is not ConversationState.CLOSED or not workflow.patched(PATCH_AFTER_CLOSE):
+            if self._s.state is not ConversationState.CLOSED:
                 break
             if not await self._survey_window():
                 break  # no reopen: the conversation is over
@@ -413,8 +404,6 @@ class SupportConversation:
         self, message: CustomerMessage, reply: GeneratedReply, decision: EscalationDecision
     ) -> None:
         """Abstentions (with the question: content gaps) and guardrail rewrites, for `tandem review`."""
-        if not workflow.patched(PATCH_REVIEW_EVENTS):
-            return
         # "Can I talk to a person?" is no question an article should answer: not a content gap.
         asked_for_person = any(r.code == "explicit_request" for r in decision.reasons)
         events = [("abstained", message.text)] if reply.abstained and not asked_for_person else []
@@ -433,8 +422,6 @@ class SupportConversation:
     async def _categorize(self, text: str) -> None:
         """The ticket's category, from its first message: recorded on the ticket, the UI and the handoff."""
         self._categorized = True
-        if not workflow.patched(PATCH_CATEGORY):
-            return
         try:
             self._category = await workflow.execute_activity_method(
                 KnowledgeActivities.categorize,
@@ -500,9 +487,9 @@ class SupportConversation:
         latest one just asked for a person) is tried, and without an answer there is no draft."""
         self._drafted_for_activity = self._customer_activity
         said = [e for e in reversed(self._s.transcript_tail) if e.author is Author.CUSTOMER]
-        if not said or not workflow.patched(PATCH_AGENT_DRAFTS):
+        if not said:
             return
-        candidates = said[:DRAFT_TRIES] if workflow.patched(PATCH_DRAFT_SKIPS_UNSURE) else said[:1]
+        candidates = said[:DRAFT_TRIES]
         for message in candidates:
             try:
                 reply = await self._generate(message)
@@ -524,8 +511,6 @@ class SupportConversation:
 
     async def _prepare_handoff(self) -> None:
         self._handoff_due = False
-        if not workflow.patched(PATCH_HANDOFF_PACKAGE):
-            return
         self._handoff = await workflow.execute_activity_method(
             HandoffActivities.prepare_handoff,
             HandoffRequest(
@@ -539,8 +524,7 @@ class SupportConversation:
             start_to_close_timeout=HANDOFF_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
-        if workflow.patched(PATCH_REVIEW_EVENTS):
-            await self._store(StoreActivities.record_handoff, self._handoff)
+        await self._store(StoreActivities.record_handoff, self._handoff)
         self._publish()
 
     # --- agents -------------------------------------------------------------------------------------
@@ -691,16 +675,15 @@ class SupportConversation:
                 self._draft = None
                 await self._say(Author.SYSTEM, notices.reopened_notice())
                 await self._sync_status()
-                if workflow.patched(PATCH_REVIEW_EVENTS):
-                    reopened = AiEventRecord(
-                        ticket_id=self._ticket_id,
-                        event_id=f"{self._ticket_id}:reopen:{self._s.reopened}",
-                        at=workflow.now(),
-                        kind="reopened",
-                        detail=request.text[:200],
-                        message_id=request.message_id,
-                    )
-                    await self._store(StoreActivities.record_ai_event, reopened)
+                reopened = AiEventRecord(
+                    ticket_id=self._ticket_id,
+                    event_id=f"{self._ticket_id}:reopen:{self._s.reopened}",
+                    at=workflow.now(),
+                    kind="reopened",
+                    detail=request.text[:200],
+                    message_id=request.message_id,
+                )
+                await self._store(StoreActivities.record_ai_event, reopened)
         return await self.send_message(CustomerMessage(message_id=request.message_id, text=request.text))
 
     @reopen.validator
@@ -860,7 +843,7 @@ class SupportConversation:
         }
         if self._category is not None:
             values[sa.CATEGORY] = self._category
-        if self._s.waiting_since is not None and workflow.patched(PATCH_WAITING_SINCE):
+        if self._s.waiting_since is not None:
             # Kept after pickup (the queue filters on Status); unsetting a Datetime trips some servers.
             values[sa.WAITING_SINCE] = self._s.waiting_since
         changed = [

@@ -1,6 +1,7 @@
 """Record the history that tests/workflows/test_replay.py replays.
 
-Record a new file after a workflow change (guarded with workflow.patched) so later changes replay it too:
+Before the first release, re-record after a change that alters history; from the first release on, guard such
+a change with workflow.patched and record a new file beside the old ones, so later changes replay them all:
     .venv/bin/python -m tests.workflows.record_history conversation-<date>
 
 The conversation touches every path of the workflow: cited AI answers, an "I'm not sure", a request for a
