@@ -471,6 +471,16 @@ class CarriedState(_Contract):
     messages_before_tail: int
     answered: dict[str, SupportResponse]
     seq: int
+    # After close: how it ended, and the survey (a closed conversation can continue as new too).
+    resolution: Resolution | None = None
+    closed_by: str = ""
+    closed_at: datetime | None = None
+    csat: CsatResponse | None = None
+    # Bumps on every customer message; the inactivity timer restarts and drafts follow it.
+    customer_activity: int = 0
+    drafted_for_activity: int = 0
+    handoff_due: bool = False  # an escalation or takeover happened: a person needs a fresh package
+    store_refused: bool = False  # the store refused a write for good and the ticket went to a person
 
 
 HandoffPackage.model_rebuild()

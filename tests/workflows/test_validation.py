@@ -121,7 +121,13 @@ async def test_control_characters_are_removed_before_anything_is_written(
     await local_tandem.request_human(tid, "please\x00 a person")
     status = await wait_for_state(local_tandem, tid, ConversationState.WAITING_FOR_HUMAN)
     assert status.escalated
-    assert store.message_count(tid) == len(await local_tandem.transcript(tid))
+    transcript = await local_tandem.transcript(tid)
+    for _ in range(200):  # the signal's store writes follow its state change
+        if store.message_count(tid) == len(transcript):
+            break
+        await asyncio.sleep(0.05)
+    assert store.message_count(tid) == len(transcript)
+    assert all("\x00" not in e.text for e in store.transcript(tid))
 
 
 async def test_a_rejected_first_message_starts_nothing(

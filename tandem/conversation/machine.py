@@ -1,0 +1,514 @@
+"""The conversation's rules as a plain state machine: states, transitions, and the effects each asks for.
+
+    AI_ACTIVE --escalation / "talk to a human" / AI time limit / rollout--> WAITING_FOR_HUMAN
+    AI_ACTIVE or WAITING_FOR_HUMAN --take over--> HUMAN_ACTIVE --hand back--> AI_ACTIVE
+    any open state --close (or the customer going quiet while the AI has it)--> CLOSED --reopen--> AI_ACTIVE
+
+Every method takes the current time and changes `data` (a `CarriedState`, so continue-as-new carries all of
+it) and returns the effects for the workflow to carry out, in order: store writes keyed by ids chosen here,
+and `AnswerWithAi`. Nothing here waits, talks to a service or reads a clock, so it runs in tests by the
+thousand (tests/conversation). Requests that must be refused raise `Refused` before anything changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tandem.contracts import (
+    AiEventRecord,
+    AiMode,
+    Author,
+    BusinessHours,
+    CarriedState,
+    ConversationState,
+    ConversationTimeouts,
+    CustomerContext,
+    EscalationCheck,
+    EscalationDecision,
+    EscalationReason,
+    EscalationRecord,
+    GeneratedReply,
+    MessageRecord,
+    Priority,
+    Resolution,
+    SourceRef,
+    SupportResponse,
+    TicketStatusUpdate,
+    TranscriptEntry,
+)
+from tandem.conversation.effects import (
+    AnswerWithAi,
+    Effect,
+    WriteEscalation,
+    WriteEvent,
+    WriteMessage,
+    WriteStatus,
+)
+from tandem.escalation import business_hours, notices
+
+HISTORY_FOR_CHECKS = 8  # transcript entries the escalation check sees
+ANSWERS_KEPT_FOR_DEDUP = 50
+HUMANS = (ConversationState.WAITING_FOR_HUMAN, ConversationState.HUMAN_ACTIVE)
+
+
+class Refused(Exception):
+    """A request the conversation turns down; `closed` when it is refused because the ticket is closed."""
+
+    def __init__(self, message: str, *, closed: bool = False) -> None:
+        super().__init__(message)
+        self.closed = closed
+
+
+def fresh_state(customer: CustomerContext, now: datetime) -> CarriedState:
+    return CarriedState(
+        state=ConversationState.AI_ACTIVE,
+        priority=Priority.HIGH if customer.high_value else Priority.NORMAL,
+        escalated=False,
+        agent=None,
+        ai_turns=0,
+        unsure_turns=0,
+        episode_started_at=None,
+        last_customer_at=None,
+        waiting_since=None,
+        pickup_misses=0,
+        opened_at=now,
+        escalation_reasons=[],
+        transcript_tail=[],
+        messages_before_tail=0,
+        answered={},
+        seq=0,
+    )
+
+
+@dataclass
+class Conversation:
+    ticket_id: str
+    customer: CustomerContext
+    timeouts: ConversationTimeouts
+    hours: BusinessHours | None
+    data: CarriedState
+
+    # --- customers --------------------------------------------------------------------------------
+
+    def check_message(self) -> None:
+        if self.data.state is ConversationState.CLOSED:
+            raise Refused("this conversation is closed", closed=True)
+
+    def receive(self, now: datetime, message_id: str, text: str) -> list[Effect]:
+        """A customer message: into the transcript, and the inactivity clock restarts."""
+        self.data.last_customer_at = now
+        self.data.customer_activity += 1
+        return self._say(now, Author.CUSTOMER, text.strip(), message_id=message_id)
+
+    def route(
+        self, now: datetime, message_id: str, text: str, ai_may_answer: bool, ai_mode: AiMode
+    ) -> tuple[list[Effect], SupportResponse | None]:
+        """After `receive` (and categorising): the AI answers it, or the customer is told a person will.
+        The response is None when the AI answers: `ai_turn_finished` gives it."""
+        effects: list[Effect] = []
+        if self.data.state is ConversationState.AI_ACTIVE and not ai_may_answer:
+            # Rollout holds after a hand-back or a reopen too: these tickets are for people.
+            code = "shadow_mode" if ai_mode is AiMode.SHADOW else "ai_off"
+            reason = EscalationReason(code=code, detail="the AI does not answer this ticket")
+            effects += self._escalate(now, "rollout", EscalationDecision(escalate=True, reasons=[reason]))
+        if self.data.state is ConversationState.AI_ACTIVE:
+            self.data.ai_turns += 1
+            self.data.episode_started_at = self.data.episode_started_at or now
+            return [*effects, AnswerWithAi(message_id, text)], None
+        text = notices.holding_notice(self.data.state, self.data.agent)
+        return effects, self.response(message_id, Author.SYSTEM, text)
+
+    def route_to_people(self, now: datetime, ai_mode: AiMode) -> list[Effect]:
+        """Rollout: a ticket that starts with people (AI off), or with the AI drafting only (shadow)."""
+        code = "shadow_mode" if ai_mode is AiMode.SHADOW else "ai_off"
+        detail = "AI drafts only (shadow mode)" if code == "shadow_mode" else "AI not enabled for this ticket"
+        reason = EscalationReason(code=code, detail=detail, strength=1.0)
+        return self._escalate(now, "rollout", EscalationDecision(escalate=True, reasons=[reason]))
+
+    def escalation_check(self, message_id: str, text: str, reply: GeneratedReply) -> EscalationCheck:
+        """What the escalation policy weighs after the AI has replied to this message."""
+        if reply.abstained:
+            self.data.unsure_turns += 1
+        return EscalationCheck(
+            message=text,
+            customer=self.customer,
+            confidence=reply.confidence,
+            abstained=reply.abstained,
+            ai_turns=self.data.ai_turns,
+            unsure_turns=self.data.unsure_turns,
+            recent_customer_messages=[
+                e.text
+                for e in self.data.transcript_tail[-HISTORY_FOR_CHECKS:]
+                if e.author is Author.CUSTOMER and e.message_id != message_id
+            ],
+        )
+
+    def ai_turn_finished(
+        self,
+        now: datetime,
+        message_id: str,
+        text: str,
+        reply: GeneratedReply | None,
+        decision: EscalationDecision,
+    ) -> tuple[list[Effect], SupportResponse]:
+        """The AI's reply (None: the AI could not answer) and the policy's decision: the customer gets the
+        answer, or the answer with a hand-over, or the hand-over alone; never nothing."""
+        if not decision.escalate and self.data.ai_turns >= self.timeouts.ai_turn_limit:
+            limit = EscalationReason(
+                code="ai_turn_limit", detail=f"not resolved in {self.data.ai_turns} AI turns"
+            )
+            decision = EscalationDecision(
+                escalate=True, reasons=[*decision.reasons, limit], priority=decision.priority
+            )
+        effects: list[Effect] = []
+        if reply is not None:
+            effects += self._review_events(now, message_id, text, reply, decision)
+        confidence = reply.confidence if reply else None
+        if reply is not None and not decision.escalate:
+            said = self._say(now, Author.AI, reply.text, sources=reply.sources, confidence=confidence)
+        else:
+            sources = reply.sources if reply is not None and notices.keeps_answer(decision, reply) else []
+            notice = notices.handoff_notice(decision, reply)
+            said = self._say(now, Author.AI, notice, sources=sources, confidence=confidence)
+        effects += said
+        entry = self.data.transcript_tail[-1]
+        if decision.escalate:
+            effects += self._escalate(now, "turn", decision)
+        response = self.response(message_id, Author.AI, entry.text, entry.sources, confidence, decision)
+        return effects, response
+
+    def request_human(self, now: datetime, reason: str) -> list[Effect]:
+        """'Talk to a human' always works; asked again, or while a person has it, it changes nothing."""
+        if self.data.state is not ConversationState.AI_ACTIVE:
+            return []
+        why = EscalationReason(code="explicit_request", detail=reason)
+        decision = EscalationDecision(escalate=True, reasons=[why], priority=self.data.priority)
+        return [
+            *self._say(now, Author.SYSTEM, notices.handoff_notice(decision)),
+            *self._escalate(now, "request_human", decision),
+        ]
+
+    # --- agents ----------------------------------------------------------------------------------
+
+    def check_take_over(self, agent: str) -> None:
+        if self.data.state is ConversationState.HUMAN_ACTIVE and self.data.agent == agent:
+            return  # a retried takeover
+        if self.data.state is ConversationState.CLOSED:
+            raise Refused("this conversation is closed", closed=True)
+        if self.data.state is ConversationState.HUMAN_ACTIVE:
+            raise Refused(f"{self.data.agent} already owns this conversation")
+
+    def take_over(self, now: datetime, agent: str) -> list[Effect]:
+        if self.data.state is ConversationState.HUMAN_ACTIVE and self.data.agent == agent:
+            return []
+        self.check_take_over(agent)
+        came_from_ai = self.data.state is ConversationState.AI_ACTIVE
+        self.data.state = ConversationState.HUMAN_ACTIVE
+        self.data.agent = agent
+        self.data.escalated = True
+        effects: list[Effect] = []
+        if came_from_ai:
+            reason = EscalationReason(code="agent_takeover", detail=f"{agent} joined proactively")
+            effects += self._record_escalation(now, "agent_takeover", [reason])
+            self.data.handoff_due = True
+        return [*effects, *self._say(now, Author.SYSTEM, notices.takeover_notice(agent)), self._status(now)]
+
+    def check_owner(self, agent: str) -> None:
+        if self.data.state is ConversationState.CLOSED:
+            raise Refused("this conversation is closed", closed=True)
+        if self.data.state is not ConversationState.HUMAN_ACTIVE:
+            raise Refused(f"no agent owns this conversation (state {self.data.state.value})")
+        if self.data.agent != agent:
+            raise Refused(f"{self.data.agent} owns this conversation, not {agent}")
+
+    def agent_reply(self, now: datetime, agent: str, text: str, message_id: str | None) -> list[Effect]:
+        self.check_owner(agent)
+        return self._say(now, Author.AGENT, text.strip(), message_id=message_id, author_name=agent)
+
+    def check_hand_back(self, agent: str) -> None:
+        if self.data.state is not ConversationState.AI_ACTIVE:
+            self.check_owner(agent)
+
+    def hand_back(self, now: datetime, agent: str) -> list[Effect]:
+        if self.data.state is ConversationState.AI_ACTIVE:
+            return []  # a retried hand-back
+        self.check_owner(agent)
+        d = self.data
+        d.state = ConversationState.AI_ACTIVE
+        d.agent = None
+        d.ai_turns = d.unsure_turns = d.pickup_misses = 0
+        d.episode_started_at = d.waiting_since = None
+        d.last_customer_at = now  # the customer gets a full inactivity window after the handover
+        return [*self._say(now, Author.SYSTEM, notices.hand_back_notice(agent)), self._status(now)]
+
+    def check_close(self, resolution: Resolution, by: str) -> None:
+        retried = by == self.data.closed_by and resolution is self.data.resolution
+        if self.data.state is ConversationState.CLOSED and not retried:
+            raise Refused("this conversation is closed", closed=True)
+
+    def close(self, now: datetime, resolution: Resolution, by: str, note: str = "") -> list[Effect]:
+        if self.data.state is ConversationState.CLOSED:
+            return []
+        d = self.data
+        d.state = ConversationState.CLOSED
+        d.resolution = resolution
+        d.closed_by = by
+        d.closed_at = now
+        abandoned = resolution is Resolution.ABANDONED
+        return [*self._say(now, Author.SYSTEM, notices.closed_notice(abandoned)), self._status(now, note)]
+
+    # --- after close ----------------------------------------------------------------------------
+
+    def survey_ends_at(self) -> datetime | None:
+        if self.data.state is not ConversationState.CLOSED or self.data.closed_at is None:
+            return None
+        return self.data.closed_at + self.timeouts.csat_window
+
+    def survey_open(self, now: datetime) -> bool:
+        ends = self.survey_ends_at()
+        return ends is not None and now < ends
+
+    def check_reopen(self, now: datetime) -> None:
+        if self.data.state is ConversationState.CLOSED and not self.survey_open(now):
+            raise Refused("this conversation is closed", closed=True)
+
+    def reopen(self, now: datetime, message_id: str, text: str) -> list[Effect]:
+        """The customer writes again after close: a new episode, without the old escalation."""
+        if self.data.state is not ConversationState.CLOSED:
+            return []
+        d = self.data
+        d.reopened += 1
+        d.state = ConversationState.AI_ACTIVE
+        d.escalated = False
+        d.escalation_reasons = []
+        d.priority = Priority.HIGH if self.customer.high_value else Priority.NORMAL
+        d.agent = None
+        d.ai_turns = d.unsure_turns = d.pickup_misses = 0
+        d.episode_started_at = d.waiting_since = d.promised_by = None
+        d.last_customer_at = now  # a full inactivity window for the new episode
+        d.resolution = None
+        d.closed_by = ""
+        d.closed_at = None
+        d.handoff = None
+        d.draft = None
+        event = AiEventRecord(
+            ticket_id=self.ticket_id,
+            event_id=f"{self.ticket_id}:reopen:{d.reopened}",
+            at=now,
+            kind="reopened",
+            detail=text[:200],
+            message_id=message_id,
+        )
+        return [
+            *self._say(now, Author.SYSTEM, notices.reopened_notice()),
+            self._status(now),
+            WriteEvent(event),
+        ]
+
+    # --- timers ---------------------------------------------------------------------------------
+
+    def inactivity_due(self) -> datetime:
+        return (self.data.last_customer_at or self.data.opened_at) + self.timeouts.inactivity
+
+    def ai_limit_due(self) -> datetime | None:
+        started = self.data.episode_started_at
+        return started + self.timeouts.ai_time_limit if started else None
+
+    def ai_deadline(self) -> datetime:
+        """While the AI has the conversation: when the customer counts as gone, or the AI out of time."""
+        return min(d for d in (self.inactivity_due(), self.ai_limit_due()) if d is not None)
+
+    def ai_deadline_passed(self, now: datetime) -> list[Effect]:
+        if self.data.state is not ConversationState.AI_ACTIVE:
+            return []
+        if now >= self.inactivity_due():
+            return self.close(now, Resolution.ABANDONED, by="system")
+        limit = self.ai_limit_due()
+        if limit is not None and now >= limit:
+            minutes = int(self.timeouts.ai_time_limit.total_seconds() // 60)
+            reason = EscalationReason(code="ai_time_limit", detail=f"not resolved within {minutes} min")
+            return self._escalate(now, "ai_time_limit", EscalationDecision(escalate=True, reasons=[reason]))
+        return []
+
+    def pickup_deadline(self) -> datetime | None:
+        """While people have it: when a person should have picked up (None once the priority is urgent)."""
+        if (
+            self.data.state is not ConversationState.WAITING_FOR_HUMAN
+            or self.data.priority >= Priority.URGENT
+        ):
+            return None
+        since = self.data.waiting_since or self.data.opened_at
+        return self._pickup_due(since, self.timeouts.pickup * (self.data.pickup_misses + 1))
+
+    def pickup_deadline_passed(self, now: datetime) -> list[Effect]:
+        """Nobody picked up in time: raise the priority and tell the customer, once per pickup period."""
+        d = self.data
+        if d.state is not ConversationState.WAITING_FOR_HUMAN:
+            return []
+        d.pickup_misses += 1
+        d.priority = Priority(min(d.priority + 1, Priority.URGENT))
+        effects = self._say(now, Author.SYSTEM, notices.pickup_delay_notice())
+        if d.promised_by is not None and now >= d.promised_by:
+            promised = d.promised_by
+            d.promised_by = None
+            reason = EscalationReason(
+                code="promise_missed",
+                detail=f"told the customer a person would pick up by {promised:%Y-%m-%d %H:%M %Z}",
+            )
+        else:
+            reason = EscalationReason(
+                code="pickup_timeout",
+                detail=f"no agent picked up within {self.timeouts.pickup * d.pickup_misses}",
+            )
+        return [*effects, *self._record_escalation(now, reason.code, [reason]), self._status(now)]
+
+    def needs_draft(self, ai_mode: AiMode) -> bool:
+        """A person has (or is about to have) it and the customer wrote since the last draft."""
+        if ai_mode is AiMode.OFF:
+            return False
+        return self.data.state in HUMANS and self.data.customer_activity != self.data.drafted_for_activity
+
+    # --- responses and reads ----------------------------------------------------------------------
+
+    def response(
+        self,
+        message_id: str,
+        author: Author,
+        text: str,
+        sources: list[SourceRef] | None = None,
+        confidence: float | None = None,
+        decision: EscalationDecision | None = None,
+    ) -> SupportResponse:
+        return SupportResponse(
+            ticket_id=self.ticket_id,
+            message_id=message_id,
+            text=text,
+            author=author,
+            sources=sources or [],
+            confidence=confidence,
+            escalation=decision or EscalationDecision(escalate=False),
+            state=self.data.state,
+        )
+
+    def remember(self, message_id: str, response: SupportResponse) -> None:
+        """The answer to a message id, so a retried message gets it again (the newest are kept)."""
+        self.data.answered[message_id] = response
+        while len(self.data.answered) > ANSWERS_KEPT_FOR_DEDUP:
+            self.data.answered.pop(next(iter(self.data.answered)))
+
+    def entry(self, message_id: str | None) -> TranscriptEntry | None:
+        if message_id is None:
+            return None
+        return next((e for e in self.data.transcript_tail if e.message_id == message_id), None)
+
+    # --- what every transition shares -------------------------------------------------------------
+
+    def _escalate(self, now: datetime, trigger: str, decision: EscalationDecision) -> list[Effect]:
+        d = self.data
+        d.state = ConversationState.WAITING_FOR_HUMAN
+        d.escalated = True
+        d.priority = max(d.priority, decision.priority)
+        d.waiting_since = now
+        d.pickup_misses = 0
+        d.handoff_due = True
+        effects = [*self._record_escalation(now, trigger, decision.reasons), self._status(now)]
+        if self.hours is not None and not business_hours.is_open(self.hours, now):
+            # A promise the conversation keeps: the pickup timer fires at this moment, and a miss is recorded.
+            d.promised_by = self._pickup_due(now, self.timeouts.pickup)
+            local = d.promised_by.astimezone(business_hours.zone(self.hours))
+            text = notices.out_of_hours_notice(business_hours.describe(self.hours), f"{local:%A %H:%M %Z}")
+            effects += self._say(now, Author.SYSTEM, text)
+        return effects
+
+    def store_refused(self, now: datetime, detail: str) -> list[Effect]:
+        """The store refused a write for good: a customer the AI serves goes to a person, once."""
+        if self.data.state is not ConversationState.AI_ACTIVE or self.data.store_refused:
+            return []
+        self.data.store_refused = True
+        reason = EscalationReason(code="store_error", detail=detail[:200], strength=1.0)
+        return self._escalate(now, "store_error", EscalationDecision(escalate=True, reasons=[reason]))
+
+    def _record_escalation(
+        self, now: datetime, trigger: str, reasons: list[EscalationReason]
+    ) -> list[Effect]:
+        self.data.escalation_reasons = [*self.data.escalation_reasons, *reasons]
+        record = EscalationRecord(
+            event_id=f"{self.ticket_id}:esc:{self._next_seq()}",
+            ticket_id=self.ticket_id,
+            at=now,
+            trigger=trigger,
+            reasons=reasons,
+            priority=self.data.priority,
+        )
+        return [WriteEscalation(record)]
+
+    def _review_events(
+        self, now: datetime, message_id: str, text: str, reply: GeneratedReply, decision: EscalationDecision
+    ) -> list[Effect]:
+        """Abstentions (with the question: content gaps) and guardrail rewrites, for `tandem review`."""
+        # "Can I talk to a person?" is no question an article should answer: not a content gap.
+        asked_for_person = any(r.code == "explicit_request" for r in decision.reasons)
+        events = [("abstained", text)] if reply.abstained and not asked_for_person else []
+        events += [(f"guardrail:{note.kind}", note.sentence) for note in reply.guardrails]
+        return [
+            WriteEvent(
+                AiEventRecord(
+                    ticket_id=self.ticket_id,
+                    event_id=f"{self.ticket_id}:ai:{self._next_seq()}",
+                    at=now,
+                    kind=kind,
+                    detail=detail,
+                    message_id=message_id,
+                )
+            )
+            for kind, detail in events
+        ]
+
+    def _say(
+        self,
+        now: datetime,
+        author: Author,
+        text: str,
+        *,
+        message_id: str | None = None,
+        sources: list[SourceRef] | None = None,
+        confidence: float | None = None,
+        author_name: str = "",
+    ) -> list[Effect]:
+        """Into the transcript, and a write under a deterministic id (a retried write dedupes)."""
+        entry = TranscriptEntry(
+            message_id=message_id or f"{self.ticket_id}:{author.value}:{self._next_seq()}",
+            author=author,
+            text=text,
+            at=now,
+            author_name=author_name,
+            sources=sources or [],
+        )
+        self.data.transcript_tail.append(entry)
+        return [WriteMessage(MessageRecord(ticket_id=self.ticket_id, entry=entry, confidence=confidence))]
+
+    def _status(self, now: datetime, note: str = "") -> WriteStatus:
+        d = self.data
+        return WriteStatus(
+            TicketStatusUpdate(
+                ticket_id=self.ticket_id,
+                state=d.state,
+                priority=d.priority,
+                escalated=d.escalated,
+                agent=d.agent,
+                resolution=d.resolution,
+                resolution_note=note,
+                at=now,
+            )
+        )
+
+    def _pickup_due(self, since: datetime, pickup: timedelta) -> datetime:
+        """When a person should have picked up: business time when the deployment has business hours."""
+        if self.hours is None:
+            return since + pickup
+        return business_hours.add_business_time(self.hours, since, pickup)
+
+    def _next_seq(self) -> int:
+        self.data.seq += 1
+        return self.data.seq
