@@ -22,29 +22,25 @@ from tandem.contracts import (
     BusinessHours,
     CarriedState,
     ConversationState,
+    ConversationStatus,
     ConversationTimeouts,
     CustomerContext,
     EscalationCheck,
     EscalationDecision,
     EscalationReason,
-    EscalationRecord,
     GeneratedReply,
-    MessageRecord,
     Priority,
     Resolution,
     SourceRef,
     SupportResponse,
-    TicketStatusUpdate,
     TranscriptEntry,
 )
 from tandem.conversation.effects import (
     AnswerWithAi,
     Effect,
-    WriteEscalation,
     WriteEvent,
-    WriteMessage,
-    WriteStatus,
 )
+from tandem.conversation.journal import Journal
 from tandem.escalation import business_hours, notices
 
 HISTORY_FOR_CHECKS = 8  # transcript entries the escalation check sees
@@ -89,6 +85,10 @@ class Conversation:
     hours: BusinessHours | None
     data: CarriedState
 
+    @property
+    def _log(self) -> Journal:
+        return Journal(self.ticket_id, self.data)
+
     # --- customers --------------------------------------------------------------------------------
 
     def check_message(self) -> None:
@@ -99,7 +99,7 @@ class Conversation:
         """A customer message: into the transcript, and the inactivity clock restarts."""
         self.data.last_customer_at = now
         self.data.customer_activity += 1
-        return self._say(now, Author.CUSTOMER, text.strip(), message_id=message_id)
+        return self._log.say(now, Author.CUSTOMER, text.strip(), message_id=message_id)
 
     def route(
         self, now: datetime, message_id: str, text: str, ai_may_answer: bool, ai_mode: AiMode
@@ -163,14 +163,14 @@ class Conversation:
             )
         effects: list[Effect] = []
         if reply is not None:
-            effects += self._review_events(now, message_id, text, reply, decision)
+            effects += self._log.review_events(now, message_id, text, reply, decision)
         confidence = reply.confidence if reply else None
         if reply is not None and not decision.escalate:
-            said = self._say(now, Author.AI, reply.text, sources=reply.sources, confidence=confidence)
+            said = self._log.say(now, Author.AI, reply.text, sources=reply.sources, confidence=confidence)
         else:
             sources = reply.sources if reply is not None and notices.keeps_answer(decision, reply) else []
             notice = notices.handoff_notice(decision, reply)
-            said = self._say(now, Author.AI, notice, sources=sources, confidence=confidence)
+            said = self._log.say(now, Author.AI, notice, sources=sources, confidence=confidence)
         effects += said
         entry = self.data.transcript_tail[-1]
         if decision.escalate:
@@ -185,7 +185,7 @@ class Conversation:
         why = EscalationReason(code="explicit_request", detail=reason)
         decision = EscalationDecision(escalate=True, reasons=[why], priority=self.data.priority)
         return [
-            *self._say(now, Author.SYSTEM, notices.handoff_notice(decision)),
+            *self._log.say(now, Author.SYSTEM, notices.handoff_notice(decision)),
             *self._escalate(now, "request_human", decision),
         ]
 
@@ -210,9 +210,13 @@ class Conversation:
         effects: list[Effect] = []
         if came_from_ai:
             reason = EscalationReason(code="agent_takeover", detail=f"{agent} joined proactively")
-            effects += self._record_escalation(now, "agent_takeover", [reason])
+            effects += self._log.escalation(now, "agent_takeover", [reason])
             self.data.handoff_due = True
-        return [*effects, *self._say(now, Author.SYSTEM, notices.takeover_notice(agent)), self._status(now)]
+        return [
+            *effects,
+            *self._log.say(now, Author.SYSTEM, notices.takeover_notice(agent)),
+            self._log.status(now),
+        ]
 
     def check_owner(self, agent: str) -> None:
         if self.data.state is ConversationState.CLOSED:
@@ -224,7 +228,7 @@ class Conversation:
 
     def agent_reply(self, now: datetime, agent: str, text: str, message_id: str | None) -> list[Effect]:
         self.check_owner(agent)
-        return self._say(now, Author.AGENT, text.strip(), message_id=message_id, author_name=agent)
+        return self._log.say(now, Author.AGENT, text.strip(), message_id=message_id, author_name=agent)
 
     def check_hand_back(self, agent: str) -> None:
         if self.data.state is not ConversationState.AI_ACTIVE:
@@ -240,7 +244,10 @@ class Conversation:
         d.ai_turns = d.unsure_turns = d.pickup_misses = 0
         d.episode_started_at = d.waiting_since = None
         d.last_customer_at = now  # the customer gets a full inactivity window after the handover
-        return [*self._say(now, Author.SYSTEM, notices.hand_back_notice(agent)), self._status(now)]
+        return [
+            *self._log.say(now, Author.SYSTEM, notices.hand_back_notice(agent)),
+            self._log.status(now),
+        ]
 
     def check_close(self, resolution: Resolution, by: str) -> None:
         retried = by == self.data.closed_by and resolution is self.data.resolution
@@ -256,7 +263,10 @@ class Conversation:
         d.closed_by = by
         d.closed_at = now
         abandoned = resolution is Resolution.ABANDONED
-        return [*self._say(now, Author.SYSTEM, notices.closed_notice(abandoned)), self._status(now, note)]
+        return [
+            *self._log.say(now, Author.SYSTEM, notices.closed_notice(abandoned)),
+            self._log.status(now, note),
+        ]
 
     # --- after close ----------------------------------------------------------------------------
 
@@ -301,8 +311,8 @@ class Conversation:
             message_id=message_id,
         )
         return [
-            *self._say(now, Author.SYSTEM, notices.reopened_notice()),
-            self._status(now),
+            *self._log.say(now, Author.SYSTEM, notices.reopened_notice()),
+            self._log.status(now),
             WriteEvent(event),
         ]
 
@@ -348,7 +358,7 @@ class Conversation:
             return []
         d.pickup_misses += 1
         d.priority = Priority(min(d.priority + 1, Priority.URGENT))
-        effects = self._say(now, Author.SYSTEM, notices.pickup_delay_notice())
+        effects = self._log.say(now, Author.SYSTEM, notices.pickup_delay_notice())
         if d.promised_by is not None and now >= d.promised_by:
             promised = d.promised_by
             d.promised_by = None
@@ -361,7 +371,7 @@ class Conversation:
                 code="pickup_timeout",
                 detail=f"no agent picked up within {self.timeouts.pickup * d.pickup_misses}",
             )
-        return [*effects, *self._record_escalation(now, reason.code, [reason]), self._status(now)]
+        return [*effects, *self._log.escalation(now, reason.code, [reason]), self._log.status(now)]
 
     def needs_draft(self, ai_mode: AiMode) -> bool:
         """A person has (or is about to have) it and the customer wrote since the last draft."""
@@ -370,6 +380,26 @@ class Conversation:
         return self.data.state in HUMANS and self.data.customer_activity != self.data.drafted_for_activity
 
     # --- responses and reads ----------------------------------------------------------------------
+
+    def status(self) -> ConversationStatus:
+        d = self.data
+        return ConversationStatus(
+            ticket_id=self.ticket_id,
+            customer_id=self.customer.customer_id,
+            state=d.state,
+            priority=d.priority,
+            escalated=d.escalated,
+            agent=d.agent,
+            ai_turns=d.ai_turns,
+            escalation_reasons=d.escalation_reasons,
+            resolution=d.resolution,
+            opened_at=d.opened_at,
+            waiting_since=d.waiting_since,
+            timeouts=self.timeouts,
+            csat=d.csat,
+            reopened=d.reopened,
+            category=d.category,
+        )
 
     def response(
         self,
@@ -412,13 +442,13 @@ class Conversation:
         d.waiting_since = now
         d.pickup_misses = 0
         d.handoff_due = True
-        effects = [*self._record_escalation(now, trigger, decision.reasons), self._status(now)]
+        effects = [*self._log.escalation(now, trigger, decision.reasons), self._log.status(now)]
         if self.hours is not None and not business_hours.is_open(self.hours, now):
             # A promise the conversation keeps: the pickup timer fires at this moment, and a miss is recorded.
             d.promised_by = self._pickup_due(now, self.timeouts.pickup)
             local = d.promised_by.astimezone(business_hours.zone(self.hours))
             text = notices.out_of_hours_notice(business_hours.describe(self.hours), f"{local:%A %H:%M %Z}")
-            effects += self._say(now, Author.SYSTEM, text)
+            effects += self._log.say(now, Author.SYSTEM, text)
         return effects
 
     def store_refused(self, now: datetime, detail: str) -> list[Effect]:
@@ -429,86 +459,8 @@ class Conversation:
         reason = EscalationReason(code="store_error", detail=detail[:200], strength=1.0)
         return self._escalate(now, "store_error", EscalationDecision(escalate=True, reasons=[reason]))
 
-    def _record_escalation(
-        self, now: datetime, trigger: str, reasons: list[EscalationReason]
-    ) -> list[Effect]:
-        self.data.escalation_reasons = [*self.data.escalation_reasons, *reasons]
-        record = EscalationRecord(
-            event_id=f"{self.ticket_id}:esc:{self._next_seq()}",
-            ticket_id=self.ticket_id,
-            at=now,
-            trigger=trigger,
-            reasons=reasons,
-            priority=self.data.priority,
-        )
-        return [WriteEscalation(record)]
-
-    def _review_events(
-        self, now: datetime, message_id: str, text: str, reply: GeneratedReply, decision: EscalationDecision
-    ) -> list[Effect]:
-        """Abstentions (with the question: content gaps) and guardrail rewrites, for `tandem review`."""
-        # "Can I talk to a person?" is no question an article should answer: not a content gap.
-        asked_for_person = any(r.code == "explicit_request" for r in decision.reasons)
-        events = [("abstained", text)] if reply.abstained and not asked_for_person else []
-        events += [(f"guardrail:{note.kind}", note.sentence) for note in reply.guardrails]
-        return [
-            WriteEvent(
-                AiEventRecord(
-                    ticket_id=self.ticket_id,
-                    event_id=f"{self.ticket_id}:ai:{self._next_seq()}",
-                    at=now,
-                    kind=kind,
-                    detail=detail,
-                    message_id=message_id,
-                )
-            )
-            for kind, detail in events
-        ]
-
-    def _say(
-        self,
-        now: datetime,
-        author: Author,
-        text: str,
-        *,
-        message_id: str | None = None,
-        sources: list[SourceRef] | None = None,
-        confidence: float | None = None,
-        author_name: str = "",
-    ) -> list[Effect]:
-        """Into the transcript, and a write under a deterministic id (a retried write dedupes)."""
-        entry = TranscriptEntry(
-            message_id=message_id or f"{self.ticket_id}:{author.value}:{self._next_seq()}",
-            author=author,
-            text=text,
-            at=now,
-            author_name=author_name,
-            sources=sources or [],
-        )
-        self.data.transcript_tail.append(entry)
-        return [WriteMessage(MessageRecord(ticket_id=self.ticket_id, entry=entry, confidence=confidence))]
-
-    def _status(self, now: datetime, note: str = "") -> WriteStatus:
-        d = self.data
-        return WriteStatus(
-            TicketStatusUpdate(
-                ticket_id=self.ticket_id,
-                state=d.state,
-                priority=d.priority,
-                escalated=d.escalated,
-                agent=d.agent,
-                resolution=d.resolution,
-                resolution_note=note,
-                at=now,
-            )
-        )
-
     def _pickup_due(self, since: datetime, pickup: timedelta) -> datetime:
         """When a person should have picked up: business time when the deployment has business hours."""
         if self.hours is None:
             return since + pickup
         return business_hours.add_business_time(self.hours, since, pickup)
-
-    def _next_seq(self) -> int:
-        self.data.seq += 1
-        return self.data.seq
