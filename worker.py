@@ -16,7 +16,7 @@ from activities.knowledge import KnowledgeActivities
 from activities.store import StoreActivities
 from tandem.escalation.engine import EscalationEngine
 from tandem.escalation.policy import load_policy
-from tandem.knowledge.embeddings import make_embedder
+from tandem.knowledge.embeddings import usable_embedder
 from tandem.knowledge.interfaces import KnowledgeBackend, Reranker
 from tandem.knowledge.lexicon import StoreLexicon, StoreTicketSpeller
 from tandem.knowledge.service import KnowledgeService
@@ -37,7 +37,7 @@ def build_activities(settings: Settings) -> list:
     engine = make_engine(settings.resolved_database_url)
     create_schema(engine)
     store = TicketStore(engine)
-    embedder = make_embedder(settings)
+    embedder = usable_embedder(settings)  # a Cohere outage never keeps the worker from starting
     knowledge = build_knowledge(settings, store, embedder)
     escalation = EscalationEngine(
         load_policy(settings.policy_file) if settings.policy_file else None,

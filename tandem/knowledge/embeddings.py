@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 # WordLlama pads every batch to its longest text; sorting by length first keeps batches compact (~3x faster).
 _BATCH = 64
 
+log = logging.getLogger(__name__)
+
 
 def normalize_rows(vectors: np.ndarray) -> np.ndarray:
     """float32 rows scaled to unit length; all-zero rows (no known token) stay zero instead of NaN."""
@@ -151,4 +153,19 @@ def make_embedder(settings: Settings) -> Embedder:
     embedder: Embedder = CohereEmbedder(
         settings.cohere_api_key, settings.cohere_embed_model, base_url=settings.cohere_base_url
     )
+    return embedder
+
+
+def usable_embedder(settings: Settings) -> Embedder:
+    """`make_embedder(settings)`, checked with one short query; when it cannot embed (Cohere down or
+    unreachable, a bad key), the bundled WordLlama instead, so a worker always starts and answers or
+    escalates. The fallback is logged: retrieval quality is the embedded one until the worker restarts."""
+    embedder = make_embedder(settings)
+    if embedder is default_embedder():
+        return embedder
+    try:
+        embedder.embed_query("ping")
+    except Exception as err:
+        log.warning("embedder %s unusable (%s); using the bundled WordLlama instead", settings.embedder, err)
+        return default_embedder()
     return embedder

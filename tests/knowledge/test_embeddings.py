@@ -14,6 +14,7 @@ from tandem.knowledge.embeddings import (
     default_embedder,
     make_embedder,
     normalize_rows,
+    usable_embedder,
 )
 from tandem.settings import Settings
 
@@ -83,3 +84,15 @@ def test_wordllama_token_vectors_are_what_the_sentence_embedding_averages() -> N
     pooled = tokens.mean(axis=0)
     assert float(pooled @ embedder.embed_query(text)) / float(np.linalg.norm(pooled)) > 0.999
     assert embedder.token_vectors("").shape == (0, embedder.dim)
+
+
+def test_a_cohere_outage_falls_back_to_the_bundled_embedder_so_the_worker_starts(tmp_path) -> None:
+    """Cohere configured but unreachable (nothing listens on the port): the worker still builds every
+    activity, on the bundled WordLlama, instead of refusing to start."""
+    from worker import build_activities
+
+    down = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'tandem.db'}").model_copy(
+        update={"embedder": "auto", "cohere_api_key": "test-key", "cohere_base_url": "http://127.0.0.1:9"}
+    )
+    assert usable_embedder(down) is default_embedder()
+    assert {a.__name__ for a in build_activities(down)} >= {"answer_turn", "record_message"}
