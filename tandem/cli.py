@@ -44,10 +44,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = _fail(err)
     except KeyboardInterrupt:
         code = 130
+    except Exception as err:  # a person at a terminal gets one line, not a traceback
+        code = _fail(f"{type(err).__name__}: {err} (set TANDEM_DEBUG=1 for the traceback)")
+        if os.environ.get("TANDEM_DEBUG"):
+            raise
     sys.exit(code or 0)
 
 
-def _fail(err: Exception) -> int:
+def _fail(err: Exception | str) -> int:
     _out(f"error: {err}", file=sys.stderr)
     return 1
 

@@ -6,8 +6,10 @@ their message id (also the update id, so Temporal dedupes them), agent replies b
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -17,6 +19,7 @@ from temporalio.client import (
     WithStartWorkflowOperation,
     WorkflowHandle,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import (
     SearchAttributePair,
@@ -76,7 +79,35 @@ class RequestRejected(TandemError):
     """The conversation refused the request (empty or oversized message, wrong agent, ...)."""
 
 
+class TandemUnavailable(TandemError):
+    """Temporal or the workers stayed unreachable (or failing) for the client's whole retry budget. The
+    call may be repeated as it was: message and reply ids keep it exactly-once."""
+
+
 _M = TypeVar("_M", bound=BaseModel)
+_T = TypeVar("_T")
+RETRY_FIRST_DELAY_S = 0.2
+RETRY_MAX_DELAY_S = 5.0
+# What a restart of the Temporal server or of a worker looks like to a caller: worth trying again.
+_TRANSIENT = frozenset(
+    {
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.RESOURCE_EXHAUSTED,
+        RPCStatusCode.ABORTED,
+        RPCStatusCode.CANCELLED,
+        RPCStatusCode.UNKNOWN,
+        RPCStatusCode.INTERNAL,
+        # "Workflow Task in failed state", "no poller seen": a worker died mid-task or is starting.
+        RPCStatusCode.FAILED_PRECONDITION,
+    }
+)
+
+
+def _transient(err: BaseException) -> bool:
+    if isinstance(err, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return True
+    return isinstance(err, RPCError) and err.status in _TRANSIENT
 
 
 def _built(model: type[_M], **fields: Any) -> _M:
@@ -101,8 +132,10 @@ class TandemClient:
         business_hours: BusinessHours | None = None,
         rollout: Callable[[str, str | None], AiMode] | None = None,
         human_only_categories: list[str] | None = None,
+        retry_for: timedelta = timedelta(seconds=90),
     ) -> None:
         self._client = client
+        self._retry_for = retry_for  # how long transient failures are retried before TandemUnavailable
         self._task_queue = task_queue
         self._default_timeouts = default_timeouts or ConversationTimeouts()
         self._business_hours = business_hours
@@ -129,13 +162,11 @@ class TandemClient:
     async def open_ticket(self, start: TicketStart) -> ConversationStatus:
         """Start the ticket's conversation, or attach to it if it is already running."""
         start = self._with_defaults(start)
-        try:
-            handle = await self._client.start_workflow(
-                SupportConversation.run, start, **self._start_options(start)
-            )
-        except WorkflowAlreadyStartedError:
-            raise TicketClosedError(start.ticket_id) from None
-        return await handle.query(SupportConversation.status)
+        options = self._start_options(start)
+        await self._call(
+            start.ticket_id, lambda: self._client.start_workflow(SupportConversation.run, start, **options)
+        )
+        return await self._query(start.ticket_id, SupportConversation.status)
 
     async def send_message(
         self, ticket_id: str, text: str, *, message_id: str | None = None, start: TicketStart | None = None
@@ -148,24 +179,24 @@ class TandemClient:
         if problem := message_problem(message.text):
             raise RequestRejected(problem)
         update_id = f"msg-{message.message_id}"
-        try:
-            if start is None:
-                handle = self._handle(ticket_id)
-                return await handle.execute_update(SupportConversation.send_message, message, id=update_id)
-            if start.ticket_id != ticket_id:
-                raise ValueError("start.ticket_id must equal ticket_id")
-            start = self._with_defaults(start)
-            operation = WithStartWorkflowOperation(
+        if start is None:
+            return await self._update(ticket_id, SupportConversation.send_message, message, update_id)
+        if start.ticket_id != ticket_id:
+            raise RequestRejected("start.ticket_id must equal ticket_id")
+        start = self._with_defaults(start)
+
+        def with_start() -> Awaitable[SupportResponse]:
+            operation = WithStartWorkflowOperation(  # one per attempt: an operation is used once
                 SupportConversation.run,
                 start,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 **self._start_options(start, include_conflict_policy=False),
             )
-            return await self._client.execute_update_with_start_workflow(
+            return self._client.execute_update_with_start_workflow(
                 SupportConversation.send_message, message, start_workflow_operation=operation, id=update_id
             )
-        except (WorkflowUpdateFailedError, RPCError, WorkflowAlreadyStartedError) as err:
-            raise await self._translate(ticket_id, err) from err
+
+        return await self._call(ticket_id, with_start)
 
     async def request_human(self, ticket_id: str, reason: str = "customer asked for a person") -> None:
         await self._signal(ticket_id, SupportConversation.request_human, _built(HumanRequest, reason=reason))
@@ -207,30 +238,18 @@ class TandemClient:
     # --- reads --------------------------------------------------------------------------------------
 
     async def status(self, ticket_id: str) -> ConversationStatus:
-        try:
-            return await self._handle(ticket_id).query(SupportConversation.status)
-        except RPCError as err:
-            raise await self._translate(ticket_id, err) from err
+        return await self._query(ticket_id, SupportConversation.status)
 
     async def draft(self, ticket_id: str) -> AgentDraft | None:
         """The AI's suggested reply for the agent, while a person has the conversation."""
-        try:
-            return await self._handle(ticket_id).query(SupportConversation.draft)
-        except RPCError as err:
-            raise await self._translate(ticket_id, err) from err
+        return await self._query(ticket_id, SupportConversation.draft)
 
     async def handoff(self, ticket_id: str) -> HandoffPackage | None:
         """The handoff package of an escalated conversation (summary, context, reasons, suggested reply)."""
-        try:
-            return await self._handle(ticket_id).query(SupportConversation.handoff)
-        except RPCError as err:
-            raise await self._translate(ticket_id, err) from err
+        return await self._query(ticket_id, SupportConversation.handoff)
 
     async def transcript(self, ticket_id: str) -> list[TranscriptEntry]:
-        try:
-            return await self._handle(ticket_id).query(SupportConversation.transcript)
-        except RPCError as err:
-            raise await self._translate(ticket_id, err) from err
+        return await self._query(ticket_id, SupportConversation.transcript)
 
     async def queue(self, limit: int = 100) -> list[QueueItem]:
         """Conversations waiting for a person: most urgent first, then longest waiting (from visibility)."""
@@ -303,16 +322,38 @@ class TandemClient:
         return options
 
     async def _update(self, ticket_id: str, update: Any, arg: Any, update_id: str | None = None) -> Any:
-        try:
-            return await self._handle(ticket_id).execute_update(update, arg, id=update_id)
-        except (WorkflowUpdateFailedError, RPCError) as err:
-            raise await self._translate(ticket_id, err) from err
+        # A fixed update id: a retry after a lost connection is the same update, never a second one.
+        update_id = update_id or f"{update.__name__}-{uuid.uuid4().hex}"
+        return await self._call(
+            ticket_id, lambda: self._handle(ticket_id).execute_update(update, arg, id=update_id)
+        )
 
     async def _signal(self, ticket_id: str, signal: Any, arg: Any) -> None:
-        try:
-            await self._handle(ticket_id).signal(signal, arg)
-        except RPCError as err:
-            raise await self._translate(ticket_id, err) from err
+        await self._call(ticket_id, lambda: self._handle(ticket_id).signal(signal, arg))
+
+    async def _query(self, ticket_id: str, query: Any) -> Any:
+        return await self._call(ticket_id, lambda: self._handle(ticket_id).query(query))
+
+    async def _call(self, ticket_id: str, operation: Callable[[], Awaitable[_T]]) -> _T:
+        """Run `operation`, retrying what a restart of Temporal or a worker causes (unreachable server,
+        a workflow task being retried) with backoff for up to `retry_for`; callers see only TandemErrors."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self._retry_for.total_seconds()
+        delay = RETRY_FIRST_DELAY_S
+        while True:
+            try:
+                return await operation()
+            except (WorkflowUpdateFailedError, RPCError, WorkflowAlreadyStartedError) as err:
+                translated = await self._translate(ticket_id, err)
+                if isinstance(translated, TandemError):
+                    raise translated from err
+                failure = err
+            except WorkflowUpdateRPCTimeoutOrCancelledError as err:  # the server's long poll ran out
+                failure = err
+            if not _transient(failure) or loop.time() + delay > give_up:
+                raise TandemUnavailable(f"ticket {ticket_id!r}: {failure}") from failure
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_DELAY_S)
 
     async def _translate(self, ticket_id: str, err: Exception) -> Exception:
         """Turn Temporal's errors into ones a backend can show: rejected, closed, or unknown."""
@@ -322,7 +363,7 @@ class TandemClient:
                 return TicketClosedError(ticket_id)
             if isinstance(cause, ApplicationError) and cause.type == REJECTED:
                 return RequestRejected(cause.message)
-            return err  # a failure, not a refusal: the caller sees it as it is
+            return TandemUnavailable(f"ticket {ticket_id!r}: the conversation failed the request: {cause}")
         if isinstance(err, WorkflowAlreadyStartedError):
             return TicketClosedError(ticket_id)
         if isinstance(err, RPCError) and err.status in (

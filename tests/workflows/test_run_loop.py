@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import pytest
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType, UpdateWorkflowExecutionLifecycleStage
 from temporalio.api.update.v1 import UpdateRef, WaitPolicy
@@ -14,7 +15,7 @@ from temporalio.api.workflowservice.v1 import PollWorkflowExecutionUpdateRequest
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from tandem.client import TandemClient, workflow_id
+from tandem.client import TandemClient, TandemUnavailable, workflow_id
 from tandem.contracts import Author, ConversationState, ConversationTimeouts
 from tandem.settings import Settings
 from tandem.store import TicketStore
@@ -79,3 +80,25 @@ async def test_a_message_arriving_with_the_inactivity_timer_is_answered(
     assert reply.author is Author.AI and reply.text
     assert status.state is not ConversationState.CLOSED  # the customer was not gone
     assert [e.message_id for e in transcript].count("m-late") == 1
+
+
+async def test_the_client_rides_out_a_worker_restart_and_reports_only_its_own_errors(
+    local_env: WorkflowEnvironment, settings: Settings, store: TicketStore
+) -> None:
+    """A read while no worker runs is retried until one is back; when none comes back within the retry
+    budget, the caller gets TandemUnavailable, never a raw Temporal error."""
+    queue_settings = settings.model_copy(update={"task_queue": f"tandem-test-{uuid.uuid4().hex[:8]}"})
+    tandem = TandemClient.from_settings(local_env.client, queue_settings)
+    start = new_ticket()
+    tid = start.ticket_id
+    async with build_worker(local_env.client, queue_settings):
+        await tandem.send_message(tid, "How do I open a checking account?", start=start)
+
+    impatient = TandemClient(local_env.client, queue_settings.task_queue, retry_for=timedelta(seconds=1))
+    with pytest.raises(TandemUnavailable):
+        await impatient.status(tid)
+
+    reading = asyncio.create_task(tandem.status(tid))  # no worker yet: retried, not failed
+    async with build_worker(local_env.client, queue_settings):
+        status = await asyncio.wait_for(reading, timeout=60)
+    assert status.ticket_id == tid and status.state is ConversationState.AI_ACTIVE
