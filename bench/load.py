@@ -1,0 +1,237 @@
+"""Conversations under load: many at once through Temporal and one worker process, against the same activity
+code run in-process, in one run on one machine. Prints JSON (results: bench/results/load.json).
+
+    .venv/bin/python bench/load.py [--conversations 100] [--messages 4] [--runs 3] [--database-url URL]
+
+- in-process: each message runs what its turn's activities run (store writes, the answer turn, the
+  escalation check), on as many threads as the worker has, conversations concurrent, messages in order;
+- through Temporal: a local dev server and `worker.py` in its own process (the worker host); every
+  conversation is a ticket opened by its first message (update-with-start), messages sent in order, all
+  conversations at once. Reply time is what `TandemClient.send_message` waits. The worker's RSS is read from
+  /proc after each run (`--runs` in the same worker process: memory should stay flat).
+
+The questions are the answers suites' (data/eval/rho_answers), over the bundled help center and tickets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tandem import search_attributes as sa  # noqa: E402
+from tandem.binaries import temporal_cli  # noqa: E402
+from tandem.client import TandemClient  # noqa: E402
+from tandem.contracts import (  # noqa: E402
+    Author,
+    CustomerContext,
+    EscalationCheck,
+    MessageRecord,
+    TicketRecord,
+    TicketStart,
+    TranscriptEntry,
+    TurnRequest,
+)
+from tandem.evaluation.metrics import percentile  # noqa: E402
+from tandem.evaluation.suite import load_suite  # noqa: E402
+from tandem.knowledge.ingest import ingest_path  # noqa: E402
+from tandem.knowledge.loaders import load_tickets_jsonl  # noqa: E402
+from tandem.settings import Settings  # noqa: E402
+from tandem.store import TicketStore, create_schema, make_engine  # noqa: E402
+
+HELPCENTER = ROOT / "data/helpcenter/rho_bank"
+TICKETS = ROOT / "data/tickets/bitext/tickets.jsonl"
+QUESTIONS = ROOT / "data/eval/rho_answers"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--conversations", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=4, help="per conversation")
+    parser.add_argument("--runs", type=int, default=3, help="through Temporal, in one worker process")
+    parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(_bench(args)), indent=2))
+
+
+async def _bench(args: argparse.Namespace) -> dict[str, object]:
+    suite = load_suite(QUESTIONS)
+    assert suite.answers is not None
+    questions = [case.question for case in suite.answers]
+    conversations = [
+        [questions[(c * args.messages + m) % len(questions)] for m in range(args.messages)]
+        for c in range(args.conversations)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/tandem.db"
+        settings = Settings(data_dir=Path(tmp), database_url=url, task_queue=f"bench-{uuid.uuid4().hex[:6]}")
+        engine = make_engine(settings.resolved_database_url)
+        create_schema(engine)
+        store = TicketStore(engine)
+        ingest_path(store, HELPCENTER, progress=False)
+        store.import_resolved_tickets(load_tickets_jsonl(TICKETS))
+        in_process = _in_process(settings, store, conversations)
+        through = await _through_temporal(settings, conversations, args.runs)
+        engine.dispose()
+    return {
+        "machine": {"cores": os.cpu_count(), "database": url.split(":", 1)[0]},
+        "conversations": args.conversations,
+        "messages": args.conversations * args.messages,
+        "in_process": in_process,
+        "through_temporal": through,
+        "goal": "throughput >= 1/2 of in-process, p95 <= 2x in-process, worker RSS < 400 MB and flat",
+    }
+
+
+def _in_process(settings: Settings, store: TicketStore, conversations: list[list[str]]) -> dict[str, object]:
+    """The turn's activity code, called directly: store writes, answer turn, escalation check."""
+    from worker import ACTIVITY_THREADS, build_activities
+
+    acts = {a.__name__: a for a in build_activities(settings)}
+
+    def conversation(index: int, messages: list[str]) -> list[float]:
+        ticket = f"inproc-{index}-{uuid.uuid4().hex[:6]}"
+        customer = CustomerContext(customer_id=f"c-{index}")
+        now = datetime.now(UTC)
+        acts["open_ticket"](
+            TicketRecord(
+                ticket_id=ticket, customer_id=customer.customer_id, product=None, subject="", opened_at=now
+            )
+        )
+        history: list[TranscriptEntry] = []
+        waits = []
+        for n, text in enumerate(messages):
+            started = time.perf_counter()
+            said = TranscriptEntry(message_id=f"{ticket}-m{n}", author=Author.CUSTOMER, text=text, at=now)
+            acts["record_message"](MessageRecord(ticket_id=ticket, entry=said))
+            reply = acts["answer_turn"](
+                TurnRequest(ticket_id=ticket, message=text, customer=customer, history=history)
+            )
+            acts["check_escalation"](
+                EscalationCheck(
+                    message=text,
+                    customer=customer,
+                    confidence=reply.confidence,
+                    abstained=reply.abstained,
+                    ai_turns=n + 1,
+                    unsure_turns=0,
+                )
+            )
+            answer = TranscriptEntry(message_id=f"{ticket}-r{n}", author=Author.AI, text=reply.text, at=now)
+            acts["record_message"](MessageRecord(ticket_id=ticket, entry=answer))
+            history += [said, answer]
+            waits.append(time.perf_counter() - started)
+        return waits
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(ACTIVITY_THREADS) as pool:
+        waits = [w for ws in pool.map(conversation, range(len(conversations)), conversations) for w in ws]
+    return _figures(waits, time.perf_counter() - started)
+
+
+async def _through_temporal(
+    settings: Settings, conversations: list[list[str]], runs: int
+) -> dict[str, object]:
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        search_attributes=list(sa.ALL),
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    ) as env:
+        started = time.perf_counter()
+        worker = _start_worker(env, settings)
+        try:
+            await _polling(env, settings.task_queue)
+            start_up = time.perf_counter() - started
+            client = TandemClient.from_settings(env.client, settings)
+            results = []
+            for run in range(runs):
+                t0 = time.perf_counter()
+                waits = await asyncio.gather(
+                    *(_conversation(client, f"r{run}-{i}", msgs) for i, msgs in enumerate(conversations))
+                )
+                figures = _figures([w for ws in waits for w in ws], time.perf_counter() - t0)
+                figures["worker_rss_mb"] = _rss_mb(worker.pid)
+                results.append(figures)
+            return {"worker_start_up_s": round(start_up, 1), "runs": results}
+        finally:
+            worker.terminate()
+            worker.wait(30)
+
+
+async def _conversation(client: TandemClient, key: str, messages: list[str]) -> list[float]:
+    start = TicketStart(
+        ticket_id=f"load-{key}-{uuid.uuid4().hex[:6]}", customer=CustomerContext(customer_id=f"c-{key}")
+    )
+    waits = []
+    for n, text in enumerate(messages):
+        started = time.perf_counter()
+        await client.send_message(start.ticket_id, text, message_id=f"{start.ticket_id}-m{n}", start=start)
+        waits.append(time.perf_counter() - started)
+    return waits
+
+
+def _start_worker(env: WorkflowEnvironment, settings: Settings) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "TANDEM_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+        "TANDEM_TASK_QUEUE": settings.task_queue,
+        "TANDEM_DATABASE_URL": settings.resolved_database_url,
+        "TANDEM_DATA_DIR": str(settings.data_dir),
+    }
+    return subprocess.Popen(
+        [sys.executable, "worker.py"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def _polling(env: WorkflowEnvironment, task_queue: str) -> None:
+    """Until the worker polls its task queue: it has started."""
+    request = DescribeTaskQueueRequest(
+        namespace=env.client.namespace,
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    while not (await env.client.workflow_service.describe_task_queue(request)).pollers:
+        await asyncio.sleep(0.1)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _figures(waits: list[float], seconds: float) -> dict[str, object]:
+    ms = sorted(w * 1000 for w in waits)
+    return {
+        "messages_per_s": round(len(waits) / seconds, 2),
+        "reply_ms": {"p50": round(percentile(ms, 50), 1), "p95": round(percentile(ms, 95), 1)},
+        "seconds": round(seconds, 1),
+    }
+
+
+if __name__ == "__main__":
+    main()
