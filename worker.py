@@ -56,11 +56,8 @@ def build_activities(settings: Settings) -> list:
         generation_acts.answer_turn,
         escalation_acts.check_escalation,
         store_acts.open_ticket,
-        store_acts.record_message,
-        store_acts.record_escalation,
-        store_acts.update_status,
+        store_acts.write,
         store_acts.record_csat,
-        store_acts.record_ai_event,
         store_acts.record_handoff,
         handoff_acts.prepare_handoff,
     ]

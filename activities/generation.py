@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
+from activities.heartbeat import heartbeating
 from tandem.adapters.cohere_client import CohereError, to_application_error
 from tandem.contracts import GeneratedReply, TurnRequest
 from tandem.responder.turn import TurnAnswerer
@@ -22,6 +23,7 @@ class GenerationActivities:
     def answer_turn(self, request: TurnRequest) -> GeneratedReply:
         """Only ids and short texts travel through workflow history; articles are read here."""
         try:
-            return self._answerer.answer(request)
+            with heartbeating():  # a dead worker is noticed in seconds, even during a long model call
+                return self._answerer.answer(request)
         except CohereError as exc:
             raise to_application_error(exc) from exc

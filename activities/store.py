@@ -22,6 +22,7 @@ from tandem.contracts import (
     EscalationRecord,
     HandoffPackage,
     MessageRecord,
+    StoreBatch,
     TicketRecord,
     TicketStatusUpdate,
 )
@@ -93,6 +94,20 @@ class StoreActivities:
         self._store.record_ai_event(
             record.ticket_id, record.event_id, record.at, record.kind, record.detail, record.message_id
         )
+
+    @activity.defn
+    @_permanent_errors_final
+    def write(self, batch: StoreBatch) -> None:
+        """A conversation step's writes in order (a local activity: no task queue round trip)."""
+        for record in batch.writes:
+            if isinstance(record, MessageRecord):
+                self.record_message(record)
+            elif isinstance(record, EscalationRecord):
+                self.record_escalation(record)
+            elif isinstance(record, AiEventRecord):
+                self.record_ai_event(record)
+            else:
+                self.update_status(record)
 
     @activity.defn
     @_permanent_errors_final

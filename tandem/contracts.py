@@ -405,6 +405,13 @@ class TicketStatusUpdate(_Contract):
     at: datetime
 
 
+class StoreBatch(_Contract):
+    """The store writes of one step of a conversation, in order, as one activity: each keyed by its own id,
+    so a retried batch never duplicates a row."""
+
+    writes: list[MessageRecord | EscalationRecord | AiEventRecord | TicketStatusUpdate]
+
+
 # --- reads -------------------------------------------------------------------------------------------
 
 

@@ -46,6 +46,7 @@ class AiSteps:
             GenerationActivities.answer_turn,
             TurnRequest(ticket_id=self._ticket_id, message=text, customer=self._customer, history=history),
             start_to_close_timeout=policy.GENERATION_TIMEOUT,
+            heartbeat_timeout=policy.GENERATION_HEARTBEAT,
             retry_policy=policy.TURN_RETRY,
         )
 

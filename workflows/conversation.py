@@ -128,7 +128,7 @@ class SupportConversation:
         self._in_flight.add(message.message_id)
         await workflow.wait_condition(lambda: self._opened)
         async with self._turn_lock:
-            await self._effects.apply(self._c.receive(workflow.now(), message.message_id, message.text))
+            received = self._c.receive(workflow.now(), message.message_id, message.text)
             if not self._categorized:
                 self._categorized = True
                 self._d.category = await self._ai.category(message.text)
@@ -137,7 +137,7 @@ class SupportConversation:
             effects, held = self._c.route(
                 workflow.now(), message.message_id, message.text, may_answer, self._ai_mode
             )
-            response = await self._effects.apply(effects) or held
+            response = await self._effects.apply([*received, *effects]) or held
         assert response is not None  # the machine answers or holds every message
         self._c.remember(message.message_id, response)
         self._in_flight.discard(message.message_id)

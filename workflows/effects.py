@@ -10,8 +10,8 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.store import STORE_REJECTED, StoreActivities
-    from tandem.contracts import AiMode, EscalationDecision, EscalationReason, SupportResponse
-    from tandem.conversation.effects import AnswerWithAi, Effect, WriteEscalation, WriteEvent, WriteMessage
+    from tandem.contracts import AiMode, EscalationDecision, EscalationReason, StoreBatch, SupportResponse
+    from tandem.conversation.effects import AnswerWithAi, Effect, WriteStatus
     from tandem.conversation.machine import Conversation
     from workflows import activity_policy as policy
     from workflows.ai_steps import AiSteps
@@ -25,21 +25,38 @@ class EffectRunner:
         self._seen = seen
 
     async def apply(self, effects: list[Effect]) -> SupportResponse | None:
-        """Carry out a transition's effects in order; the response of an AI turn among them."""
+        """Carry out a transition's effects; the response of an AI turn among them. Its store writes (and
+        those of the AI turn) go in order as one batch, a local activity, once the AI has answered: one
+        write per step instead of one activity and one workflow task per row."""
         response = None
+        writes: list[Effect] = []
         for effect in effects:
             if isinstance(effect, AnswerWithAi):
-                response = await self._ai_turn(effect)
-            elif isinstance(effect, WriteMessage):
-                await self.store(StoreActivities.record_message, effect.record)
-            elif isinstance(effect, WriteEscalation):
-                await self.store(StoreActivities.record_escalation, effect.record)
-            elif isinstance(effect, WriteEvent):
-                await self.store(StoreActivities.record_ai_event, effect.record)
+                response = await self._ai_turn(effect, writes)
             else:
-                await self.store(StoreActivities.update_status, effect.update)
-                self._seen.publish(self._c.data)
+                writes.append(effect)
+        await self._write(writes)
         return response
+
+    async def _write(self, writes: list[Effect]) -> None:
+        records = [
+            w.update if isinstance(w, WriteStatus) else w.record
+            for w in writes
+            if not isinstance(w, AnswerWithAi)
+        ]
+        if not records:
+            return
+        try:
+            await workflow.execute_local_activity_method(
+                StoreActivities.write,
+                StoreBatch(writes=records),
+                start_to_close_timeout=policy.STORE_TIMEOUT,
+                retry_policy=policy.STORE_RETRY,
+            )
+        except (ActivityError, ApplicationError) as err:  # a local activity's failure may come bare
+            await self._refused(err)
+        if any(isinstance(w, WriteStatus) for w in writes):
+            self._seen.publish(self._c.data)
 
     async def store(self, method: Callable[..., None], arg: object) -> None:
         """Write to the store; a write the database refuses for good never wedges the conversation: the
@@ -49,13 +66,17 @@ class EffectRunner:
                 method, arg, start_to_close_timeout=policy.STORE_TIMEOUT, retry_policy=policy.STORE_RETRY
             )
         except ActivityError as err:
-            cause = err.cause
-            if not (isinstance(cause, ApplicationError) and cause.type == STORE_REJECTED):
-                raise
-            workflow.logger.error("store refused a write for ticket %s: %s", self._c.ticket_id, cause.message)
-            await self.apply(self._c.store_refused(workflow.now(), cause.message))
+            await self._refused(err)
 
-    async def _ai_turn(self, turn: AnswerWithAi) -> SupportResponse:
+    async def _refused(self, err: ActivityError | ApplicationError) -> None:
+        """A write the database refused for good: logged, and the machine decides (a person takes over)."""
+        cause = err.cause if isinstance(err, ActivityError) else err
+        if not (isinstance(cause, ApplicationError) and cause.type == STORE_REJECTED):
+            raise err
+        workflow.logger.error("store refused a write for ticket %s: %s", self._c.ticket_id, cause.message)
+        await self.apply(self._c.store_refused(workflow.now(), cause.message))
+
+    async def _ai_turn(self, turn: AnswerWithAi, writes: list[Effect]) -> SupportResponse:
         try:
             reply = await self._ai.reply(turn.message_id, turn.text, self._c.data)
             decision = await self._ai.check(self._c.escalation_check(turn.message_id, turn.text, reply))

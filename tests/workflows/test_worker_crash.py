@@ -12,9 +12,10 @@ import time
 import uuid
 from pathlib import Path
 
-from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.enums.v1 import EventType, TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from tandem.client import TandemClient
@@ -57,6 +58,18 @@ async def _wait_for_pollers(env: WorkflowEnvironment, task_queue: str) -> None:
     raise AssertionError("worker never started polling")
 
 
+async def _answer_scheduled(env: WorkflowEnvironment, ticket_id: str) -> bool:
+    try:
+        history = await env.client.get_workflow_handle(f"ticket-{ticket_id}").fetch_history()
+    except RPCError:
+        return False  # not started yet
+    return any(
+        e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "answer_turn"
+        for e in history.events
+    )
+
+
 async def test_sigkill_mid_turn_then_a_new_worker_finishes_it(
     local_env: WorkflowEnvironment, settings: Settings, store: TicketStore, tmp_path: Path
 ) -> None:
@@ -71,14 +84,14 @@ async def test_sigkill_mid_turn_then_a_new_worker_finishes_it(
         try:
             await _wait_for_pollers(local_env, task_queue)
             turn = asyncio.create_task(tandem.send_message(tid, QUESTION, start=start))
-            # Kill the moment the customer's message is in the store: the AI reply is still to come.
+            # Kill the moment the AI turn has begun (its answer activity is scheduled): the reply is to come.
             deadline = time.monotonic() + 30
-            while store.message_count(tid) == 0 and time.monotonic() < deadline:
+            while not await _answer_scheduled(local_env, tid) and time.monotonic() < deadline:
                 await asyncio.sleep(0.002)
             first.send_signal(signal.SIGKILL)
             first.wait()
             replies_at_kill = [e for e in store.transcript(tid) if e.author is Author.AI]
-            mid_turn_kills += store.message_count(tid) > 0 and not replies_at_kill
+            mid_turn_kills += await _answer_scheduled(local_env, tid) and not replies_at_kill
 
             second = _start_worker(local_env, settings, task_queue, tmp_path / f"worker-{attempt}-b.log")
             response = await asyncio.wait_for(turn, timeout=120)
