@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -34,9 +38,19 @@ log = logging.getLogger(__name__)
 
 
 def build_activities(settings: Settings) -> list:
+    """Every activity of the conversation, on its domain services (store, knowledge, escalation)."""
+    return [*_remote_activities(settings, (store := _store(settings))), StoreActivities(store).write]
+
+
+def _store(settings: Settings) -> TicketStore:
     engine = make_engine(settings.resolved_database_url)
     create_schema(engine)
-    store = TicketStore(engine)
+    return TicketStore(engine)
+
+
+def _remote_activities(settings: Settings, store: TicketStore) -> list:
+    """The activities a workflow schedules on the task queue (the store batch runs locally, in the
+    workflow's own worker)."""
     embedder = usable_embedder(settings)  # a Cohere outage never keeps the worker from starting
     knowledge = build_knowledge(settings, store, embedder)
     escalation = EscalationEngine(
@@ -48,18 +62,15 @@ def build_activities(settings: Settings) -> list:
     generation_acts = GenerationActivities(
         TurnAnswerer(knowledge, ReplyPipeline(make_responder(settings, knowledge.lexicon)))
     )
-    escalation_acts = EscalationActivities(escalation)
     store_acts = StoreActivities(store)
-    handoff_acts = HandoffActivities()
     return [
         knowledge_acts.categorize,
         generation_acts.answer_turn,
-        escalation_acts.check_escalation,
+        EscalationActivities(escalation).check_escalation,
         store_acts.open_ticket,
-        store_acts.write,
         store_acts.record_csat,
         store_acts.record_handoff,
-        handoff_acts.prepare_handoff,
+        HandoffActivities().prepare_handoff,
     ]
 
 
@@ -83,28 +94,57 @@ def build_knowledge(settings: Settings, store: TicketStore, embedder) -> Knowled
     return knowledge
 
 
-def build_worker(client: Client, settings: Settings) -> Worker:
+def build_worker(client: Client, settings: Settings, role: str = "all") -> Worker:
+    """A worker on the task queue. `role`: "all" (one process does everything), "workflows" (workflow tasks
+    and the store batch, a local activity: no retrieval or model call competes with workflow tasks for
+    this process), or "activities" (retrieval, answers, checks, store writes on the queue)."""
+    store = _store(settings)
+    workflows = role in ("all", "workflows")
+    activities = [] if role == "activities" else [StoreActivities(store).write]
+    if role in ("all", "activities"):
+        activities += _remote_activities(settings, store)
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[SupportConversation],
-        activities=build_activities(settings),
+        workflows=[SupportConversation] if workflows else [],
+        activities=activities,
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
+        no_remote_activities=role == "workflows",
     )
 
 
-async def run_worker(settings: Settings | None = None) -> None:
+async def run_worker(settings: Settings | None = None, processes: int = 1, role: str = "all") -> None:
+    """Run a worker. With `processes` > 1: this process takes the workflow tasks and starts
+    `processes - 1` activity processes beside it (stopped with it), so heavy retrieval never starves
+    workflow tasks of the interpreter."""
     settings = settings or get_settings()
     client = await connect(settings)
-    worker = build_worker(client, settings)
-    log.info("worker polling task queue %s", settings.task_queue)
-    await worker.run()
+    helpers: list[subprocess.Popen] = []
+    if processes > 1:
+        role = "workflows"
+        command = [sys.executable, str(Path(__file__).resolve()), "--role", "activities"]
+        helpers = [subprocess.Popen(command) for _ in range(processes - 1)]
+    try:
+        worker = build_worker(client, settings, role)
+        log.info("worker (%s) polling task queue %s", role, settings.task_queue)
+        await worker.run()
+    finally:
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            helper.wait(30)
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Run a Tandem worker.")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="1 workflow process + N-1 activity processes"
+    )
+    parser.add_argument("--role", choices=("all", "workflows", "activities"), default="all")
+    args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(run_worker())
+    asyncio.run(run_worker(processes=args.processes, role=args.role))
 
 
 if __name__ == "__main__":

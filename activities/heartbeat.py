@@ -16,6 +16,9 @@ HEARTBEAT_EVERY_S = 2.0
 @contextmanager
 def heartbeating(every_s: float = HEARTBEAT_EVERY_S) -> Iterator[None]:
     """Heartbeat every `every_s` seconds while the block runs, from a thread in the activity's context."""
+    if not activity.in_activity():  # called directly (a benchmark, a script): nobody to tell
+        yield
+        return
     done = threading.Event()
     context = contextvars.copy_context()
 

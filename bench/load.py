@@ -2,9 +2,10 @@
 code run in-process, in one run on one machine. Prints JSON (results: bench/results/load.json).
 
     .venv/bin/python bench/load.py [--conversations 100] [--messages 4] [--runs 3] [--database-url URL]
+                                     [--out FILE]
 
-- in-process: each message runs what its turn's activities run (store writes, the answer turn, the
-  escalation check), on as many threads as the worker has, conversations concurrent, messages in order;
+- in-process: each message runs what its turn's activities run (the answer turn, the escalation check, the
+  store batch), on as many threads as the worker has, conversations concurrent, messages in order;
 - through Temporal: a local dev server and `worker.py` in its own process (the worker host); every
   conversation is a ticket opened by its first message (update-with-start), messages sent in order, all
   conversations at once. Reply time is what `TandemClient.send_message` waits. The worker's RSS is read from
@@ -45,6 +46,7 @@ from tandem.contracts import (  # noqa: E402
     CustomerContext,
     EscalationCheck,
     MessageRecord,
+    StoreBatch,
     TicketRecord,
     TicketStart,
     TranscriptEntry,
@@ -68,8 +70,13 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=4, help="per conversation")
     parser.add_argument("--runs", type=int, default=3, help="through Temporal, in one worker process")
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
+    parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
+    parser.add_argument("--worker-processes", type=int, default=2, help="worker.py --processes N")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(_bench(args)), indent=2))
+    result = json.dumps(asyncio.run(_bench(args)), indent=2)
+    if args.out is not None:
+        args.out.write_text(result + "\n")
+    print(result)
 
 
 async def _bench(args: argparse.Namespace) -> dict[str, object]:
@@ -89,7 +96,7 @@ async def _bench(args: argparse.Namespace) -> dict[str, object]:
         ingest_path(store, HELPCENTER, progress=False)
         store.import_resolved_tickets(load_tickets_jsonl(TICKETS))
         in_process = _in_process(settings, store, conversations)
-        through = await _through_temporal(settings, conversations, args.runs)
+        through = await _through_temporal(settings, conversations, args.runs, args.worker_processes)
         engine.dispose()
     return {
         "machine": {"cores": os.cpu_count(), "database": url.split(":", 1)[0]},
@@ -121,22 +128,23 @@ def _in_process(settings: Settings, store: TicketStore, conversations: list[list
         for n, text in enumerate(messages):
             started = time.perf_counter()
             said = TranscriptEntry(message_id=f"{ticket}-m{n}", author=Author.CUSTOMER, text=text, at=now)
-            acts["record_message"](MessageRecord(ticket_id=ticket, entry=said))
-            reply = acts["answer_turn"](
-                TurnRequest(ticket_id=ticket, message=text, customer=customer, history=history)
+            request = TurnRequest(ticket_id=ticket, message=text, customer=customer, history=history)
+            reply = acts["answer_turn"](request)
+            check = EscalationCheck(
+                message=text,
+                customer=customer,
+                confidence=reply.confidence,
+                abstained=reply.abstained,
+                ai_turns=n + 1,
+                unsure_turns=0,
             )
-            acts["check_escalation"](
-                EscalationCheck(
-                    message=text,
-                    customer=customer,
-                    confidence=reply.confidence,
-                    abstained=reply.abstained,
-                    ai_turns=n + 1,
-                    unsure_turns=0,
-                )
-            )
+            acts["check_escalation"](check)
             answer = TranscriptEntry(message_id=f"{ticket}-r{n}", author=Author.AI, text=reply.text, at=now)
-            acts["record_message"](MessageRecord(ticket_id=ticket, entry=answer))
+            writes = [
+                MessageRecord(ticket_id=ticket, entry=said),
+                MessageRecord(ticket_id=ticket, entry=answer),
+            ]
+            acts["write"](StoreBatch(writes=writes))
             history += [said, answer]
             waits.append(time.perf_counter() - started)
         return waits
@@ -148,7 +156,7 @@ def _in_process(settings: Settings, store: TicketStore, conversations: list[list
 
 
 async def _through_temporal(
-    settings: Settings, conversations: list[list[str]], runs: int
+    settings: Settings, conversations: list[list[str]], runs: int, processes: int
 ) -> dict[str, object]:
     async with await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli(),
@@ -157,7 +165,7 @@ async def _through_temporal(
         dev_server_log_level="error",
     ) as env:
         started = time.perf_counter()
-        worker = _start_worker(env, settings)
+        worker = _start_worker(env, settings, processes)
         try:
             await _polling(env, settings.task_queue)
             start_up = time.perf_counter() - started
@@ -169,9 +177,10 @@ async def _through_temporal(
                     *(_conversation(client, f"r{run}-{i}", msgs) for i, msgs in enumerate(conversations))
                 )
                 figures = _figures([w for ws in waits for w in ws], time.perf_counter() - t0)
-                figures["worker_rss_mb"] = _rss_mb(worker.pid)
+                figures["worker_rss_mb"] = _rss_mb(worker.pid)  # the workflow process
+                figures["worker_tree_rss_mb"] = _tree_rss_mb(worker.pid)
                 results.append(figures)
-            return {"worker_start_up_s": round(start_up, 1), "runs": results}
+            return {"worker_processes": processes, "worker_start_up_s": round(start_up, 1), "runs": results}
         finally:
             worker.terminate()
             worker.wait(30)
@@ -189,7 +198,7 @@ async def _conversation(client: TandemClient, key: str, messages: list[str]) -> 
     return waits
 
 
-def _start_worker(env: WorkflowEnvironment, settings: Settings) -> subprocess.Popen:
+def _start_worker(env: WorkflowEnvironment, settings: Settings, processes: int) -> subprocess.Popen:
     environment = {
         **os.environ,
         "TANDEM_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
@@ -198,7 +207,7 @@ def _start_worker(env: WorkflowEnvironment, settings: Settings) -> subprocess.Po
         "TANDEM_DATA_DIR": str(settings.data_dir),
     }
     return subprocess.Popen(
-        [sys.executable, "worker.py"],
+        [sys.executable, "worker.py", "--processes", str(processes)],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -207,14 +216,13 @@ def _start_worker(env: WorkflowEnvironment, settings: Settings) -> subprocess.Po
 
 
 async def _polling(env: WorkflowEnvironment, task_queue: str) -> None:
-    """Until the worker polls its task queue: it has started."""
-    request = DescribeTaskQueueRequest(
-        namespace=env.client.namespace,
-        task_queue=TaskQueue(name=task_queue),
-        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    )
-    while not (await env.client.workflow_service.describe_task_queue(request)).pollers:
-        await asyncio.sleep(0.1)
+    """Until the worker polls its task queue for workflow and for activity tasks: it has started."""
+    for kind in (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY):
+        request = DescribeTaskQueueRequest(
+            namespace=env.client.namespace, task_queue=TaskQueue(name=task_queue), task_queue_type=kind
+        )
+        while not (await env.client.workflow_service.describe_task_queue(request)).pollers:
+            await asyncio.sleep(0.1)
 
 
 def _rss_mb(pid: int) -> float:
@@ -222,6 +230,13 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """The worker and the activity processes it started."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(c) for c in children.read_text().split()] if children.exists() else []
+    return round(_rss_mb(pid) + sum(_rss_mb(k) for k in kids), 1)
 
 
 def _figures(waits: list[float], seconds: float) -> dict[str, object]:

@@ -175,7 +175,10 @@ def _parser() -> argparse.ArgumentParser:
     history.set_defaults(handler=store_commands.ingest_tickets)
 
     worker = commands.add_parser("worker", help="run a worker")
-    worker.set_defaults(handler=lambda args, settings: _start_worker(settings))
+    worker.add_argument(
+        "--processes", type=int, default=1, help="1 workflow process and N-1 activity processes (default 1)"
+    )
+    worker.set_defaults(handler=lambda args, settings: _start_worker(settings, args.processes))
 
     dev = commands.add_parser("dev", help="run the whole stack on this machine (what `make run` calls)")
     dev.add_argument("--helpcenter", type=Path, default=Path("data/helpcenter/rho_bank/kb.jsonl"))
@@ -373,13 +376,13 @@ async def _csat(args: argparse.Namespace, client: TandemClient) -> int:
     return 0
 
 
-def _start_worker(settings: Settings) -> int:
+def _start_worker(settings: Settings, processes: int = 1) -> int:
     import logging
 
     from worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(run_worker(settings))
+    asyncio.run(run_worker(settings, processes=processes))
     return 0
 
 

@@ -95,4 +95,4 @@ def test_a_cohere_outage_falls_back_to_the_bundled_embedder_so_the_worker_starts
         update={"embedder": "auto", "cohere_api_key": "test-key", "cohere_base_url": "http://127.0.0.1:9"}
     )
     assert usable_embedder(down) is default_embedder()
-    assert {a.__name__ for a in build_activities(down)} >= {"answer_turn", "record_message"}
+    assert {a.__name__ for a in build_activities(down)} >= {"answer_turn", "write"}
