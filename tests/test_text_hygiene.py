@@ -4,6 +4,8 @@ in a terminal cannot carry an escape sequence."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from tandem.contracts import BusinessHours, CustomerContext, CustomerMessage, TicketStart
@@ -63,3 +65,24 @@ def test_text_for_a_terminal_shows_escapes_instead_of_running_them() -> None:
     shown = for_terminal("hi \x1b[2J\x1b]0;title\x07 there\nnext\tline")
     assert "\x1b" not in shown and "\x07" not in shown
     assert shown == "hi \\x1b[2J\\x1b]0;title\\x07 there\nnext\tline"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(), message_id=st.text(max_size=130))
+def test_any_update_payload_is_cleaned_or_refused_before_it_reaches_a_workflow(
+    text: str, message_id: str
+) -> None:
+    """Whatever a caller sends, the contract either refuses it with a validation error or holds text that the
+    store and a terminal can take: no control character but line breaks and tabs, ids without any."""
+    try:
+        message = CustomerMessage(message_id=message_id, text=text)
+    except ValidationError:
+        assert (
+            not message_id
+            or len(message_id) > 120
+            or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in message_id)
+        )
+        return
+    assert all(c in "\n\t" or not (ord(c) < 32 or 127 <= ord(c) < 160) for c in message.text)
+    assert clean_text(message.text) == message.text  # cleaning is idempotent: a retry carries the same text
+    assert message_problem(message.text) in (None, "message is empty") or len(message.text) > 4000
