@@ -1,0 +1,249 @@
+"""Conversations under faults: the load of bench/load.py while the worker is SIGKILLed again and again and the
+Temporal server restarts once. Prints JSON (results: bench/results/chaos.json).
+
+    .venv/bin/python bench/chaos.py [--conversations 100] [--messages 4] [--kills 10] [--out FILE]
+
+Counted afterwards from the store and from Temporal: messages lost (a customer message with no row),
+duplicated (a message id stored twice, or two replies to one message), failed workflows, conversations
+left without a next step (open, yet neither with the AI, in the queue nor with a person), errors that
+reached callers other than the client's documented ones (`TandemError`s), and the reply-time p50/p95. The
+dev server keeps its state in a file, so its restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tandem import search_attributes as sa  # noqa: E402
+from tandem.binaries import temporal_cli  # noqa: E402
+from tandem.client import TandemClient, TandemError  # noqa: E402
+from tandem.contracts import Author, ConversationState, CustomerContext, TicketStart  # noqa: E402
+from tandem.evaluation.metrics import percentile  # noqa: E402
+from tandem.evaluation.suite import load_suite  # noqa: E402
+from tandem.knowledge.ingest import ingest_path  # noqa: E402
+from tandem.knowledge.loaders import load_tickets_jsonl  # noqa: E402
+from tandem.settings import Settings  # noqa: E402
+from tandem.store import TicketStore, create_schema, make_engine  # noqa: E402
+
+HELPCENTER = ROOT / "data/helpcenter/rho_bank"
+TICKETS = ROOT / "data/tickets/bitext/tickets.jsonl"
+QUESTIONS = ROOT / "data/eval/rho_answers"
+_SA_TYPES = {"KEYWORD": "Keyword", "BOOL": "Bool", "INT": "Int", "DATETIME": "Datetime"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--conversations", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=4)
+    parser.add_argument("--kills", type=int, default=10, help="worker SIGKILLs during the load")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    result = json.dumps(asyncio.run(_chaos(args)), indent=2)
+    if args.out is not None:
+        args.out.write_text(result + "\n")
+    print(result)
+
+
+async def _chaos(args: argparse.Namespace) -> dict[str, object]:
+    suite = load_suite(QUESTIONS)
+    assert suite.answers is not None
+    questions = [case.question for case in suite.answers]
+    with tempfile.TemporaryDirectory() as tmp:
+        port = _free_port()
+        settings = Settings(
+            data_dir=Path(tmp),
+            database_url=f"sqlite:///{tmp}/tandem.db",
+            task_queue=f"chaos-{uuid.uuid4().hex[:6]}",
+            temporal_address=f"127.0.0.1:{port}",
+        )
+        engine = make_engine(settings.resolved_database_url)
+        create_schema(engine)
+        store = TicketStore(engine)
+        ingest_path(store, HELPCENTER, progress=False)
+        store.import_resolved_tickets(load_tickets_jsonl(TICKETS))
+        server = _start_server(port, Path(tmp) / "temporal.db")
+        client = await _connect(settings.temporal_address)
+        worker = _start_worker(settings)
+        tandem = TandemClient.from_settings(client, settings)
+        errors: Counter[str] = Counter()
+        waits: list[float] = []
+        tickets = [f"chaos-{i}-{uuid.uuid4().hex[:6]}" for i in range(args.conversations)]
+        load = asyncio.gather(
+            *(
+                _conversation(
+                    tandem,
+                    ticket,
+                    [questions[(i * 7 + m) % len(questions)] for m in range(args.messages)],
+                    waits,
+                    errors,
+                )
+                for i, ticket in enumerate(tickets)
+            )
+        )
+        faults = asyncio.create_task(
+            _faults(args.kills, settings, port, Path(tmp) / "temporal.db", worker, server)
+        )
+        started = time.perf_counter()
+        await load
+        seconds = time.perf_counter() - started
+        worker, server = await faults
+        try:
+            counts = await _check(client, tandem, store, tickets, args.messages)
+        finally:
+            worker.kill()
+            server.terminate()
+            server.wait(30)
+            engine.dispose()
+    ms = sorted(w * 1000 for w in waits)
+    return {
+        "conversations": args.conversations,
+        "messages": args.conversations * args.messages,
+        "worker_kills": args.kills,
+        "server_restarts": 1,
+        "seconds": round(seconds, 1),
+        "reply_ms": {"p50": round(percentile(ms, 50), 1), "p95": round(percentile(ms, 95), 1)},
+        "errors_reaching_callers": dict(errors),
+        **counts,
+        "goal": "0 lost, 0 duplicated, 0 failed, 0 without a next step, only documented errors, p95 < 30 s",
+    }
+
+
+async def _conversation(
+    tandem: TandemClient, ticket: str, messages: list[str], waits: list[float], errors: Counter[str]
+) -> None:
+    start = TicketStart(ticket_id=ticket, customer=CustomerContext(customer_id=f"c-{ticket}"))
+    for n, text in enumerate(messages):
+        began = time.perf_counter()
+        while True:  # a backend retries a failed call with the same message id
+            try:
+                await tandem.send_message(ticket, text, message_id=f"{ticket}-m{n}", start=start)
+                break
+            except TandemError as err:
+                errors[f"documented:{type(err).__name__}"] += 1
+            except Exception as err:  # counted: callers should never see these
+                errors[f"undocumented:{type(err).__name__}"] += 1
+        waits.append(time.perf_counter() - began)
+
+
+async def _faults(
+    kills: int, settings: Settings, port: int, db: Path, worker: subprocess.Popen, server: subprocess.Popen
+) -> tuple[subprocess.Popen, subprocess.Popen]:
+    """SIGKILL the worker `kills` times (a new one started at once), and restart the server once halfway."""
+    for n in range(kills):
+        await asyncio.sleep(4)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        if n == kills // 2:
+            server.terminate()
+            server.wait(30)
+            server = _start_server(port, db)
+        worker = _start_worker(settings)
+    return worker, server
+
+
+async def _check(
+    client: Client, tandem: TandemClient, store: TicketStore, tickets: list[str], messages: int
+) -> dict[str, int]:
+    lost = duplicated = no_next_step = 0
+    for ticket in tickets:
+        transcript = store.transcript(ticket)
+        ids = [e.message_id for e in transcript]
+        duplicated += len(ids) - len(set(ids))
+        said = [e for e in transcript if e.author is Author.CUSTOMER]
+        lost += messages - len({e.message_id for e in said})
+        for i, entry in enumerate(transcript):  # each customer message gets at most one reply
+            if entry.author is Author.CUSTOMER:
+                after = transcript[i + 1 : i + 3]
+                duplicated += max(0, sum(e.author is Author.AI for e in after[:2]) - 1)
+        status = await tandem.status(ticket)
+        open_states = (
+            ConversationState.AI_ACTIVE,
+            ConversationState.WAITING_FOR_HUMAN,
+            ConversationState.CLOSED,
+        )
+        if status.state not in open_states and not (
+            status.state is ConversationState.HUMAN_ACTIVE and status.agent
+        ):
+            no_next_step += 1
+    failed = 0
+    async for _ in client.list_workflows('ExecutionStatus="Failed"'):
+        failed += 1
+    return {
+        "lost": lost,
+        "duplicated": duplicated,
+        "failed_workflows": failed,
+        "without_next_step": no_next_step,
+    }
+
+
+def _start_server(port: int, db: Path) -> subprocess.Popen:
+    attributes = [f"{key.name}={_SA_TYPES[key.indexed_value_type.name]}" for key in sa.ALL]
+    command = [
+        str(temporal_cli()),
+        "server",
+        "start-dev",
+        "--headless",
+        "--port",
+        str(port),
+        "--db-filename",
+        str(db),
+        "--log-level",
+        "error",
+    ]
+    for attribute in attributes:
+        command += ["--search-attribute", attribute]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def _connect(address: str) -> Client:
+    for _ in range(300):
+        try:
+            return await Client.connect(address, data_converter=pydantic_data_converter)
+        except RuntimeError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"no Temporal server at {address}")
+
+
+def _start_worker(settings: Settings) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "TANDEM_TEMPORAL_ADDRESS": settings.temporal_address,
+        "TANDEM_TASK_QUEUE": settings.task_queue,
+        "TANDEM_DATABASE_URL": settings.resolved_database_url,
+        "TANDEM_DATA_DIR": str(settings.data_dir),
+    }
+    return subprocess.Popen(
+        [sys.executable, "worker.py"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+if __name__ == "__main__":
+    main()
