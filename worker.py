@@ -111,6 +111,7 @@ def build_worker(client: Client, settings: Settings, role: str = "all") -> Worke
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
         no_remote_activities=role == "workflows",
+        max_cached_workflows=settings.worker_cached_conversations,
     )
 
 

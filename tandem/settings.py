@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     # otherwise query it twice; an ingest reaches running workers within this.
     knowledge_version_ttl_s: float = Field(default=1.0, ge=0)
 
+    # Open conversations a worker keeps in memory between their turns (Temporal's workflow cache); beyond it
+    # the least recent is evicted and replayed from history on its next turn. Bounds the worker's memory:
+    # each cached conversation holds its state and transcript tail (a few hundred KB).
+    worker_cached_conversations: int = Field(default=300, ge=0)
+
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
