@@ -13,7 +13,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.escalation import EscalationActivities
+from activities.ai_turn import AiTurnActivities
 from activities.generation import GenerationActivities
 from activities.handoff import HandoffActivities
 from activities.knowledge import KnowledgeActivities
@@ -59,14 +59,13 @@ def _remote_activities(settings: Settings, store: TicketStore) -> list:
         history=store.resolved_tickets(),  # the deployment's own ticket history teaches its topics
     )
     knowledge_acts = KnowledgeActivities(knowledge, store)
-    generation_acts = GenerationActivities(
-        TurnAnswerer(knowledge, ReplyPipeline(make_responder(settings, knowledge.lexicon)))
-    )
+    answerer = TurnAnswerer(knowledge, ReplyPipeline(make_responder(settings, knowledge.lexicon)))
+    generation_acts = GenerationActivities(answerer)  # drafts for agents
     store_acts = StoreActivities(store)
     return [
         knowledge_acts.categorize,
         generation_acts.answer_turn,
-        EscalationActivities(escalation).check_escalation,
+        AiTurnActivities(answerer, escalation).ai_turn,
         store_acts.open_ticket,
         store_acts.record_csat,
         store_acts.record_handoff,

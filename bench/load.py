@@ -4,8 +4,8 @@ code run in-process, in one run on one machine. Prints JSON (results: bench/resu
     .venv/bin/python bench/load.py [--conversations 100] [--messages 4] [--runs 3] [--database-url URL]
                                      [--out FILE]
 
-- in-process: each message runs what its turn's activities run (the answer turn, the escalation check, the
-  store batch), on as many threads as the worker has, conversations concurrent, messages in order;
+- in-process: each message runs what its turn's activities run (the AI turn: answer and escalation check;
+  the store batch), on as many threads as the worker has, conversations concurrent, messages in order;
 - through Temporal: a local dev server and `worker.py` in its own process (the worker host); every
   conversation is a ticket opened by its first message (update-with-start), messages sent in order, all
   conversations at once. Reply time is what `TandemClient.send_message` waits. The worker's RSS is read from
@@ -42,9 +42,9 @@ from tandem import search_attributes as sa  # noqa: E402
 from tandem.binaries import temporal_cli  # noqa: E402
 from tandem.client import TandemClient  # noqa: E402
 from tandem.contracts import (  # noqa: E402
+    AiTurnRequest,
     Author,
     CustomerContext,
-    EscalationCheck,
     MessageRecord,
     StoreBatch,
     TicketRecord,
@@ -129,16 +129,8 @@ def _in_process(settings: Settings, store: TicketStore, conversations: list[list
             started = time.perf_counter()
             said = TranscriptEntry(message_id=f"{ticket}-m{n}", author=Author.CUSTOMER, text=text, at=now)
             request = TurnRequest(ticket_id=ticket, message=text, customer=customer, history=history)
-            reply = acts["answer_turn"](request)
-            check = EscalationCheck(
-                message=text,
-                customer=customer,
-                confidence=reply.confidence,
-                abstained=reply.abstained,
-                ai_turns=n + 1,
-                unsure_turns=0,
-            )
-            acts["check_escalation"](check)
+            turn = acts["ai_turn"](AiTurnRequest(turn=request, ai_turns=n + 1, unsure_turns=0))
+            reply = turn.reply
             answer = TranscriptEntry(message_id=f"{ticket}-r{n}", author=Author.AI, text=reply.text, at=now)
             writes = [
                 MessageRecord(ticket_id=ticket, entry=said),

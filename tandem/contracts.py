@@ -405,6 +405,20 @@ class TicketStatusUpdate(_Contract):
     at: datetime
 
 
+class AiTurnRequest(_Contract):
+    """One AI turn: the reply to a customer message and the escalation check on it, in one activity."""
+
+    turn: TurnRequest
+    ai_turns: int  # this one included
+    unsure_turns: int  # before this one
+    recent_customer_messages: list[str] = Field(default_factory=list)  # earlier ones, oldest first
+
+
+class AiTurnResult(_Contract):
+    reply: GeneratedReply
+    decision: EscalationDecision
+
+
 class StoreBatch(_Contract):
     """The store writes of one step of a conversation, in order, as one activity: each keyed by its own id,
     so a retried batch never duplicates a row."""

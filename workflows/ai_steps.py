@@ -8,18 +8,18 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.escalation import EscalationActivities
+    from activities.ai_turn import AiTurnActivities
     from activities.generation import GenerationActivities
     from activities.handoff import HandoffActivities
     from activities.knowledge import KnowledgeActivities
     from tandem.contracts import (
         AgentDraft,
+        AiTurnRequest,
+        AiTurnResult,
         Author,
         CarriedState,
         CategoryRequest,
         CustomerContext,
-        EscalationCheck,
-        EscalationDecision,
         GeneratedReply,
         HandoffPackage,
         HandoffRequest,
@@ -50,11 +50,13 @@ class AiSteps:
             retry_policy=policy.TURN_RETRY,
         )
 
-    async def check(self, check: EscalationCheck) -> EscalationDecision:
+    async def turn(self, request: AiTurnRequest) -> AiTurnResult:
+        """A customer message's reply and the escalation check on it, one activity."""
         return await workflow.execute_activity_method(
-            EscalationActivities.check_escalation,
-            check,
-            start_to_close_timeout=policy.ESCALATION_CHECK_TIMEOUT,
+            AiTurnActivities.ai_turn,
+            request,
+            start_to_close_timeout=policy.GENERATION_TIMEOUT,
+            heartbeat_timeout=policy.GENERATION_HEARTBEAT,
             retry_policy=policy.TURN_RETRY,
         )
 

@@ -78,8 +78,8 @@ class EffectRunner:
 
     async def _ai_turn(self, turn: AnswerWithAi, writes: list[Effect]) -> SupportResponse:
         try:
-            reply = await self._ai.reply(turn.message_id, turn.text, self._c.data)
-            decision = await self._ai.check(self._c.escalation_check(turn.message_id, turn.text, reply))
+            result = await self._ai.turn(self._c.ai_turn_request(turn.message_id, turn.text))
+            reply, decision = result.reply, result.decision
         except ActivityError as err:
             # Retrieval, the model or the policy check is down: never a dead end, bring in a person.
             workflow.logger.warning("AI turn failed on ticket %s: %s", self._c.ticket_id, err.cause or err)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from tandem.contracts import (
     AiEventRecord,
     AiMode,
+    AiTurnRequest,
     Author,
     BusinessHours,
     CarriedState,
@@ -25,7 +26,6 @@ from tandem.contracts import (
     ConversationStatus,
     ConversationTimeouts,
     CustomerContext,
-    EscalationCheck,
     EscalationDecision,
     EscalationReason,
     GeneratedReply,
@@ -34,6 +34,7 @@ from tandem.contracts import (
     SourceRef,
     SupportResponse,
     TranscriptEntry,
+    TurnRequest,
 )
 from tandem.conversation.effects import (
     AnswerWithAi,
@@ -126,22 +127,16 @@ class Conversation:
         reason = EscalationReason(code=code, detail=detail, strength=1.0)
         return self._escalate(now, "rollout", EscalationDecision(escalate=True, reasons=[reason]))
 
-    def escalation_check(self, message_id: str, text: str, reply: GeneratedReply) -> EscalationCheck:
-        """What the escalation policy weighs after the AI has replied to this message."""
-        if reply.abstained:
-            self.data.unsure_turns += 1
-        return EscalationCheck(
-            message=text,
-            customer=self.customer,
-            confidence=reply.confidence,
-            abstained=reply.abstained,
+    def ai_turn_request(self, message_id: str, text: str) -> AiTurnRequest:
+        """What the AI turn activity needs: the message with the recent transcript, and what the escalation
+        policy weighs besides the reply (turns so far, unsure ones, the customer's earlier messages)."""
+        recent = self.data.transcript_tail[-HISTORY_FOR_CHECKS:]
+        history = [e for e in recent if e.message_id != message_id]
+        return AiTurnRequest(
+            turn=TurnRequest(ticket_id=self.ticket_id, message=text, customer=self.customer, history=history),
             ai_turns=self.data.ai_turns,
             unsure_turns=self.data.unsure_turns,
-            recent_customer_messages=[
-                e.text
-                for e in self.data.transcript_tail[-HISTORY_FOR_CHECKS:]
-                if e.author is Author.CUSTOMER and e.message_id != message_id
-            ],
+            recent_customer_messages=[e.text for e in history if e.author is Author.CUSTOMER],
         )
 
     def ai_turn_finished(
@@ -154,6 +149,8 @@ class Conversation:
     ) -> tuple[list[Effect], SupportResponse]:
         """The AI's reply (None: the AI could not answer) and the policy's decision: the customer gets the
         answer, or the answer with a hand-over, or the hand-over alone; never nothing."""
+        if reply is not None and reply.abstained:
+            self.data.unsure_turns += 1
         if not decision.escalate and self.data.ai_turns >= self.timeouts.ai_turn_limit:
             limit = EscalationReason(
                 code="ai_turn_limit", detail=f"not resolved in {self.data.ai_turns} AI turns"

@@ -20,9 +20,18 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.ai_turn import AiTurnActivities
 from activities.generation import GenerationActivities
 from tandem.adapters.cohere_client import make_cohere_client
-from tandem.contracts import CustomerContext, GeneratedReply, SimilarTicket, SourceRef, TurnRequest
+from tandem.contracts import (
+    AiTurnRequest,
+    CustomerContext,
+    GeneratedReply,
+    SimilarTicket,
+    SourceRef,
+    TurnRequest,
+)
+from tandem.escalation.engine import EscalationEngine
 from tandem.knowledge.documents import Article
 from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.responder.cohere_responder import CohereResponder
@@ -174,3 +183,22 @@ def test_other_errors_are_not_rewrapped() -> None:
     activities = GenerationActivities(TurnAnswerer(_Broken([ARTICLE]), ReplyPipeline(responder)))
     with pytest.raises(LookupError, match="store unavailable"):
         _run(activities)
+
+
+def test_one_ai_turn_activity_answers_and_checks_escalation(
+    server: CohereWireServer, knowledge: _Knowledge
+) -> None:
+    """The AI turn activity replies and runs the escalation policy on that reply: a help-center question stays
+    with the AI; "talk to a person" goes to one, with the reply still grounded."""
+    client = make_cohere_client(API_KEY, server.base_url)
+    answerer = TurnAnswerer(
+        knowledge, ReplyPipeline(CohereResponder(client, "command-a-03-2025", lexicon=knowledge.lexicon))
+    )
+    turns = AiTurnActivities(answerer, EscalationEngine())
+    calm = ActivityEnvironment().run(turns.ai_turn, AiTurnRequest(turn=REQUEST, ai_turns=1, unsure_turns=0))
+    assert not calm.reply.abstained and not calm.decision.escalate
+    person = REQUEST.model_copy(
+        update={"message": "How do I unblock my card? I want to talk to a real person."}
+    )
+    asked = ActivityEnvironment().run(turns.ai_turn, AiTurnRequest(turn=person, ai_turns=1, unsure_turns=0))
+    assert asked.decision.escalate and "explicit_request" in [r.code for r in asked.decision.reasons]

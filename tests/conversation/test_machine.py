@@ -42,7 +42,7 @@ def _turn(c: Conversation, now: datetime, n: int, decision: EscalationDecision =
     effects = c.receive(now, f"m-{n}", "what is the fee?")
     routed, held = c.route(now, f"m-{n}", "what is the fee?", True, AiMode.ON)
     assert held is None and isinstance(routed[-1], AnswerWithAi)
-    c.escalation_check(f"m-{n}", "what is the fee?", ANSWER)
+    c.ai_turn_request(f"m-{n}", "what is the fee?")
     finished, response = c.ai_turn_finished(now, f"m-{n}", "what is the fee?", ANSWER, decision)
     assert response.message_id == f"m-{n}"
     return [*effects, *routed, *finished]

@@ -128,7 +128,7 @@ class ConversationRules(RuleBasedStateMachine):
             return
         assert before is ConversationState.AI_ACTIVE and self.c.data.state is ConversationState.AI_ACTIVE
         if reply is not None:
-            self.c.escalation_check(message_id, "hello", reply)
+            self.c.ai_turn_request(message_id, "hello")
             reasons = [] if decision == "none" else [EscalationReason(code=decision, detail="")]
             verdict = EscalationDecision(escalate=bool(reasons), reasons=reasons)
         else:

@@ -65,7 +65,7 @@ async def _answer_scheduled(env: WorkflowEnvironment, ticket_id: str) -> bool:
         return False  # not started yet
     return any(
         e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-        and e.activity_task_scheduled_event_attributes.activity_type.name == "answer_turn"
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "ai_turn"
         for e in history.events
     )
 
@@ -84,7 +84,7 @@ async def test_sigkill_mid_turn_then_a_new_worker_finishes_it(
         try:
             await _wait_for_pollers(local_env, task_queue)
             turn = asyncio.create_task(tandem.send_message(tid, QUESTION, start=start))
-            # Kill the moment the AI turn has begun (its answer activity is scheduled): the reply is to come.
+            # Kill the moment the AI turn has begun (its activity is scheduled): the reply is still to come.
             deadline = time.monotonic() + 30
             while not await _answer_scheduled(local_env, tid) and time.monotonic() < deadline:
                 await asyncio.sleep(0.002)

@@ -1,0 +1,40 @@
+"""The AI turn activity: the reply to a customer message and the escalation policy's decision on it, in one
+activity, so a turn costs one activity task and one workflow task instead of two of each. The reply comes
+from `TurnAnswerer` (focus, retrieval, similar tickets, the reply pipeline); the decision from the
+deployment's escalation engine. Cohere failures become `ApplicationError`s (retryable or not) for Temporal's
+retry policy; the activity heartbeats, so a dead worker is noticed in seconds."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.heartbeat import heartbeating
+from tandem.adapters.cohere_client import CohereError, to_application_error
+from tandem.contracts import AiTurnRequest, AiTurnResult, EscalationCheck
+from tandem.escalation.engine import EscalationEngine
+from tandem.responder.turn import TurnAnswerer
+
+
+class AiTurnActivities:
+    def __init__(self, answerer: TurnAnswerer, engine: EscalationEngine) -> None:
+        self._answerer = answerer
+        self._engine = engine
+
+    @activity.defn
+    def ai_turn(self, request: AiTurnRequest) -> AiTurnResult:
+        try:
+            with heartbeating():
+                reply = self._answerer.answer(request.turn)
+        except CohereError as exc:
+            raise to_application_error(exc) from exc
+        check = EscalationCheck(
+            message=request.turn.message,
+            customer=request.turn.customer,
+            confidence=reply.confidence,
+            abstained=reply.abstained,
+            ai_turns=request.ai_turns,
+            unsure_turns=request.unsure_turns + int(reply.abstained),
+            recent_customer_messages=request.recent_customer_messages,
+        )
+        decision = self._engine.decide(check, recent_messages=request.recent_customer_messages)
+        return AiTurnResult(reply=reply, decision=decision)
