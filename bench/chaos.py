@@ -14,38 +14,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
 
+from harness import conversations, filled_store, report, start_worker
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from tandem import search_attributes as sa
+from tandem.binaries import temporal_cli
+from tandem.client import TandemClient, TandemError
+from tandem.contracts import Author, ConversationState, CustomerContext, TicketStart
+from tandem.evaluation.metrics import percentile
+from tandem.settings import Settings
+from tandem.store import TicketStore
 
-from tandem import search_attributes as sa  # noqa: E402
-from tandem.binaries import temporal_cli  # noqa: E402
-from tandem.client import TandemClient, TandemError  # noqa: E402
-from tandem.contracts import Author, ConversationState, CustomerContext, TicketStart  # noqa: E402
-from tandem.evaluation.metrics import percentile  # noqa: E402
-from tandem.evaluation.suite import load_suite  # noqa: E402
-from tandem.knowledge.ingest import ingest_path  # noqa: E402
-from tandem.knowledge.loaders import load_tickets_jsonl  # noqa: E402
-from tandem.settings import Settings  # noqa: E402
-from tandem.store import TicketStore, create_schema, make_engine  # noqa: E402
-
-HELPCENTER = ROOT / "data/helpcenter/rho_bank"
-TICKETS = ROOT / "data/tickets/bitext/tickets.jsonl"
-QUESTIONS = ROOT / "data/eval/rho_answers"
 _SA_TYPES = {"KEYWORD": "Keyword", "BOOL": "Bool", "INT": "Int", "DATETIME": "Datetime"}
 
 
@@ -56,16 +45,11 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=10, help="worker SIGKILLs during the load")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    result = json.dumps(asyncio.run(_chaos(args)), indent=2)
-    if args.out is not None:
-        args.out.write_text(result + "\n")
-    print(result)
+    report(asyncio.run(_chaos(args)), args.out)
 
 
 async def _chaos(args: argparse.Namespace) -> dict[str, object]:
-    suite = load_suite(QUESTIONS)
-    assert suite.answers is not None
-    questions = [case.question for case in suite.answers]
+    planned = conversations(args.conversations, args.messages)
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
         settings = Settings(
@@ -74,28 +58,18 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
             task_queue=f"chaos-{uuid.uuid4().hex[:6]}",
             temporal_address=f"127.0.0.1:{port}",
         )
-        engine = make_engine(settings.resolved_database_url)
-        create_schema(engine)
-        store = TicketStore(engine)
-        ingest_path(store, HELPCENTER, progress=False)
-        store.import_resolved_tickets(load_tickets_jsonl(TICKETS))
+        store = filled_store(settings)
         server = _start_server(port, Path(tmp) / "temporal.db")
         client = await _connect(settings.temporal_address)
-        worker = _start_worker(settings)
+        worker = start_worker(settings, settings.temporal_address)
         tandem = TandemClient.from_settings(client, settings)
         errors: Counter[str] = Counter()
         waits: list[float] = []
         tickets = [f"chaos-{i}-{uuid.uuid4().hex[:6]}" for i in range(args.conversations)]
         load = asyncio.gather(
             *(
-                _conversation(
-                    tandem,
-                    ticket,
-                    [questions[(i * 7 + m) % len(questions)] for m in range(args.messages)],
-                    waits,
-                    errors,
-                )
-                for i, ticket in enumerate(tickets)
+                _conversation(tandem, ticket, messages, waits, errors)
+                for ticket, messages in zip(tickets, planned, strict=True)
             )
         )
         faults = asyncio.create_task(
@@ -111,7 +85,6 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
             worker.kill()
             server.terminate()
             server.wait(30)
-            engine.dispose()
     ms = sorted(w * 1000 for w in waits)
     return {
         "conversations": args.conversations,
@@ -155,7 +128,7 @@ async def _faults(
             server.terminate()
             server.wait(30)
             server = _start_server(port, db)
-        worker = _start_worker(settings)
+        worker = start_worker(settings, settings.temporal_address)
     return worker, server
 
 
@@ -220,23 +193,6 @@ async def _connect(address: str) -> Client:
         except RuntimeError:
             await asyncio.sleep(0.1)
     raise RuntimeError(f"no Temporal server at {address}")
-
-
-def _start_worker(settings: Settings) -> subprocess.Popen:
-    environment = {
-        **os.environ,
-        "TANDEM_TEMPORAL_ADDRESS": settings.temporal_address,
-        "TANDEM_TASK_QUEUE": settings.task_queue,
-        "TANDEM_DATABASE_URL": settings.resolved_database_url,
-        "TANDEM_DATA_DIR": str(settings.data_dir),
-    }
-    return subprocess.Popen(
-        [sys.executable, "worker.py"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def _free_port() -> int:

@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -29,19 +26,17 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+from harness import conversations, filled_store, report, rss_mb, start_worker
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tandem import search_attributes as sa  # noqa: E402
-from tandem.binaries import temporal_cli  # noqa: E402
-from tandem.client import TandemClient  # noqa: E402
-from tandem.contracts import (  # noqa: E402
+from tandem import search_attributes as sa
+from tandem.binaries import temporal_cli
+from tandem.client import TandemClient
+from tandem.contracts import (
     AiTurnRequest,
     Author,
     CustomerContext,
@@ -52,16 +47,8 @@ from tandem.contracts import (  # noqa: E402
     TranscriptEntry,
     TurnRequest,
 )
-from tandem.evaluation.metrics import percentile  # noqa: E402
-from tandem.evaluation.suite import load_suite  # noqa: E402
-from tandem.knowledge.ingest import ingest_path  # noqa: E402
-from tandem.knowledge.loaders import load_tickets_jsonl  # noqa: E402
-from tandem.settings import Settings  # noqa: E402
-from tandem.store import TicketStore, create_schema, make_engine  # noqa: E402
-
-HELPCENTER = ROOT / "data/helpcenter/rho_bank"
-TICKETS = ROOT / "data/tickets/bitext/tickets.jsonl"
-QUESTIONS = ROOT / "data/eval/rho_answers"
+from tandem.evaluation.metrics import percentile
+from tandem.settings import Settings
 
 
 def main() -> None:
@@ -73,31 +60,17 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     parser.add_argument("--worker-processes", type=int, default=2, help="worker.py --processes N")
     args = parser.parse_args()
-    result = json.dumps(asyncio.run(_bench(args)), indent=2)
-    if args.out is not None:
-        args.out.write_text(result + "\n")
-    print(result)
+    report(asyncio.run(_bench(args)), args.out)
 
 
 async def _bench(args: argparse.Namespace) -> dict[str, object]:
-    suite = load_suite(QUESTIONS)
-    assert suite.answers is not None
-    questions = [case.question for case in suite.answers]
-    conversations = [
-        [questions[(c * args.messages + m) % len(questions)] for m in range(args.messages)]
-        for c in range(args.conversations)
-    ]
+    planned = conversations(args.conversations, args.messages)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/tandem.db"
         settings = Settings(data_dir=Path(tmp), database_url=url, task_queue=f"bench-{uuid.uuid4().hex[:6]}")
-        engine = make_engine(settings.resolved_database_url)
-        create_schema(engine)
-        store = TicketStore(engine)
-        ingest_path(store, HELPCENTER, progress=False)
-        store.import_resolved_tickets(load_tickets_jsonl(TICKETS))
-        in_process = _in_process(settings, store, conversations)
-        through = await _through_temporal(settings, conversations, args.runs, args.worker_processes)
-        engine.dispose()
+        filled_store(settings)
+        in_process = _in_process(settings, planned)
+        through = await _through_temporal(settings, planned, args.runs, args.worker_processes)
     return {
         "machine": {"cores": os.cpu_count(), "database": url.split(":", 1)[0]},
         "conversations": args.conversations,
@@ -108,7 +81,7 @@ async def _bench(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def _in_process(settings: Settings, store: TicketStore, conversations: list[list[str]]) -> dict[str, object]:
+def _in_process(settings: Settings, conversations: list[list[str]]) -> dict[str, object]:
     """The turn's activity code, called directly: store writes, answer turn, escalation check."""
     from worker import ACTIVITY_THREADS, build_activities
 
@@ -157,7 +130,7 @@ async def _through_temporal(
         dev_server_log_level="error",
     ) as env:
         started = time.perf_counter()
-        worker = _start_worker(env, settings, processes)
+        worker = start_worker(settings, env.client.service_client.config.target_host, processes)
         try:
             await _polling(env, settings.task_queue)
             start_up = time.perf_counter() - started
@@ -169,7 +142,7 @@ async def _through_temporal(
                     *(_conversation(client, f"r{run}-{i}", msgs) for i, msgs in enumerate(conversations))
                 )
                 figures = _figures([w for ws in waits for w in ws], time.perf_counter() - t0)
-                figures["worker_rss_mb"] = _rss_mb(worker.pid)  # the workflow process
+                figures["worker_rss_mb"] = rss_mb(worker.pid)  # the workflow process
                 figures["worker_tree_rss_mb"] = _tree_rss_mb(worker.pid)
                 results.append(figures)
             return {"worker_processes": processes, "worker_start_up_s": round(start_up, 1), "runs": results}
@@ -190,23 +163,6 @@ async def _conversation(client: TandemClient, key: str, messages: list[str]) -> 
     return waits
 
 
-def _start_worker(env: WorkflowEnvironment, settings: Settings, processes: int) -> subprocess.Popen:
-    environment = {
-        **os.environ,
-        "TANDEM_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
-        "TANDEM_TASK_QUEUE": settings.task_queue,
-        "TANDEM_DATABASE_URL": settings.resolved_database_url,
-        "TANDEM_DATA_DIR": str(settings.data_dir),
-    }
-    return subprocess.Popen(
-        [sys.executable, "worker.py", "--processes", str(processes)],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 async def _polling(env: WorkflowEnvironment, task_queue: str) -> None:
     """Until the worker polls its task queue for workflow and for activity tasks: it has started."""
     for kind in (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY):
@@ -217,18 +173,11 @@ async def _polling(env: WorkflowEnvironment, task_queue: str) -> None:
             await asyncio.sleep(0.1)
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
-
-
 def _tree_rss_mb(pid: int) -> float:
     """The worker and the activity processes it started."""
     children = Path(f"/proc/{pid}/task/{pid}/children")
     kids = [int(c) for c in children.read_text().split()] if children.exists() else []
-    return round(_rss_mb(pid) + sum(_rss_mb(k) for k in kids), 1)
+    return round(rss_mb(pid) + sum(rss_mb(k) for k in kids), 1)
 
 
 def _figures(waits: list[float], seconds: float) -> dict[str, object]:
