@@ -85,3 +85,25 @@ async def test_customer_and_agent_commands(
 
     unknown = await run("agent", "show", f"missing-{ticket}")
     assert unknown.returncode == 1 and "no conversation" in unknown.stderr
+
+
+async def test_an_unreachable_server_is_one_line_not_a_traceback(settings: Settings) -> None:
+    environment = {
+        **os.environ,
+        "TANDEM_TEMPORAL_ADDRESS": "127.0.0.1:9",  # nothing listens there
+        "TANDEM_DATABASE_URL": settings.resolved_database_url,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tandem",
+        "agent",
+        "queue",
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 1
+    assert "Traceback" not in err.decode() and err.decode().startswith("error: ")
