@@ -104,6 +104,6 @@ async def test_an_unreachable_server_is_one_line_not_a_traceback(settings: Setti
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    _, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 1
     assert "Traceback" not in err.decode() and err.decode().startswith("error: ")
