@@ -5,7 +5,8 @@ code run in-process, in one run on one machine. Prints JSON (results: bench/resu
                                      [--out FILE]
 
 - in-process: each message runs what its turn's activities run (the AI turn: answer and escalation check;
-  the store batch), on as many threads as the worker has, conversations concurrent, messages in order;
+  the store batch) on a thread pool as large as the worker's, all conversations at once, messages in order,
+  so a reply's time includes waiting for a thread, as it does through Temporal;
 - through Temporal: a local dev server and `worker.py` in its own process (the worker host); every
   conversation is a ticket opened by its first message (update-with-start), messages sent in order, all
   conversations at once. Reply time is what `TandemClient.send_message` waits. The worker's RSS is read from
@@ -69,7 +70,7 @@ async def _bench(args: argparse.Namespace) -> dict[str, object]:
         url = args.database_url or f"sqlite:///{tmp}/tandem.db"
         settings = Settings(data_dir=Path(tmp), database_url=url, task_queue=f"bench-{uuid.uuid4().hex[:6]}")
         filled_store(settings)
-        in_process = _in_process(settings, planned)
+        in_process = await _in_process(settings, planned)
         through = await _through_temporal(settings, planned, args.runs, args.worker_processes)
     return {
         "machine": {"cores": os.cpu_count(), "database": url.split(":", 1)[0]},
@@ -81,43 +82,51 @@ async def _bench(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def _in_process(settings: Settings, conversations: list[list[str]]) -> dict[str, object]:
-    """The turn's activity code, called directly: store writes, answer turn, escalation check."""
+async def _in_process(settings: Settings, conversations: list[list[str]]) -> dict[str, object]:
+    """The turn's activity code, called directly on the worker's thread pool: all conversations at once, as
+    through Temporal, so a reply's time includes waiting for a free thread (the same queueing)."""
     from worker import ACTIVITY_THREADS, build_activities
 
     acts = {a.__name__: a for a in build_activities(settings)}
+    loop = asyncio.get_running_loop()
+    pool = ThreadPoolExecutor(ACTIVITY_THREADS)
 
-    def conversation(index: int, messages: list[str]) -> list[float]:
+    def run(name: str, arg: object) -> asyncio.Future:
+        return loop.run_in_executor(pool, acts[name], arg)
+
+    async def conversation(index: int, messages: list[str]) -> list[float]:
         ticket = f"inproc-{index}-{uuid.uuid4().hex[:6]}"
         customer = CustomerContext(customer_id=f"c-{index}")
         now = datetime.now(UTC)
-        acts["open_ticket"](
-            TicketRecord(
-                ticket_id=ticket, customer_id=customer.customer_id, product=None, subject="", opened_at=now
-            )
+        opened = TicketRecord(
+            ticket_id=ticket, customer_id=customer.customer_id, product=None, subject="", opened_at=now
         )
+        await run("open_ticket", opened)
         history: list[TranscriptEntry] = []
         waits = []
         for n, text in enumerate(messages):
             started = time.perf_counter()
             said = TranscriptEntry(message_id=f"{ticket}-m{n}", author=Author.CUSTOMER, text=text, at=now)
             request = TurnRequest(ticket_id=ticket, message=text, customer=customer, history=history)
-            turn = acts["ai_turn"](AiTurnRequest(turn=request, ai_turns=n + 1, unsure_turns=0))
-            reply = turn.reply
-            answer = TranscriptEntry(message_id=f"{ticket}-r{n}", author=Author.AI, text=reply.text, at=now)
+            turn = await run("ai_turn", AiTurnRequest(turn=request, ai_turns=n + 1, unsure_turns=0))
+            answer = TranscriptEntry(
+                message_id=f"{ticket}-r{n}", author=Author.AI, text=turn.reply.text, at=now
+            )
             writes = [
                 MessageRecord(ticket_id=ticket, entry=said),
                 MessageRecord(ticket_id=ticket, entry=answer),
             ]
-            acts["write"](StoreBatch(writes=writes))
+            await run("write", StoreBatch(writes=writes))
             history += [said, answer]
             waits.append(time.perf_counter() - started)
         return waits
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(ACTIVITY_THREADS) as pool:
-        waits = [w for ws in pool.map(conversation, range(len(conversations)), conversations) for w in ws]
-    return _figures(waits, time.perf_counter() - started)
+    try:
+        waits = await asyncio.gather(*(conversation(i, msgs) for i, msgs in enumerate(conversations)))
+    finally:
+        pool.shutdown()
+    return _figures([w for ws in waits for w in ws], time.perf_counter() - started)
 
 
 async def _through_temporal(
