@@ -61,21 +61,15 @@ class StoreActivities:
     def open_ticket(self, record: TicketRecord) -> None:
         self._store.open_ticket(record)
 
-    @activity.defn
-    @_permanent_errors_final
-    def record_message(self, record: MessageRecord) -> None:
+    def _record_message(self, record: MessageRecord) -> None:
         self._store.record_message(record)
         if record.entry.author in (Author.AI, Author.AGENT):  # resolution-time metrics start here
             self._store.mark_first_response(record.ticket_id, record.entry.at)
 
-    @activity.defn
-    @_permanent_errors_final
-    def record_escalation(self, record: EscalationRecord) -> None:
+    def _record_escalation(self, record: EscalationRecord) -> None:
         self._store.record_escalation(record)
 
-    @activity.defn
-    @_permanent_errors_final
-    def update_status(self, update: TicketStatusUpdate) -> None:
+    def _update_status(self, update: TicketStatusUpdate) -> None:
         self._store.update_status(update)
         if update.resolution_note:
             self._store.set_resolution_text(update.ticket_id, update.resolution_note)
@@ -85,9 +79,7 @@ class StoreActivities:
     def record_csat(self, record: CsatRecord) -> None:
         self._store.record_csat(record)
 
-    @activity.defn
-    @_permanent_errors_final
-    def record_ai_event(self, record: AiEventRecord) -> None:
+    def _record_ai_event(self, record: AiEventRecord) -> None:
         if record.kind == "reopened":
             self._store.mark_reopened(ticket_id=record.ticket_id, event_id=record.event_id, at=record.at)
             return
@@ -101,13 +93,13 @@ class StoreActivities:
         """A conversation step's writes in order (a local activity: no task queue round trip)."""
         for record in batch.writes:
             if isinstance(record, MessageRecord):
-                self.record_message(record)
+                self._record_message(record)
             elif isinstance(record, EscalationRecord):
-                self.record_escalation(record)
+                self._record_escalation(record)
             elif isinstance(record, AiEventRecord):
-                self.record_ai_event(record)
+                self._record_ai_event(record)
             else:
-                self.update_status(record)
+                self._update_status(record)
 
     @activity.defn
     @_permanent_errors_final

@@ -16,12 +16,18 @@ from tests.conftest import PROJECT_ROOT
 
 
 async def _tandem(env: WorkflowEnvironment, settings: Settings, task_queue: str, *args: str) -> Result:
+    return await _cli(
+        env.client.service_client.config.target_host, settings, *args, TANDEM_TASK_QUEUE=task_queue
+    )
+
+
+async def _cli(address: str, settings: Settings, *args: str, **environ: str) -> Result:
     """Run `python -m tandem ARGS` without blocking the event loop the test's worker runs on."""
     environment = {
         **os.environ,
-        "TANDEM_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
-        "TANDEM_TASK_QUEUE": task_queue,
+        "TANDEM_TEMPORAL_ADDRESS": address,
         "TANDEM_DATABASE_URL": settings.resolved_database_url,
+        **environ,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -88,22 +94,6 @@ async def test_customer_and_agent_commands(
 
 
 async def test_an_unreachable_server_is_one_line_not_a_traceback(settings: Settings) -> None:
-    environment = {
-        **os.environ,
-        "TANDEM_TEMPORAL_ADDRESS": "127.0.0.1:9",  # nothing listens there
-        "TANDEM_DATABASE_URL": settings.resolved_database_url,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tandem",
-        "agent",
-        "queue",
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 1
-    assert "Traceback" not in err.decode() and err.decode().startswith("error: ")
+    result = await _cli("127.0.0.1:9", settings, "agent", "queue")  # nothing listens there
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")

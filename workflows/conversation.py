@@ -60,7 +60,6 @@ CLOSED = ConversationState.CLOSED
 class SupportConversation:
     @workflow.init
     def __init__(self, start: TicketStart) -> None:
-        self._id = start.ticket_id
         data = start.carried or fresh_state(start.customer, workflow.now())
         timeouts = start.timeouts or ConversationTimeouts()
         self._c = Conversation(start.ticket_id, start.customer, timeouts, start.business_hours, data)
@@ -85,7 +84,7 @@ class SupportConversation:
     async def run(self, start: TicketStart) -> TicketOutcome:
         if start.carried is None:
             record = TicketRecord(
-                ticket_id=self._id,
+                ticket_id=self._c.ticket_id,
                 customer_id=start.customer.customer_id,
                 product=start.customer.product,
                 subject=start.subject,
@@ -106,7 +105,7 @@ class SupportConversation:
             workflow.continue_as_new(start.model_copy(update={"carried": self._carry()}))
         d = self._d
         return TicketOutcome(
-            ticket_id=self._id,
+            ticket_id=self._c.ticket_id,
             resolution=d.resolution or Resolution.RESOLVED_BY_AI,
             closed_by=d.closed_by,
             escalated=d.escalated,
@@ -224,7 +223,10 @@ class SupportConversation:
         if self._d.csat is None:
             self._d.csat = response
             record = CsatRecord(
-                ticket_id=self._id, rating=response.rating, comment=response.comment, at=workflow.now()
+                ticket_id=self._c.ticket_id,
+                rating=response.rating,
+                comment=response.comment,
+                at=workflow.now(),
             )
             await self._effects.store(StoreActivities.record_csat, record)
         return self.status()

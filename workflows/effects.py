@@ -11,7 +11,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.store import STORE_REJECTED, StoreActivities
     from tandem.contracts import AiMode, EscalationDecision, EscalationReason, StoreBatch, SupportResponse
-    from tandem.conversation.effects import AnswerWithAi, Effect, WriteStatus
+    from tandem.conversation.effects import AnswerWithAi, Effect, Write, WriteStatus
     from tandem.conversation.machine import Conversation
     from workflows import activity_policy as policy
     from workflows.ai_steps import AiSteps
@@ -29,7 +29,7 @@ class EffectRunner:
         those of the AI turn) go in order as one batch, a local activity, once the AI has answered: one
         write per step instead of one activity and one workflow task per row."""
         response = None
-        writes: list[Effect] = []
+        writes: list[Write] = []
         for effect in effects:
             if isinstance(effect, AnswerWithAi):
                 response = await self._ai_turn(effect, writes)
@@ -38,12 +38,8 @@ class EffectRunner:
         await self._write(writes)
         return response
 
-    async def _write(self, writes: list[Effect]) -> None:
-        records = [
-            w.update if isinstance(w, WriteStatus) else w.record
-            for w in writes
-            if not isinstance(w, AnswerWithAi)
-        ]
+    async def _write(self, writes: list[Write]) -> None:
+        records = [w.update if isinstance(w, WriteStatus) else w.record for w in writes]
         if not records:
             return
         try:
@@ -76,7 +72,7 @@ class EffectRunner:
         workflow.logger.error("store refused a write for ticket %s: %s", self._c.ticket_id, cause.message)
         await self.apply(self._c.store_refused(workflow.now(), cause.message))
 
-    async def _ai_turn(self, turn: AnswerWithAi, writes: list[Effect]) -> SupportResponse:
+    async def _ai_turn(self, turn: AnswerWithAi, writes: list[Write]) -> SupportResponse:
         try:
             result = await self._ai.turn(self._c.ai_turn_request(turn.message_id, turn.text))
             reply, decision = result.reply, result.decision

@@ -39,4 +39,5 @@ class AnswerWithAi:
     text: str
 
 
-Effect = WriteMessage | WriteEscalation | WriteStatus | WriteEvent | AnswerWithAi
+Write = WriteMessage | WriteEscalation | WriteStatus | WriteEvent
+Effect = Write | AnswerWithAi

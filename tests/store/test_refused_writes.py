@@ -15,6 +15,7 @@ from tandem.contracts import (
     ConversationState,
     MessageRecord,
     Priority,
+    StoreBatch,
     TicketRecord,
     TicketStatusUpdate,
     TranscriptEntry,
@@ -39,14 +40,14 @@ def test_a_value_the_database_cannot_store_is_refused_for_good(store: TicketStor
     )
     if engine.dialect.name == "postgresql":
         with pytest.raises(ApplicationError) as refused:
-            activities.record_message(_message("T-1", "bad\x00byte"))
+            activities.write(StoreBatch(writes=[_message("T-1", "bad\x00byte")]))
         assert refused.value.non_retryable and refused.value.type == STORE_REJECTED
         assert "NUL" in str(refused.value) or "0x00" in str(refused.value)
         assert store.message_count("T-1") == 0
     else:
-        activities.record_message(_message("T-1", "bad\x00byte"))
+        activities.write(StoreBatch(writes=[_message("T-1", "bad\x00byte")]))
         assert store.message_count("T-1") == 1
-    activities.record_message(_message("T-1", "fine"))  # the store is still usable afterwards
+    activities.write(StoreBatch(writes=[_message("T-1", "fine")]))  # the store is still usable afterwards
 
 
 def test_an_unknown_ticket_is_refused_for_good(store: TicketStore) -> None:
@@ -60,5 +61,5 @@ def test_an_unknown_ticket_is_refused_for_good(store: TicketStore) -> None:
         at=AT,
     )
     with pytest.raises(ApplicationError) as refused:
-        StoreActivities(store).update_status(update)
+        StoreActivities(store).write(StoreBatch(writes=[update]))
     assert refused.value.non_retryable and refused.value.type == STORE_REJECTED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -64,6 +65,8 @@ async def test_take_over_cancels_the_pickup_timer(
     await tandem.open_ticket(start)
     await tandem.request_human(start.ticket_id)
     await wait_for_state(tandem, start.ticket_id, ConversationState.WAITING_FOR_HUMAN)
+    # The state changes before the hand-over's writes run; the pickup timer starts after them.
+    await _until_timer_started_after_signal(time_env, start.ticket_id)
     await tandem.take_over(start.ticket_id, "grace")
 
     await time_env.sleep(PICKUP * 3)
@@ -191,3 +194,18 @@ async def test_out_of_hours_promise_is_kept_by_a_timer(
     assert status.priority is Priority.HIGH
     assert "promise_missed" in {r.code for r in status.escalation_reasons}
     assert "promise_missed" in [e.trigger for e in store.escalations(start.ticket_id)]
+
+
+async def _until_timer_started_after_signal(env: WorkflowEnvironment, ticket_id: str) -> None:
+    handle = env.client.get_workflow_handle(f"ticket-{ticket_id}")
+    for _ in range(200):
+        kinds = [e.event_type for e in (await handle.fetch_history()).events]
+        signaled = (
+            kinds.index(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+            if (EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED in kinds)
+            else len(kinds)
+        )
+        if EventType.EVENT_TYPE_TIMER_STARTED in kinds[signaled:]:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the pickup timer never started")
