@@ -39,7 +39,14 @@ log = logging.getLogger(__name__)
 
 def build_activities(settings: Settings) -> list:
     """Every activity of the conversation, on its domain services (store, knowledge, escalation)."""
-    return [*_remote_activities(settings, (store := _store(settings))), StoreActivities(store).write]
+    store = _store(settings)
+    return [*_remote_activities(settings, store), *_store_activities(store)]
+
+
+def _store_activities(store: TicketStore) -> list:
+    """The store writes: local activities, run by the worker that runs the workflow."""
+    acts = StoreActivities(store)
+    return [acts.write, acts.open_ticket, acts.record_csat, acts.record_handoff]
 
 
 def _store(settings: Settings) -> TicketStore:
@@ -49,8 +56,8 @@ def _store(settings: Settings) -> TicketStore:
 
 
 def _remote_activities(settings: Settings, store: TicketStore) -> list:
-    """The activities a workflow schedules on the task queue (the store batch runs locally, in the
-    workflow's own worker)."""
+    """The activities a workflow schedules on the task queue (the store's run locally, in the workflow's
+    own worker)."""
     embedder = usable_embedder(settings)  # a Cohere outage never keeps the worker from starting
     knowledge = build_knowledge(settings, store, embedder)
     escalation = EscalationEngine(
@@ -61,14 +68,10 @@ def _remote_activities(settings: Settings, store: TicketStore) -> list:
     knowledge_acts = KnowledgeActivities(knowledge, store)
     answerer = TurnAnswerer(knowledge, ReplyPipeline(make_responder(settings, knowledge.lexicon)))
     generation_acts = GenerationActivities(answerer)  # drafts for agents
-    store_acts = StoreActivities(store)
     return [
         knowledge_acts.categorize,
         generation_acts.answer_turn,
-        AiTurnActivities(answerer, escalation).ai_turn,
-        store_acts.open_ticket,
-        store_acts.record_csat,
-        store_acts.record_handoff,
+        AiTurnActivities(answerer, escalation, knowledge_acts.categorize).ai_turn,
         HandoffActivities().prepare_handoff,
     ]
 
@@ -99,7 +102,7 @@ def build_worker(client: Client, settings: Settings, role: str = "all") -> Worke
     this process), or "activities" (retrieval, answers, checks, store writes on the queue)."""
     store = _store(settings)
     workflows = role in ("all", "workflows")
-    activities = [] if role == "activities" else [StoreActivities(store).write]
+    activities = [] if role == "activities" else _store_activities(store)
     if role in ("all", "activities"):
         activities += _remote_activities(settings, store)
     return Worker(

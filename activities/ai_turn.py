@@ -6,19 +6,30 @@ retry policy; the activity heartbeats, so a dead worker is noticed in seconds.""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
 from tandem.adapters.cohere_client import CohereError, to_application_error
-from tandem.contracts import AiTurnRequest, AiTurnResult, EscalationCheck
+from tandem.contracts import AiTurnRequest, AiTurnResult, CategoryRequest, EscalationCheck
 from tandem.escalation.engine import EscalationEngine
 from tandem.responder.turn import TurnAnswerer
 
+log = logging.getLogger(__name__)
+
 
 class AiTurnActivities:
-    def __init__(self, answerer: TurnAnswerer, engine: EscalationEngine) -> None:
+    def __init__(
+        self,
+        answerer: TurnAnswerer,
+        engine: EscalationEngine,
+        categorize: Callable[[CategoryRequest], str | None],
+    ) -> None:
         self._answerer = answerer
         self._engine = engine
+        self._categorize = categorize
 
     @activity.defn
     def ai_turn(self, request: AiTurnRequest) -> AiTurnResult:
@@ -37,4 +48,14 @@ class AiTurnActivities:
             recent_customer_messages=request.recent_customer_messages,
         )
         decision = self._engine.decide(check, recent_messages=request.recent_customer_messages)
-        return AiTurnResult(reply=reply, decision=decision)
+        category = self._category(request) if request.categorize else None
+        return AiTurnResult(reply=reply, decision=decision, category=category)
+
+    def _category(self, request: AiTurnRequest) -> str | None:
+        """A category is a convenience for reports and the queue: failing to get one never fails the turn."""
+        try:
+            turn = request.turn
+            return self._categorize(CategoryRequest(ticket_id=turn.ticket_id, message=turn.message))
+        except Exception:
+            log.exception("no category for ticket %s", request.turn.ticket_id)
+            return None

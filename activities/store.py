@@ -90,7 +90,12 @@ class StoreActivities:
     @activity.defn
     @_permanent_errors_final
     def write(self, batch: StoreBatch) -> None:
-        """A conversation step's writes in order (a local activity: no task queue round trip)."""
+        """A conversation step's writes in order, in one transaction (a local activity: no task queue
+        round trip). A retry after a failure rewrites the whole batch; every row is keyed, so none doubles."""
+        with self._store.transaction():
+            self._write_each(batch)
+
+    def _write_each(self, batch: StoreBatch) -> None:
         for record in batch.writes:
             if isinstance(record, MessageRecord):
                 self._record_message(record)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import tempfile
 import time
@@ -108,7 +109,8 @@ async def _in_process(settings: Settings, conversations: list[list[str]]) -> dic
             started = time.perf_counter()
             said = TranscriptEntry(message_id=f"{ticket}-m{n}", author=Author.CUSTOMER, text=text, at=now)
             request = TurnRequest(ticket_id=ticket, message=text, customer=customer, history=history)
-            turn = await run("ai_turn", AiTurnRequest(turn=request, ai_turns=n + 1, unsure_turns=0))
+            asked = AiTurnRequest(turn=request, ai_turns=n + 1, unsure_turns=0, categorize=n == 0)
+            turn = await run("ai_turn", asked)
             answer = TranscriptEntry(
                 message_id=f"{ticket}-r{n}", author=Author.AI, text=turn.reply.text, at=now
             )
@@ -147,10 +149,12 @@ async def _through_temporal(
             results = []
             for run in range(runs):
                 t0 = time.perf_counter()
+                cpu0 = _cpu_by_process(worker.pid)
                 waits = await asyncio.gather(
                     *(_conversation(client, f"r{run}-{i}", msgs) for i, msgs in enumerate(conversations))
                 )
                 figures = _figures([w for ws in waits for w in ws], time.perf_counter() - t0)
+                figures["cpu_s"] = _cpu_used(cpu0, _cpu_by_process(worker.pid))
                 figures["worker_rss_mb"] = rss_mb(worker.pid)  # the workflow process
                 figures["worker_tree_rss_mb"] = _tree_rss_mb(worker.pid)
                 results.append(figures)
@@ -182,11 +186,40 @@ async def _polling(env: WorkflowEnvironment, task_queue: str) -> None:
             await asyncio.sleep(0.1)
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _cpu_by_process(worker: int) -> dict[str, float]:
+    """CPU seconds so far of the load generator (this process), the dev server, the workflow process and
+    the activity processes: where a run's cycles go."""
+    me = os.getpid()
+    server = [p for p in _children(me) if p != worker]
+    return {
+        "load_generator": _cpu_seconds(me),
+        "temporal_server": sum(_cpu_seconds(p) for p in server),
+        "worker": _cpu_seconds(worker),
+        "activity_processes": sum(_cpu_seconds(p) for p in _children(worker)),
+    }
+
+
+def _cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: round(after[name] - before[name], 1) for name in after}
+
+
 def _tree_rss_mb(pid: int) -> float:
     """The worker and the activity processes it started."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    kids = [int(c) for c in children.read_text().split()] if children.exists() else []
-    return round(rss_mb(pid) + sum(rss_mb(k) for k in kids), 1)
+    return round(rss_mb(pid) + sum(rss_mb(k) for k in _children(pid)), 1)
 
 
 def _figures(waits: list[float], seconds: float) -> dict[str, object]:

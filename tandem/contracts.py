@@ -412,11 +412,13 @@ class AiTurnRequest(_Contract):
     ai_turns: int  # this one included
     unsure_turns: int  # before this one
     recent_customer_messages: list[str] = Field(default_factory=list)  # earlier ones, oldest first
+    categorize: bool = False  # the ticket's first AI turn: its category comes with the reply
 
 
 class AiTurnResult(_Contract):
     reply: GeneratedReply
     decision: EscalationDecision
+    category: str | None = None  # when asked to categorize (None: no category could be had)
 
 
 class StoreBatch(_Contract):
@@ -484,6 +486,7 @@ class CarriedState(_Contract):
     promised_by: datetime | None = None  # told the customer out of hours: a person picks up by then
     reopened: int = 0
     category: str | None = None
+    categorized: bool = False  # asked for once, by the first AI turn or before routing
     handoff: HandoffPackage | None = None
     draft: AgentDraft | None = None
     opened_at: datetime

@@ -69,7 +69,6 @@ class SupportConversation:
         self._seen = Visibility(start.ticket_id, start.customer)
         self._turn_lock = asyncio.Lock()
         self._opened = start.carried is not None
-        self._categorized = start.carried is not None
         self._in_flight: set[str] = set()
         self._effects = EffectRunner(self._c, self._ai, self._seen)
         self._timers = Timers(self._c, self._effects, self._turn_lock, self._in_flight, self._ai_mode)
@@ -128,9 +127,9 @@ class SupportConversation:
         await workflow.wait_condition(lambda: self._opened)
         async with self._turn_lock:
             received = self._c.receive(workflow.now(), message.message_id, message.text)
-            if not self._categorized:
-                self._categorized = True
-                self._d.category = await self._ai.category(message.text)
+            if not self._d.categorized and (self._ai_mode is not AiMode.ON or self._human_only):
+                # The category decides who answers: known before routing (else the AI turn brings it).
+                self._c.categorized_as(await self._ai.category(message.text))
                 self._seen.publish(self._d)
             may_answer = self._ai_mode is AiMode.ON and self._d.category not in self._human_only
             effects, held = self._c.route(

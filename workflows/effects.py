@@ -25,43 +25,35 @@ class EffectRunner:
         self._seen = seen
 
     async def apply(self, effects: list[Effect]) -> SupportResponse | None:
-        """Carry out a transition's effects; the response of an AI turn among them. Its store writes (and
-        those of the AI turn) go in order as one batch, a local activity, once the AI has answered: one
-        write per step instead of one activity and one workflow task per row."""
+        """Carry out a transition's effects; the response of an AI turn among them. The store writes, the
+        AI turn's included, go in order as one batch (a local activity, one transaction) once the AI has
+        answered: one write per step instead of one activity and one workflow task per row."""
         response = None
         writes: list[Write] = []
-        for effect in effects:
+        pending = list(effects)
+        while pending:
+            effect = pending.pop(0)
             if isinstance(effect, AnswerWithAi):
-                response = await self._ai_turn(effect, writes)
+                after, response = await self._ai_turn(effect)
+                pending[:0] = after
             else:
                 writes.append(effect)
-        await self._write(writes)
-        return response
-
-    async def _write(self, writes: list[Write]) -> None:
         records = [w.update if isinstance(w, WriteStatus) else w.record for w in writes]
-        if not records:
-            return
-        try:
-            await workflow.execute_local_activity_method(
-                StoreActivities.write,
-                StoreBatch(writes=records),
-                start_to_close_timeout=policy.STORE_TIMEOUT,
-                retry_policy=policy.STORE_RETRY,
-            )
-        except (ActivityError, ApplicationError) as err:  # a local activity's failure may come bare
-            await self._refused(err)
+        if records:
+            await self.store(StoreActivities.write, StoreBatch(writes=records))
         if any(isinstance(w, WriteStatus) for w in writes):
             self._seen.publish(self._c.data)
+        return response
 
     async def store(self, method: Callable[..., None], arg: object) -> None:
-        """Write to the store; a write the database refuses for good never wedges the conversation: the
-        conversation keeps it in its own state, and a customer the AI is serving goes to a person."""
+        """Write to the store, a local activity (the store sits beside the workflow, not behind the task
+        queue). A write the database refuses for good never wedges the conversation: the conversation keeps
+        it in its own state, and a customer the AI is serving goes to a person."""
         try:
-            await workflow.execute_activity_method(
+            await workflow.execute_local_activity_method(
                 method, arg, start_to_close_timeout=policy.STORE_TIMEOUT, retry_policy=policy.STORE_RETRY
             )
-        except ActivityError as err:
+        except (ActivityError, ApplicationError) as err:  # a local activity's failure may come bare
             await self._refused(err)
 
     async def _refused(self, err: ActivityError | ApplicationError) -> None:
@@ -72,21 +64,21 @@ class EffectRunner:
         workflow.logger.error("store refused a write for ticket %s: %s", self._c.ticket_id, cause.message)
         await self.apply(self._c.store_refused(workflow.now(), cause.message))
 
-    async def _ai_turn(self, turn: AnswerWithAi, writes: list[Write]) -> SupportResponse:
+    async def _ai_turn(self, turn: AnswerWithAi) -> tuple[list[Effect], SupportResponse]:
         try:
-            result = await self._ai.turn(self._c.ai_turn_request(turn.message_id, turn.text))
+            request = self._c.ai_turn_request(turn.message_id, turn.text)
+            result = await self._ai.turn(request)
             reply, decision = result.reply, result.decision
+            if request.categorize:
+                self._c.categorized_as(result.category)
+                self._seen.publish(self._c.data)
         except ActivityError as err:
             # Retrieval, the model or the policy check is down: never a dead end, bring in a person.
             workflow.logger.warning("AI turn failed on ticket %s: %s", self._c.ticket_id, err.cause or err)
             reply = None
             reason = EscalationReason(code="ai_unavailable", detail=str(err.cause or err)[:200])
             decision = EscalationDecision(escalate=True, reasons=[reason], priority=self._c.data.priority)
-        effects, response = self._c.ai_turn_finished(
-            workflow.now(), turn.message_id, turn.text, reply, decision
-        )
-        await self.apply(effects)
-        return response
+        return self._c.ai_turn_finished(workflow.now(), turn.message_id, turn.text, reply, decision)
 
     async def help_people(self, ai_mode: AiMode) -> None:
         """A draft of the reply and a hand-off package for the person who has, or will have, the ticket.

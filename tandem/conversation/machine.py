@@ -129,7 +129,8 @@ class Conversation:
 
     def ai_turn_request(self, message_id: str, text: str) -> AiTurnRequest:
         """What the AI turn activity needs: the message with the recent transcript, and what the escalation
-        policy weighs besides the reply (turns so far, unsure ones, the customer's earlier messages)."""
+        policy weighs besides the reply (turns so far, unsure ones, the customer's earlier messages). An
+        uncategorized ticket's turn brings its category too: one activity instead of two."""
         recent = self.data.transcript_tail[-HISTORY_FOR_CHECKS:]
         history = [e for e in recent if e.message_id != message_id]
         return AiTurnRequest(
@@ -137,7 +138,13 @@ class Conversation:
             ai_turns=self.data.ai_turns,
             unsure_turns=self.data.unsure_turns,
             recent_customer_messages=[e.text for e in history if e.author is Author.CUSTOMER],
+            categorize=not self.data.categorized,
         )
+
+    def categorized_as(self, category: str | None) -> None:
+        """The ticket's category, asked for once (None: none could be had; the ticket goes on without)."""
+        self.data.categorized = True
+        self.data.category = category
 
     def ai_turn_finished(
         self,

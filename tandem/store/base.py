@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
@@ -18,10 +19,32 @@ CHUNK = 500
 class StoreBase:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._batch = threading.local()  # the connection of this thread's open transaction(), if any
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every write in the block on one connection, committed together at its end or not at all: one
+        commit for a conversation step's writes instead of one per row. Per thread, so concurrent
+        activities each have their own."""
+        if getattr(self._batch, "connection", None) is not None:
+            yield
+            return
+        with self._engine.begin() as connection:
+            self._batch.connection = connection
+            try:
+                yield
+            finally:
+                self._batch.connection = None
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
-        with Session(self._engine, expire_on_commit=False) as session:
+        shared: Connection | None = getattr(self._batch, "connection", None)
+        if shared is None:
+            with Session(self._engine, expire_on_commit=False) as session:
+                yield session
+            return
+        # Inside transaction(): a method's own commit() only flushes; the block commits once at its end.
+        with Session(bind=shared, expire_on_commit=False, join_transaction_mode="rollback_only") as session:
             yield session
 
     def _insert_once(self, model: type[SQLModel], row: dict[str, Any]) -> bool:

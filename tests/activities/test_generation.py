@@ -25,6 +25,7 @@ from activities.generation import GenerationActivities
 from tandem.adapters.cohere_client import make_cohere_client
 from tandem.contracts import (
     AiTurnRequest,
+    CategoryRequest,
     CustomerContext,
     GeneratedReply,
     SimilarTicket,
@@ -194,11 +195,31 @@ def test_one_ai_turn_activity_answers_and_checks_escalation(
     answerer = TurnAnswerer(
         knowledge, ReplyPipeline(CohereResponder(client, "command-a-03-2025", lexicon=knowledge.lexicon))
     )
-    turns = AiTurnActivities(answerer, EscalationEngine())
-    calm = ActivityEnvironment().run(turns.ai_turn, AiTurnRequest(turn=REQUEST, ai_turns=1, unsure_turns=0))
+    asked_for: list[str] = []
+    turns = AiTurnActivities(answerer, EscalationEngine(), lambda r: asked_for.append(r.message) or "card")
+    first = AiTurnRequest(turn=REQUEST, ai_turns=1, unsure_turns=0, categorize=True)
+    calm = ActivityEnvironment().run(turns.ai_turn, first)
     assert not calm.reply.abstained and not calm.decision.escalate
+    assert calm.category == "card" and asked_for == [REQUEST.message]
     person = REQUEST.model_copy(
         update={"message": "How do I unblock my card? I want to talk to a real person."}
     )
     asked = ActivityEnvironment().run(turns.ai_turn, AiTurnRequest(turn=person, ai_turns=1, unsure_turns=0))
     assert asked.decision.escalate and "explicit_request" in [r.code for r in asked.decision.reasons]
+    assert asked.category is None and len(asked_for) == 1, "only the first turn asks for a category"
+
+
+def test_an_ai_turn_without_a_category_still_answers(server: CohereWireServer, knowledge: _Knowledge) -> None:
+    """A category is for reports and the queue: the store failing to record one never fails the reply."""
+    client = make_cohere_client(API_KEY, server.base_url)
+    answerer = TurnAnswerer(
+        knowledge, ReplyPipeline(CohereResponder(client, "command-a-03-2025", lexicon=knowledge.lexicon))
+    )
+
+    def categorize(request: CategoryRequest) -> str | None:
+        raise LookupError("store unavailable")
+
+    turns = AiTurnActivities(answerer, EscalationEngine(), categorize)
+    first = AiTurnRequest(turn=REQUEST, ai_turns=1, unsure_turns=0, categorize=True)
+    result = ActivityEnvironment().run(turns.ai_turn, first)
+    assert result.category is None and not result.reply.abstained

@@ -63,3 +63,29 @@ def test_an_unknown_ticket_is_refused_for_good(store: TicketStore) -> None:
     with pytest.raises(ApplicationError) as refused:
         StoreActivities(store).write(StoreBatch(writes=[update]))
     assert refused.value.non_retryable and refused.value.type == STORE_REJECTED
+
+
+def test_a_batch_is_written_whole_or_not_at_all(store: TicketStore) -> None:
+    """A step's writes are one transaction: a refused write leaves none of its batch behind, so a retry or the
+    hand-over to a person starts from a store that agrees with the conversation."""
+    activities = StoreActivities(store)
+    activities.open_ticket(
+        TicketRecord(ticket_id="T-2", customer_id="c-2", product=None, subject="", opened_at=AT)
+    )
+    unknown = TicketStatusUpdate(
+        ticket_id="nope",
+        state=ConversationState.CLOSED,
+        priority=Priority.NORMAL,
+        escalated=False,
+        agent=None,
+        resolution=None,
+        at=AT,
+    )
+    with pytest.raises(ApplicationError):
+        activities.write(StoreBatch(writes=[_message("T-2", "first"), unknown]))
+    assert store.message_count("T-2") == 0
+    reply = _message("T-2", "second").model_copy(
+        update={"entry": _message("T-2", "second").entry.model_copy(update={"message_id": "m-2"})}
+    )
+    activities.write(StoreBatch(writes=[_message("T-2", "first"), reply]))
+    assert [e.text for e in store.transcript("T-2")] == ["first", "second"]

@@ -16,7 +16,7 @@ from tandem.settings import Settings
 from tandem.store import TicketStore
 from tests.conftest import new_ticket, running_worker
 
-SUGGEST_AFTER_EVENTS = 60  # the dev server suggests continue-as-new far sooner than its default
+SUGGEST_AFTER_EVENTS = 40  # the dev server suggests continue-as-new far sooner than its default
 
 
 @pytest.fixture(scope="module")
