@@ -12,6 +12,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.ai_turn import AiTurnActivities
 from activities.generation import GenerationActivities
@@ -34,6 +35,10 @@ from workflows.conversation import SupportConversation
 
 # Activities are synchronous (database, numpy); they run on this many threads.
 ACTIVITY_THREADS = 16
+# The sandbox still refuses non-deterministic calls (clocks, randomness, I/O) in workflow code, but imports
+# its modules once per process instead of once per conversation: the workflow modules keep no state at
+# import, and re-importing them for every workflow cost CPU and memory per cached conversation.
+SANDBOX = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
 log = logging.getLogger(__name__)
 
 
@@ -114,6 +119,7 @@ def build_worker(client: Client, settings: Settings, role: str = "all") -> Worke
         max_concurrent_activities=ACTIVITY_THREADS,
         no_remote_activities=role == "workflows",
         max_cached_workflows=settings.worker_cached_conversations,
+        workflow_runner=SANDBOX,
     )
 
 

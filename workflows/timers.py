@@ -57,10 +57,14 @@ class Timers:
         return self._c.data.state is not CLOSED
 
     async def _watch_ai(self) -> None:
-        """The customer going quiet closes the ticket; the AI running out of time hands it to a person."""
+        """The customer going quiet closes the ticket; the AI running out of time hands it to a person.
+
+        A customer message does not restart the timer (that would cost a cancelled and a new timer in
+        history on every message): when it fires, the deadline is read again, and one that moved later
+        is simply waited for on the next pass."""
         seen = self._c.data.customer_activity
         moved = lambda: self._c.data.customer_activity != seen or self._c.data.state is not AI  # noqa: E731
-        if await self.wait_for(moved, until=self._c.ai_deadline()):
+        if await self.wait_for(lambda: self._c.data.state is not AI, until=self._c.ai_deadline()):
             return
         async with self._lock:
             arriving = bool(self._in_flight)  # a message is on its way in: the customer is not gone
