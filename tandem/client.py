@@ -32,6 +32,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from tandem import search_attributes as sa
 from tandem.contracts import (
+    REJECTED,
+    TICKET_CLOSED,
     AgentDraft,
     AgentReply,
     AiMode,
@@ -56,7 +58,6 @@ from tandem.contracts import (
 )
 from tandem.settings import Settings
 from tandem.text_hygiene import message_problem
-from workflows.conversation import REJECTED, TICKET_CLOSED, SupportConversation
 
 
 class TandemError(Exception):
@@ -102,6 +103,28 @@ _TRANSIENT = frozenset(
         RPCStatusCode.FAILED_PRECONDITION,
     }
 )
+
+
+# The workflow by name, so a backend imports neither it nor the worker's dependencies: its type, its
+# signals, and the result type of each update and query (what the pydantic converter decodes into).
+# tests/test_thin_client.py holds these to the definition of workflows.conversation.SupportConversation.
+WORKFLOW_TYPE = "SupportConversation"
+_UPDATES: dict[str, Any] = {
+    "send_message": SupportResponse,
+    "take_over": ConversationStatus,
+    "reply": TranscriptEntry,
+    "hand_back": ConversationStatus,
+    "close": ConversationStatus,
+    "submit_csat": ConversationStatus,
+    "reopen": SupportResponse,
+}
+_QUERIES: dict[str, Any] = {
+    "status": ConversationStatus,
+    "draft": AgentDraft | None,
+    "handoff": HandoffPackage | None,
+    "transcript": list[TranscriptEntry],
+}
+_SIGNALS = frozenset({"request_human"})
 
 
 def _transient(err: BaseException) -> bool:
@@ -164,9 +187,9 @@ class TandemClient:
         start = self._with_defaults(start)
         options = self._start_options(start)
         await self._call(
-            start.ticket_id, lambda: self._client.start_workflow(SupportConversation.run, start, **options)
+            start.ticket_id, lambda: self._client.start_workflow(WORKFLOW_TYPE, start, **options)
         )
-        return await self._query(start.ticket_id, SupportConversation.status)
+        return await self._query(start.ticket_id, "status")
 
     async def send_message(
         self, ticket_id: str, text: str, *, message_id: str | None = None, start: TicketStart | None = None
@@ -180,81 +203,83 @@ class TandemClient:
             raise RequestRejected(problem)
         update_id = f"msg-{message.message_id}"
         if start is None:
-            return await self._update(ticket_id, SupportConversation.send_message, message, update_id)
+            return await self._update(ticket_id, "send_message", message, update_id)
         if start.ticket_id != ticket_id:
             raise RequestRejected("start.ticket_id must equal ticket_id")
         start = self._with_defaults(start)
 
         def with_start() -> Awaitable[SupportResponse]:
             operation = WithStartWorkflowOperation(  # one per attempt: an operation is used once
-                SupportConversation.run,
+                WORKFLOW_TYPE,
                 start,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 **self._start_options(start, include_conflict_policy=False),
             )
             return self._client.execute_update_with_start_workflow(
-                SupportConversation.send_message, message, start_workflow_operation=operation, id=update_id
+                "send_message",
+                message,
+                start_workflow_operation=operation,
+                id=update_id,
+                result_type=_UPDATES["send_message"],
             )
 
         return await self._call(ticket_id, with_start)
 
     async def request_human(self, ticket_id: str, reason: str = "customer asked for a person") -> None:
-        await self._signal(ticket_id, SupportConversation.request_human, _built(HumanRequest, reason=reason))
+        await self._signal(ticket_id, "request_human", _built(HumanRequest, reason=reason))
 
     async def submit_csat(self, ticket_id: str, rating: int, comment: str = "") -> ConversationStatus:
         """The customer's 1-5 rating after close, while the survey window is open."""
         return await self._update(
-            ticket_id, SupportConversation.submit_csat, _built(CsatResponse, rating=rating, comment=comment)
+            ticket_id, "submit_csat", _built(CsatResponse, rating=rating, comment=comment)
         )
 
     async def reopen(self, ticket_id: str, text: str, *, message_id: str | None = None) -> SupportResponse:
         """Write again after close: within the survey window the conversation reopens as a new episode."""
         request = _built(ReopenRequest, message_id=message_id or uuid.uuid4().hex, text=text)
-        return await self._update(ticket_id, SupportConversation.reopen, request)
+        return await self._update(ticket_id, "reopen", request)
 
     # --- agents -------------------------------------------------------------------------------------
 
     async def take_over(self, ticket_id: str, agent: str) -> ConversationStatus:
-        return await self._update(ticket_id, SupportConversation.take_over, _built(TakeOver, agent=agent))
+        return await self._update(ticket_id, "take_over", _built(TakeOver, agent=agent))
 
     async def reply(
         self, ticket_id: str, agent: str, text: str, *, message_id: str | None = None
     ) -> TranscriptEntry:
         request = _built(AgentReply, agent=agent, text=text, message_id=message_id or uuid.uuid4().hex)
         update_id = f"reply-{request.message_id}"  # a retried reply is one reply, even after continue-as-new
-        return await self._update(ticket_id, SupportConversation.reply, request, update_id=update_id)
+        return await self._update(ticket_id, "reply", request, update_id=update_id)
 
     async def hand_back(self, ticket_id: str, agent: str, note: str = "") -> ConversationStatus:
-        return await self._update(
-            ticket_id, SupportConversation.hand_back, _built(HandBack, agent=agent, note=note)
-        )
+        return await self._update(ticket_id, "hand_back", _built(HandBack, agent=agent, note=note))
 
     async def close(
         self, ticket_id: str, resolution: Resolution, by: str, note: str = ""
     ) -> ConversationStatus:
         request = _built(CloseRequest, resolution=resolution, by=by, note=note)
-        return await self._update(ticket_id, SupportConversation.close, request)
+        return await self._update(ticket_id, "close", request)
 
     # --- reads --------------------------------------------------------------------------------------
 
     async def status(self, ticket_id: str) -> ConversationStatus:
-        return await self._query(ticket_id, SupportConversation.status)
+        return await self._query(ticket_id, "status")
 
     async def draft(self, ticket_id: str) -> AgentDraft | None:
         """The AI's suggested reply for the agent, while a person has the conversation."""
-        return await self._query(ticket_id, SupportConversation.draft)
+        return await self._query(ticket_id, "draft")
 
     async def handoff(self, ticket_id: str) -> HandoffPackage | None:
         """The handoff package of an escalated conversation (summary, context, reasons, suggested reply)."""
-        return await self._query(ticket_id, SupportConversation.handoff)
+        return await self._query(ticket_id, "handoff")
 
     async def transcript(self, ticket_id: str) -> list[TranscriptEntry]:
-        return await self._query(ticket_id, SupportConversation.transcript)
+        return await self._query(ticket_id, "transcript")
 
     async def queue(self, limit: int = 100) -> list[QueueItem]:
         """Conversations waiting for a person: most urgent first, then longest waiting (from visibility)."""
         query = (
-            f'WorkflowType="{SupportConversation.__name__}" AND ExecutionStatus="Running" '
+            f'WorkflowType="{WORKFLOW_TYPE}" AND ExecutionStatus="Running" '
             f'AND `{sa.STATUS.name}`="{ConversationState.WAITING_FOR_HUMAN.value}"'
         )
         items: list[QueueItem] = []
@@ -291,8 +316,8 @@ class TandemClient:
             }
         )
 
-    def _handle(self, ticket_id: str) -> WorkflowHandle[SupportConversation, Any]:
-        return self._client.get_workflow_handle_for(SupportConversation.run, workflow_id(ticket_id))
+    def _handle(self, ticket_id: str) -> WorkflowHandle[Any, Any]:
+        return self._client.get_workflow_handle(workflow_id(ticket_id))
 
     def _start_options(self, start: TicketStart, include_conflict_policy: bool = True) -> dict[str, Any]:
         customer = start.customer
@@ -321,18 +346,27 @@ class TandemClient:
             options["id_conflict_policy"] = WorkflowIDConflictPolicy.USE_EXISTING
         return options
 
-    async def _update(self, ticket_id: str, update: Any, arg: Any, update_id: str | None = None) -> Any:
+    async def _update(self, ticket_id: str, update: str, arg: Any, update_id: str | None = None) -> Any:
+        result_type = _UPDATES[update]
         # A fixed update id: a retry after a lost connection is the same update, never a second one.
-        update_id = update_id or f"{update.__name__}-{uuid.uuid4().hex}"
+        update_id = update_id or f"{update}-{uuid.uuid4().hex}"
         return await self._call(
-            ticket_id, lambda: self._handle(ticket_id).execute_update(update, arg, id=update_id)
+            ticket_id,
+            lambda: self._handle(ticket_id).execute_update(
+                update, arg, id=update_id, result_type=result_type
+            ),
         )
 
-    async def _signal(self, ticket_id: str, signal: Any, arg: Any) -> None:
+    async def _signal(self, ticket_id: str, signal: str, arg: Any) -> None:
+        if signal not in _SIGNALS:  # a signal the workflow does not define would be dropped silently
+            raise KeyError(signal)
         await self._call(ticket_id, lambda: self._handle(ticket_id).signal(signal, arg))
 
-    async def _query(self, ticket_id: str, query: Any) -> Any:
-        return await self._call(ticket_id, lambda: self._handle(ticket_id).query(query))
+    async def _query(self, ticket_id: str, query: str) -> Any:
+        result_type = _QUERIES[query]
+        return await self._call(
+            ticket_id, lambda: self._handle(ticket_id).query(query, result_type=result_type)
+        )
 
     async def _call(self, ticket_id: str, operation: Callable[[], Awaitable[_T]]) -> _T:
         """Run `operation`, retrying what a restart of Temporal or a worker causes (unreachable server,

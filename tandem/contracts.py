@@ -18,6 +18,10 @@ from tandem.text_hygiene import MAX_ID_CHARS, MAX_MESSAGE_CHARS, CleanText, IdTe
 
 __all__ = ["MAX_ID_CHARS", "MAX_MESSAGE_CHARS"]
 
+# Error types of rejected updates, so clients can tell "closed" from "invalid" without parsing text.
+REJECTED = "RequestRejected"
+TICKET_CLOSED = "TicketClosed"
+
 
 class ConversationState(StrEnum):
     AI_ACTIVE = "AI_ACTIVE"

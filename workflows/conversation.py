@@ -18,6 +18,8 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.store import StoreActivities
     from tandem.contracts import (
+        REJECTED,
+        TICKET_CLOSED,
         AgentDraft,
         AgentReply,
         AiMode,
@@ -49,9 +51,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.visibility import Visibility
 
 TRANSCRIPT_TAIL_ON_CONTINUE = 30  # the full transcript lives in the store
-# Error types of rejected updates, so clients can tell "closed" from "invalid" without parsing text.
-REJECTED = "RequestRejected"
-TICKET_CLOSED = "TicketClosed"
 WAITING = ConversationState.WAITING_FOR_HUMAN
 CLOSED = ConversationState.CLOSED
 

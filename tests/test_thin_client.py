@@ -1,0 +1,42 @@
+"""A backend imports `tandem.client` with temporalio and pydantic only, never the worker's dependencies."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("sqlalchemy", "sqlmodel", "numpy", "cohere", "workflows", "activities", "bm25s", "wordllama")
+
+
+def test_importing_the_client_loads_none_of_the_worker() -> None:
+    # A fresh interpreter: in this one the test suite has long imported everything.
+    code = (
+        "import json, sys; import tandem.client; "
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+    )
+    loaded = json.loads(done.stdout)
+    assert sorted({name.split(".")[0] for name in loaded}) == [], loaded
+
+
+def test_the_client_names_what_the_workflow_defines() -> None:
+    """The client addresses SupportConversation by name: every name it uses is a handler of the workflow,
+    and each result type is the handler's own (what the pydantic converter decodes a result into)."""
+    from temporalio import workflow
+
+    from tandem import client
+    from workflows.conversation import SupportConversation
+
+    defn = workflow._Definition.must_from_class(SupportConversation)
+    assert defn.name == client.WORKFLOW_TYPE
+    assert {name: defn.updates[name].ret_type for name in client._UPDATES} == client._UPDATES
+    assert {name: defn.queries[name].ret_type for name in client._QUERIES} == client._QUERIES
+    assert defn.signals.keys() >= client._SIGNALS
