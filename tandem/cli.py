@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from tandem import access_command
 from tandem import cli_store as store_commands
 from tandem.client import TandemClient, TandemError
 from tandem.contracts import (
@@ -179,6 +180,8 @@ def _parser() -> argparse.ArgumentParser:
         "--processes", type=int, default=1, help="1 workflow process and N-1 activity processes (default 1)"
     )
     worker.set_defaults(handler=lambda args, settings: _start_worker(settings, args.processes))
+
+    access_command.register(commands)
 
     dev = commands.add_parser("dev", help="run the whole stack on this machine (what `make run` calls)")
     dev.add_argument("--helpcenter", type=Path, default=Path("data/helpcenter/rho_bank/kb.jsonl"))

@@ -207,6 +207,7 @@ class TandemClient:
         if start.ticket_id != ticket_id:
             raise RequestRejected("start.ticket_id must equal ticket_id")
         start = self._with_defaults(start)
+        message = message.model_copy(update={"customer_id": start.customer.customer_id})
 
         def with_start() -> Awaitable[SupportResponse]:
             operation = WithStartWorkflowOperation(  # one per attempt: an operation is used once

@@ -136,6 +136,9 @@ class CustomerMessage(_Contract):
     # Client-chosen id; the same id sent twice is one message (idempotent retries).
     message_id: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)
     text: CleanText
+    # Who the sender says they are, when they opened the ticket with this message: a running ticket of
+    # another customer refuses it, so knowing a ticket id never lets anyone write into it.
+    customer_id: IdText | None = None
 
 
 class AgentReply(_Contract):

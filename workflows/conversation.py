@@ -145,6 +145,8 @@ class SupportConversation:
         if message.message_id in self._d.answered or message.message_id in self._in_flight:
             return  # a retry of an accepted message: answer it again, write nothing
         _validate_text(message.text)
+        if message.customer_id is not None and message.customer_id != self._c.customer.customer_id:
+            raise _rejected("this ticket belongs to another customer")
         with _refusals():
             self._c.check_message()
 

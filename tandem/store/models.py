@@ -158,3 +158,58 @@ class ReviewRow(SQLModel, table=True):
     verdict: str
     note: str = Field(default="", sa_type=Text)
     content_gap: bool = False
+
+
+# --- who may do what (revision 0005) -------------------------------------------------------------------
+
+
+class ApiKeyRow(SQLModel, table=True):
+    """A backend's API key: only a hash of its secret is kept; revoked keys stay for the audit trail."""
+
+    __tablename__ = "api_keys"
+
+    key_id: str = Field(primary_key=True)  # the public part of the key, shown in lists and the audit trail
+    name: str
+    secret_hash: str  # sha256 of the secret: keys are long random strings, so no slow hash is needed
+    scopes: str  # space-separated
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AgentAccountRow(SQLModel, table=True):
+    """A local agent login (deployments without an OIDC issuer): a scrypt hash of the password."""
+
+    __tablename__ = "agent_accounts"
+
+    agent_id: str = Field(primary_key=True)
+    display_name: str = ""
+    password_hash: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuditEventRow(SQLModel, table=True):
+    """Who did what, when: every agent action and every change to keys and accounts."""
+
+    __tablename__ = "audit_events"
+
+    event_id: str = Field(primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    actor_kind: str  # agent, backend, customer, operator
+    actor: str
+    action: str
+    ticket_id: str | None = Field(default=None, index=True)
+    detail: str = Field(default="", sa_type=Text)
+
+
+class IdempotencyRow(SQLModel, table=True):
+    """The response to a POST made with an Idempotency-Key, replayed when the same caller retries it."""
+
+    __tablename__ = "idempotency_keys"
+
+    caller: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    fingerprint: str  # method, path and body of the first request: another request under its key is refused
+    status_code: int
+    body: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -33,6 +33,7 @@ from tandem.knowledge.documents import ResolvedTicket
 from tandem.store import mapping
 from tandem.store.articles import ArticleStore
 from tandem.store.base import stamp, table_of
+from tandem.store.conversation_reads import ConversationReads
 from tandem.store.models import (
     AiEventRow,
     CsatRow,
@@ -50,7 +51,7 @@ CLOSED = ConversationState.CLOSED.value
 REOPENED = "reopened"  # the ai_events kind mark_reopened records
 
 
-class TicketStore(ArticleStore):
+class TicketStore(ArticleStore, ConversationReads):
     # --- tickets -------------------------------------------------------------------------------------
 
     def open_ticket(self, rec: TicketRecord) -> bool:

@@ -1,0 +1,1 @@
+"""Tandem's front door: the HTTP API (/v1), its identity checks and live events."""
