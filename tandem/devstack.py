@@ -67,18 +67,23 @@ def run_dev_stack(settings: Settings, helpcenter: Path) -> int:
 
 
 async def _serve(settings: Settings, helpcenter: Path, server: subprocess.Popen, log_path: Path) -> int:
+    from tandem.api import server as api_server
+    from tandem.api.config import ApiSettings
+    from tandem.client import TandemClient
     from worker import build_worker
 
     client = await _wait_for_server(settings, server, log_path)
     _ingest_helpcenter(settings, helpcenter)
     worker = build_worker(client, settings)
-    print(_next_steps(settings))
+    api = ApiSettings(data_dir=settings.data_dir)
+    demo = api_server.demo_credentials(settings)
+    print(_next_steps(settings, api, demo))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with worker:
-        await stop.wait()
+        await api_server.serve(settings, api, TandemClient.from_settings(client, settings), stop)
     return 0
 
 
@@ -105,10 +110,17 @@ def _ingest_helpcenter(settings: Settings, path: Path) -> None:
     print("Help center " + ingest_path(TicketStore(engine), path, progress=False).summary())
 
 
-def _next_steps(settings: Settings) -> str:
+def _next_steps(settings: Settings, api, demo) -> str:
+    url = f"http://{api.api_host}:{api.api_port}"
     return f"""
 Tandem is running (task queue {settings.task_queue!r}, Temporal at {settings.temporal_address}).
 
+  HTTP API:             {url}/v1  (docs: {url}/docs, OpenAPI: {url}/openapi.json)
+  Demo agent login:     {demo.agent_id} / {demo.agent_password}   (POST {url}/v1/agent/login)
+  Open a ticket:        KEY={demo.api_key}
+                        curl -s {url}/v1/tickets -H "Authorization: Bearer $KEY" \\
+                          -H "Content-Type: application/json" \\
+                          -d '{{"customer": {{"customer_id": "ada"}}, "message": "How do I order a card?"}}'
   Temporal Web UI:      http://localhost:{UI_PORT}  (filter: `Status`="WAITING_FOR_HUMAN")
   Chat as a customer:   .venv/bin/tandem chat --name Ada --product checking_accounts
   List tickets:         .venv/bin/tandem tickets

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
 
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
+    # Temporal Cloud or a secured cluster: an API key (implies TLS), or mTLS with a client certificate.
+    temporal_api_key: str | None = None
+    temporal_tls: bool = False
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
     task_queue: str = "tandem-support"
 
     # Conversation timers (defaults for every ticket; a ticket may override them at start).

@@ -39,7 +39,7 @@ def create_app(settings: Settings, api: ApiSettings, tandem: TandemClient | None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = tandem or TandemClient.from_settings(await connect(settings), settings)
+        client = tandem or TandemClient.from_settings(await connect(settings, lazy=True), settings)
         app.state.services = Services(
             settings=api,
             tandem=client,

@@ -1,0 +1,69 @@
+"""Serving the API: uvicorn in the caller's event loop (`make run` runs it beside the worker), and the demo
+credentials `make run` prints so a new user can try the API at once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets as random
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from tandem.access import secrets
+from tandem.api.app import create_app
+from tandem.api.config import ApiSettings
+from tandem.client import TandemClient
+from tandem.settings import Settings
+from tandem.store import create_schema, make_engine
+from tandem.store.access import AccessStore
+
+DEMO_AGENT = "demo-agent"
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    agent_id: str
+    agent_password: str
+    api_key: str
+
+
+async def serve(settings: Settings, api: ApiSettings, tandem: TandemClient, stop: asyncio.Event) -> None:
+    config = uvicorn.Config(
+        create_app(settings, api, tandem), host=api.api_host, port=api.api_port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    server.should_exit = True
+    await task
+
+
+def demo_credentials(settings: Settings) -> DemoCredentials:
+    """A demo agent and a demo backend key, made on first use and kept (readable by this user only) in the
+    data folder, so every `make run` prints the same ones."""
+    engine = make_engine(settings.resolved_database_url)
+    create_schema(engine)
+    access = AccessStore(engine)
+    password = _kept(settings.data_dir / "demo-agent-password", lambda: random.token_urlsafe(12))
+    if access.agent_login(DEMO_AGENT) is None:
+        access.add_agent(DEMO_AGENT, secrets.password_hash(password), "Demo Agent")
+
+    def new_key() -> str:
+        key_id, key = secrets.new_api_key()
+        access.add_api_key(key_id, "demo backend (make run)", secrets.key_hash(key), {"tickets", "operator"})
+        return key
+
+    key = _kept(settings.data_dir / "demo-api-key", new_key)
+    return DemoCredentials(DEMO_AGENT, password, key)
+
+
+def _kept(path: Path, make) -> str:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(make())
+    return path.read_text().strip()
