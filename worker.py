@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import logging
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +37,7 @@ from workflows.conversation import SupportConversation
 
 # Activities are synchronous (database, numpy); they run on this many threads.
 ACTIVITY_THREADS = 16
+PR_SET_PDEATHSIG = 1  # prctl(2)
 # The sandbox still refuses non-deterministic calls (clocks, randomness, I/O) in workflow code, but imports
 # its modules once per process instead of once per conversation: the workflow modules keep no state at
 # import, and re-importing them for every workflow cost CPU and memory per cached conversation.
@@ -133,9 +136,12 @@ async def run_worker(settings: Settings | None = None, processes: int = 1, role:
     if processes > 1:
         role = "workflows"
         command = [sys.executable, str(Path(__file__).resolve()), "--role", "activities"]
-        helpers = [subprocess.Popen(command) for _ in range(processes - 1)]
+        helpers = [subprocess.Popen(command, preexec_fn=_die_with_parent) for _ in range(processes - 1)]
     try:
         worker = build_worker(client, settings, role)
+        loop = asyncio.get_running_loop()
+        for stop in (signal.SIGTERM, signal.SIGINT):  # finish in-flight tasks, then stop the helpers too
+            loop.add_signal_handler(stop, lambda: asyncio.ensure_future(worker.shutdown()))
         log.info("worker (%s) polling task queue %s", role, settings.task_queue)
         await worker.run()
     finally:
@@ -143,6 +149,13 @@ async def run_worker(settings: Settings | None = None, processes: int = 1, role:
             helper.terminate()
         for helper in helpers:
             helper.wait(30)
+
+
+def _die_with_parent() -> None:
+    """In an activity process, before it runs: the kernel ends it when the worker that started it dies,
+    even by SIGKILL, so no activity process outlives its worker (Linux; elsewhere `terminate` on exit)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def main() -> None:

@@ -1,0 +1,95 @@
+"""`tandem worker --processes N`: the activity processes live and die with the worker that started them,
+whether it is stopped (SIGTERM) or killed (SIGKILL): none is left polling or holding memory."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.testing import WorkflowEnvironment
+
+from tandem.settings import Settings
+from tests.conftest import PROJECT_ROOT
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def _polling(env: WorkflowEnvironment, task_queue: str) -> None:
+    for kind in (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY):
+        request = DescribeTaskQueueRequest(
+            namespace=env.client.namespace, task_queue=TaskQueue(name=task_queue), task_queue_type=kind
+        )
+        for _ in range(1200):
+            if (await env.client.workflow_service.describe_task_queue(request)).pollers:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"no {kind} poller")
+
+
+async def _gone(pids: list[int]) -> bool:
+    for _ in range(400):
+        if not any(_alive(p) for p in pids):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
+async def test_activity_processes_end_with_their_worker(
+    local_env: WorkflowEnvironment, settings: Settings, tmp_path: Path, stop: signal.Signals
+) -> None:
+    task_queue = f"processes-{uuid.uuid4().hex[:6]}"
+    environment = {
+        **os.environ,
+        "TANDEM_TEMPORAL_ADDRESS": local_env.client.service_client.config.target_host,
+        "TANDEM_TASK_QUEUE": task_queue,
+        "TANDEM_DATABASE_URL": settings.resolved_database_url,
+        "TANDEM_DATA_DIR": str(settings.data_dir),
+    }
+    with open(tmp_path / "worker.log", "ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "worker.py", "--processes", "3"],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        await _polling(local_env, task_queue)
+        helpers = _children(worker.pid)
+        assert len(helpers) == 2
+        worker.send_signal(stop)
+        assert await _gone(helpers), "an activity process outlived its worker"
+        code = await asyncio.to_thread(worker.wait, 60)
+        assert code == (0 if stop is signal.SIGTERM else -signal.SIGKILL)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
