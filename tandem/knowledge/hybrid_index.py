@@ -23,6 +23,7 @@ message both match one section well, about 0.3 when only loosely related, 0 for 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -103,6 +104,16 @@ class HybridArticleIndex:
         self.stats = IndexStats(
             len(self._articles), len(self._chunks), embedded, time.perf_counter() - started
         )
+
+    def __getstate__(self) -> dict[str, object]:
+        """For a snapshot (tandem.knowledge.snapshots): everything but the live model clients."""
+        return {**self.__dict__, "_embedder": None, "_reranker": None}
+
+    def attach(self, embedder: Embedder | None, reranker: Reranker | None) -> None:
+        """After loading a snapshot: the clients it was built with (the snapshot is named by the embedder)."""
+        self._embedder = embedder
+        self.stats = dataclasses.replace(self.stats, embedded=0)  # loaded: nothing embedded now
+        self._reranker = reranker
 
     def __len__(self) -> int:
         return len(self._articles)

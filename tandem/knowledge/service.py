@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from tandem.contracts import SimilarTicket, SourceRef
+from tandem.knowledge import snapshots
 from tandem.knowledge.documents import Article
 from tandem.knowledge.embedding_cache import EmbeddingCache
 from tandem.knowledge.embeddings import default_embedder, make_embedder
@@ -142,9 +143,22 @@ class KnowledgeService:
         with self._locks[slot]:  # one build at a time; concurrent activities wait for it, not duplicate it
             held: tuple[str, _Index] | None = getattr(self, slot)
             if held is None or held[0] != version:
-                held = (version, build())
+                held = (version, self._snapshot_or_build(slot, version, build))
                 setattr(self, slot, held)
             return held[1]
+
+    def _snapshot_or_build(self, slot: str, version: str, build: Callable[[], _Index]) -> _Index:
+        """The index for `version`: from its snapshot on disk when there is one, else built (and kept)."""
+        if self._index_dir is None:
+            return build()
+        path = snapshots.path_for(self._index_dir, slot.strip("_"), version, self._embedder.name)
+        index = snapshots.load(path)
+        if index is not None:
+            index.attach(self._embedder, self._reranker)
+            return index
+        index = build()
+        snapshots.save(path, index)
+        return index
 
     def _version(self, slot: str, version_of: Callable[[], str]) -> str:
         now = time.monotonic()

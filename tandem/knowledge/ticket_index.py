@@ -47,6 +47,7 @@ w = 3 0.925, relative to the likeliest category 0.927. Training takes ~3.4 s for
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import statistics
 import time
@@ -154,6 +155,16 @@ class TicketIndex:
             time.perf_counter() - started,
             time.perf_counter() - trained if self.retrained else 0.0,
         )
+
+    def __getstate__(self) -> dict[str, object]:
+        """For a snapshot (tandem.knowledge.snapshots): everything but the live model clients."""
+        return {**self.__dict__, "_embedder": None}
+
+    def attach(self, embedder: Embedder | None, reranker: object = None) -> None:
+        """After loading a snapshot: the embedder it was built with (the snapshot is named by it). Tickets
+        are not reranked."""
+        self._embedder = embedder
+        self.stats = dataclasses.replace(self.stats, embedded=0)  # loaded: nothing embedded now
 
     def __len__(self) -> int:
         return len(self._tickets)

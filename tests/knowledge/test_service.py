@@ -98,3 +98,36 @@ def test_from_settings_takes_the_version_ttl(store: TicketStore, tmp_path: Path)
     article = store.list_articles()[0]
     store.upsert_articles([replace(article, body=article.body + "\n\n## Zebra clause\n\nZebra stripes.")])
     assert service.article_index() is not first  # TTL 0: every call reads the stamp
+
+
+def test_a_restarted_worker_loads_its_indexes_instead_of_rebuilding_them(
+    store: TicketStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = tmp_path / "index"
+    built = KnowledgeService(store, default_embedder(), index_dir)
+    question = "How do I open a personal checking account?"
+    expected = built.search_articles(question, None, 3)
+    expected_tickets = built.similar_tickets("I want to cancel my order", None, 3)
+
+    def no_rebuild(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rebuilt instead of loaded")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("tandem.knowledge.service.HybridArticleIndex", no_rebuild)
+        patched.setattr("tandem.knowledge.service.TicketIndex", no_rebuild)
+        restarted = KnowledgeService(store, default_embedder(), index_dir)
+        assert restarted.search_articles(question, None, 3) == expected
+        assert restarted.similar_tickets("I want to cancel my order", None, 3) == expected_tickets
+        assert restarted.article_index().stats.embedded == 0
+    snapshots = sorted(p.name.split("-")[0] for p in (index_dir / "snapshots").glob("*.pickle"))
+    assert snapshots == ["articles", "tickets"]
+
+    article = store.list_articles()[0]  # a changed help center is never served from the old snapshot
+    store.upsert_articles([replace(article, body=article.body + "\n\n## Zebra clause\n\nZebra stripes.")])
+    changed = KnowledgeService(store, default_embedder(), index_dir)
+    assert changed.search_articles("zebra stripes", limit=1)[0].id == article.id
+
+    for snapshot in (index_dir / "snapshots").glob("*.pickle"):  # torn files: rebuilt, not a failed worker
+        snapshot.write_bytes(b"not a pickle")
+    torn = KnowledgeService(store, default_embedder(), index_dir)
+    assert torn.search_articles("zebra stripes", limit=1)[0].id == article.id
