@@ -154,6 +154,10 @@ async def _through_temporal(
                     *(_conversation(client, f"r{run}-{i}", msgs) for i, msgs in enumerate(conversations))
                 )
                 figures = _figures([w for ws in waits for w in ws], time.perf_counter() - t0)
+                figures["first_message_reply_ms"] = _figures([ws[0] for ws in waits], 1.0)["reply_ms"]
+                figures["later_messages_reply_ms"] = _figures([w for ws in waits for w in ws[1:]], 1.0)[
+                    "reply_ms"
+                ]
                 figures["cpu_s"] = _cpu_used(cpu0, _cpu_by_process(worker.pid))
                 figures["worker_rss_mb"] = rss_mb(worker.pid)  # the workflow process
                 figures["worker_tree_rss_mb"] = _tree_rss_mb(worker.pid)

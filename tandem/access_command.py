@@ -34,6 +34,8 @@ def register(commands: Any) -> None:
     revoke = key_actions.add_parser("revoke", help="refuse a key from now on")
     revoke.add_argument("key_id")
     revoke.set_defaults(handler=_revoke_key)
+    payload = key_actions.add_parser("payload-key", help="a key to encrypt conversations in Temporal")
+    payload.set_defaults(handler=_payload_key)
 
     agents = commands.add_parser("agents", help="local agent accounts (without an OIDC issuer)")
     agent_actions = agents.add_subparsers(required=True, metavar="ACTION")
@@ -87,6 +89,16 @@ def _revoke_key(args: argparse.Namespace, settings: Settings) -> int:
         return USAGE_ERROR
     access.audit("operator", getpass.getuser(), "revoke_api_key", detail=args.key_id)
     print(f"revoked {args.key_id}")
+    return 0
+
+
+def _payload_key(args: argparse.Namespace, settings: Settings) -> int:
+    from tandem.payload_codec import new_key_spec
+
+    current = [k for k in (settings.payload_keys or "").split(",") if k.strip()]
+    spec = ",".join([new_key_spec(f"k{len(current) + 1}"), *current])
+    print("Set on every worker, client and API server (the first key encrypts; the others still decrypt):")
+    print(f"TANDEM_PAYLOAD_KEYS={spec}")
     return 0
 
 

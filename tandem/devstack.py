@@ -111,12 +111,19 @@ def _ingest_helpcenter(settings: Settings, path: Path) -> None:
 
 
 def _next_steps(settings: Settings, api, demo) -> str:
+    from tandem.access import tokens
+
     url = f"http://{api.api_host}:{api.api_port}"
+    chat_token = tokens.mint(api.signing_secret(), tokens.CUSTOMER, "ada", api.customer_token_ttl).token
+    ttl_min = api.customer_token_ttl_seconds // 60
     return f"""
 Tandem is running (task queue {settings.task_queue!r}, Temporal at {settings.temporal_address}).
 
   HTTP API:             {url}/v1  (docs: {url}/docs, OpenAPI: {url}/openapi.json)
   Demo agent login:     {demo.agent_id} / {demo.agent_password}   (POST {url}/v1/agent/login)
+  Agent console:        {url}/console   (sign in as {demo.agent_id})
+  Customer chat page:   {url}/chat?token={chat_token}
+                        (customer "ada", {ttl_min} min; POST /v1/customer-tokens mints more)
   Open a ticket:        KEY={demo.api_key}
                         curl -s {url}/v1/tickets -H "Authorization: Bearer $KEY" \\
                           -H "Content-Type: application/json" \\

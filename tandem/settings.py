@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     temporal_tls: bool = False
     temporal_tls_cert: Path | None = None
     temporal_tls_key: Path | None = None
+    # Encrypt conversation payloads in Temporal's history: "id:base64-32-bytes[,id:key...]", the first key
+    # encrypts, all decrypt (`tandem keys payload-key` makes one). Workers, clients and the API share them.
+    payload_keys: str | None = None
     task_queue: str = "tandem-support"
 
     # Conversation timers (defaults for every ticket; a ticket may override them at start).

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import TLSConfig
 
+from tandem.payload_codec import data_converter
 from tandem.settings import Settings
 
 
@@ -15,7 +15,7 @@ async def connect(settings: Settings, *, lazy: bool = False) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings.payload_keys),
         api_key=settings.temporal_api_key,
         tls=_tls(settings),
         lazy=lazy,

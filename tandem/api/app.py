@@ -6,19 +6,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from tandem.access.tokens import OidcVerifier
-from tandem.api import problems, routes_access, routes_agents, routes_events, routes_tickets
+from tandem.api import problems, routes_access, routes_agents, routes_codec, routes_events, routes_tickets
 from tandem.api.auth import Gatekeeper
 from tandem.api.config import ApiSettings
 from tandem.api.idempotency import Idempotency
 from tandem.api.limits import BodyLimit, RateLimiter
 from tandem.api.services import Services
 from tandem.client import TandemClient
+from tandem.payload_codec import data_converter
 from tandem.settings import Settings
 from tandem.store import TicketStore, create_schema, make_engine
 from tandem.store.access import AccessStore
 from tandem.temporal_client import connect
+from tandem.web import mount as mount_pages
 
 API_VERSION = "1.0.0"
 
@@ -65,8 +68,18 @@ def create_app(settings: Settings, api: ApiSettings, tandem: TandemClient | None
     )
     app.state.gatekeeper = gate
     problems.install(app)
-    for module in (routes_tickets, routes_agents, routes_access, routes_events):
+    for module in (routes_tickets, routes_agents, routes_access, routes_events, routes_codec):
         app.include_router(module.router)
+    app.state.payload_codec = data_converter(settings.payload_keys).payload_codec
+    if api.codec_cors_origins:  # the Temporal UI calls the codec endpoint from its own origin
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=api.codec_cors_origins,
+            allow_methods=["POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+            allow_credentials=True,
+        )
+    mount_pages(app)  # the agent console (/console) and the customer chat page (/chat)
 
     @app.get("/healthz", tags=["health"])
     async def health() -> dict[str, str]:

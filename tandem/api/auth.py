@@ -4,7 +4,7 @@
 - a customer: a token a backend minted for one customer id, not expired;
 - an agent: an OIDC token from the deployment's issuer when one is configured, else a session token from
   a local login.
-The caller is never taken from a request field.
+The caller is never taken from a request field. Browser pages send the same credentials in a cookie.
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ from tandem.api.limits import RateLimiter
 from tandem.api.problems import not_allowed, unauthenticated
 from tandem.store.access import AccessStore
 
+# The browser pages' session: the same credential as a bearer token, in an HttpOnly, SameSite=Strict cookie.
+SESSION_COOKIE = "tandem_session"
+CSRF_HEADER = "HX-Request"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 bearer = HTTPBearer(auto_error=False, description="An API key, a customer token or an agent token")
 
 
@@ -74,11 +78,20 @@ async def caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    """Any authenticated caller, within its rate limit."""
-    if credentials is None:
+    """Any authenticated caller, within its rate limit. Browsers (the console and chat pages, whose
+    EventSource cannot send headers) may carry the same credential in the session cookie instead; a
+    cookie-borne request that changes anything must also say `HX-Request: true`, which a page of another
+    site cannot send without a CORS preflight this server never grants (with SameSite=Strict: no CSRF)."""
+    if credentials is not None:
+        credential = credentials.credentials
+    elif (cookie := request.cookies.get(SESSION_COOKIE)) is not None:
+        if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != "true":
+            raise not_allowed(f"a request signed in by cookie needs the '{CSRF_HEADER}: true' header")
+        credential = cookie
+    else:
         raise unauthenticated("send credentials as 'Authorization: Bearer ...'")
     gate = gatekeeper(request)
-    who = gate.identify(credentials.credentials)
+    who = gate.identify(credential)
     gate.limiter.check(who.key)
     return who
 

@@ -63,6 +63,22 @@ def response(problem: Problem) -> JSONResponse:
     )
 
 
+def as_problem(exc: Exception) -> Problem | None:
+    """The problem an error of the conversation client (or a Problem) stands for; None for anything else."""
+    if isinstance(exc, Problem):
+        return exc
+    if isinstance(exc, UnknownTicketError):
+        return unknown_ticket()
+    if isinstance(exc, TicketClosedError):
+        return Problem(409, "ticket_closed", "The ticket is closed", "reopen it to write again")
+    if isinstance(exc, RequestRejected):
+        return Problem(422, "rejected", "The conversation refused the request", str(exc))
+    if isinstance(exc, TandemUnavailable):
+        retry = {"Retry-After": "5"}
+        return Problem(503, "unavailable", "Tandem is temporarily unavailable", str(exc), retry)
+    return None
+
+
 # Documented on every route: what a client can expect besides success.
 RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ProblemBody, "content": {PROBLEM_JSON: {}}, "description": text}
@@ -94,27 +110,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # a body that is not JSON (or not UTF-8): malformed, like invalid JSON
+            return response(
+                Problem(422, "invalid_request", "The request body could not be read", str(exc.detail))
+            )
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return response(Problem(exc.status_code, code, str(exc.detail)))
 
-    @app.exception_handler(UnknownTicketError)
-    async def _unknown(_: Request, exc: UnknownTicketError) -> JSONResponse:
-        return response(unknown_ticket())
-
-    @app.exception_handler(TicketClosedError)
-    async def _closed(_: Request, exc: TicketClosedError) -> JSONResponse:
-        return response(Problem(409, "ticket_closed", "The ticket is closed", "reopen it to write again"))
-
-    @app.exception_handler(RequestRejected)
-    async def _rejected(_: Request, exc: RequestRejected) -> JSONResponse:
-        return response(Problem(422, "rejected", "The conversation refused the request", str(exc)))
-
-    @app.exception_handler(TandemUnavailable)
-    async def _unavailable(_: Request, exc: TandemUnavailable) -> JSONResponse:
-        problem = Problem(
-            503, "unavailable", "Tandem is temporarily unavailable", str(exc), {"Retry-After": "5"}
-        )
+    async def _client_error(_: Request, exc: Exception) -> JSONResponse:
+        problem = as_problem(exc)
+        assert problem is not None
         return response(problem)
+
+    for error in (UnknownTicketError, TicketClosedError, RequestRejected, TandemUnavailable):
+        app.add_exception_handler(error, _client_error)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:

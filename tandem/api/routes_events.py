@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -19,6 +20,8 @@ from tandem.access.identity import Kind
 from tandem.api.auth import AnyCaller
 from tandem.api.problems import RESPONSES
 from tandem.api.services import Services, Svc
+from tandem.contracts import TranscriptEntry
+from tandem.store import TicketSummary
 
 router = APIRouter(prefix="/v1", tags=["events"], responses=RESPONSES)
 POLL_S = 0.25  # how often the store is read for new messages: the stream's delivery delay, at most
@@ -50,24 +53,61 @@ async def _stream(
     svc: Services, request: Request, ticket_id: str, after: int, internal: bool
 ) -> AsyncIterator[str]:
     yield "retry: 2000\n\n"
+    async for event in ticket_events(svc, request, ticket_id, after):
+        if event.entry is not None:
+            yield f"id: {event.seq}\nevent: message\ndata: {event.entry.model_dump_json()}\n\n"
+        elif event.ticket is not None:
+            data = {"state": event.ticket.state.value, "agent": event.ticket.agent}
+            if internal:
+                data["priority"] = int(event.ticket.priority)
+            yield f"event: state\ndata: {json.dumps(data)}\n\n"
+        else:
+            yield ": keep-alive\n\n"
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    """A stored message (with its position), the ticket's new state, or neither: a keep-alive."""
+
+    seq: int = 0
+    entry: TranscriptEntry | None = None
+    ticket: TicketSummary | None = None
+
+
+async def ticket_events(
+    svc: Services, request: Request, ticket_id: str, after: int
+) -> AsyncIterator[TicketEvent]:
+    """The ticket's messages after position `after` and its state whenever it changes (state, agent or
+    priority), read from the store until the client goes away; the API's stream and the browser pages'."""
     state: tuple[object, ...] | None = None
     idle = 0.0
-    while not await request.is_disconnected():
+    stop = _stop(request.app)
+    while not stop.is_set() and not await request.is_disconnected():
         sent = False
         for seq, entry in await run_in_threadpool(svc.store.messages_after, ticket_id, after):
             after = seq
-            yield f"id: {seq}\nevent: message\ndata: {entry.model_dump_json()}\n\n"
+            yield TicketEvent(seq, entry=entry)
             sent = True
         ticket = await run_in_threadpool(svc.store.get_ticket, ticket_id)
         if ticket is not None and (now := (ticket.state, ticket.agent, ticket.priority)) != state:
             state = now
-            data = {"state": ticket.state.value, "agent": ticket.agent}
-            if internal:
-                data["priority"] = int(ticket.priority)
-            yield f"event: state\ndata: {json.dumps(data)}\n\n"
+            yield TicketEvent(ticket=ticket)
             sent = True
         idle = 0.0 if sent else idle + POLL_S
         if idle >= KEEPALIVE_S:
             idle = 0.0
-            yield ": keep-alive\n\n"
+            yield TicketEvent()
         await asyncio.sleep(POLL_S)
+
+
+def stop_streams(app: FastAPI) -> None:
+    """End every event stream of the app, as its server shuts down (uvicorn waits for open responses):
+    clients reconnect, to the next server, and resume after the last event they had."""
+    _stop(app).set()
+
+
+def _stop(app: FastAPI) -> asyncio.Event:
+    stop = getattr(app.state, "stop_streams", None)
+    if stop is None:
+        stop = app.state.stop_streams = asyncio.Event()
+    return stop

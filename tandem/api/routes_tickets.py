@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -82,10 +84,18 @@ async def send_message(
     key = svc.idempotency.key_of(request)
     message_id = svc.idempotency.derived_id(who, key, f"message:{ticket_id}", "m-")
 
-    async def produce() -> SupportResponse:
-        return await svc.tandem.send_message(ticket_id, body.text, message_id=message_id)
+    took: list[float] = []
 
-    return await svc.idempotency.run(request, who, key, 200, produce)
+    async def produce() -> SupportResponse:
+        began = time.perf_counter()
+        reply = await svc.tandem.send_message(ticket_id, body.text, message_id=message_id)
+        took.append(time.perf_counter() - began)
+        return reply
+
+    response = await svc.idempotency.run(request, who, key, 200, produce)
+    if took:  # how long the conversation took to answer (the rest of the round trip is the HTTP layer's)
+        response.headers["Server-Timing"] = f"conversation;dur={took[0] * 1000:.1f}"
+    return response
 
 
 @router.post("/tickets/{ticket_id}/human", status_code=202)

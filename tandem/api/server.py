@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets as random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,12 +16,16 @@ import uvicorn
 from tandem.access import secrets
 from tandem.api.app import create_app
 from tandem.api.config import ApiSettings
+from tandem.api.routes_events import stop_streams
 from tandem.client import TandemClient
 from tandem.settings import Settings
 from tandem.store import create_schema, make_engine
 from tandem.store.access import AccessStore
 
 DEMO_AGENT = "demo-agent"
+# Event streams (the API's and the pages') are told to end on shutdown; any other response still running
+# after this long is cut.
+SHUTDOWN_GRACE_S = 3
 
 
 @dataclass(frozen=True)
@@ -30,15 +36,46 @@ class DemoCredentials:
 
 
 async def serve(settings: Settings, api: ApiSettings, tandem: TandemClient, stop: asyncio.Event) -> None:
+    app = create_app(settings, api, tandem)
     config = uvicorn.Config(
-        create_app(settings, api, tandem), host=api.api_host, port=api.api_port, log_level="warning"
+        app,
+        host=api.api_host,
+        port=api.api_port,
+        log_level="warning",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stop_streams(app)
     server.should_exit = True
     await task
+
+
+@asynccontextmanager
+async def serving(
+    settings: Settings, api_settings: ApiSettings, tandem: TandemClient | None
+) -> AsyncIterator[str]:
+    """The app on a free loopback port until the block ends; its base URL. For tests and
+    benchmarks."""
+    app = create_app(settings, api_settings, tandem)
+    config = uvicorn.Config(
+        app, "127.0.0.1", 0, log_level="warning", lifespan="on", timeout_graceful_shutdown=SHUTDOWN_GRACE_S
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # start-up failed: raise its error
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_streams(app)
+        server.should_exit = True
+        await task
 
 
 def demo_credentials(settings: Settings) -> DemoCredentials:

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
+from temporalio.testing import WorkflowEnvironment
 
 from tandem.access import secrets
-from tandem.api.app import create_app
 from tandem.api.config import ApiSettings
+from tandem.api.server import serving
 from tandem.client import TandemClient
+from tandem.knowledge.ingest import ingest_path
 from tandem.settings import Settings
-from tandem.store import TicketStore, make_engine
+from tandem.store import TicketStore, create_schema, make_engine
 from tandem.store.access import AccessStore
+from tests.conftest import HELPCENTER, running_worker
 
 AGENT_PASSWORD = "a long enough password"
 
@@ -28,6 +28,7 @@ class Api:
     access: AccessStore
     backend_key: str
     settings: ApiSettings
+    tandem: TandemClient
 
     def client(self, credential: str | None = None) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {credential}"} if credential else {}
@@ -42,31 +43,19 @@ class Api:
         self.access.add_agent(agent_id, secrets.password_hash(AGENT_PASSWORD), agent_id.title())
 
 
-@asynccontextmanager
-async def serving(
-    settings: Settings, api_settings: ApiSettings, tandem: TandemClient | None
-) -> AsyncIterator[str]:
-    """The app on a free loopback port; its base URL."""
-    app = create_app(settings, api_settings, tandem)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()  # start-up failed: raise its error
-        await asyncio.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 @pytest.fixture(scope="session")
-async def api(settings: Settings, store: TicketStore, local_tandem: TandemClient) -> AsyncIterator[Api]:
-    api_settings = ApiSettings(data_dir=settings.data_dir, api_secret="test-secret-" + "x" * 32)
-    async with serving(settings, api_settings, local_tandem) as url:
-        access = AccessStore(make_engine(settings.resolved_database_url))
+async def api(local_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Api]:
+    """Its own store and worker: tickets the API tests close never become another test's ticket history."""
+    data_dir = tmp_path_factory.mktemp("api-data")
+    settings = Settings(
+        data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'tandem.db'}", knowledge_version_ttl_s=0
+    )
+    engine = make_engine(settings.resolved_database_url)
+    create_schema(engine)
+    ingest_path(TicketStore(engine), HELPCENTER, progress=False)
+    api_settings = ApiSettings(data_dir=data_dir, api_secret="test-secret-" + "x" * 32)
+    async with running_worker(local_env, settings) as tandem, serving(settings, api_settings, tandem) as url:
+        access = AccessStore(engine)
         key_id, key = secrets.new_api_key()
         access.add_api_key(key_id, "test backend", secrets.key_hash(key), {"tickets"})
-        yield Api(url, access, key, api_settings)
+        yield Api(url, access, key, api_settings, tandem)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tandem.access import tokens
-from tandem.client import RequestRejected, TandemClient
+from tandem.client import RequestRejected
 from tandem.contracts import Author, CustomerContext, TicketStart
 from tests.api.conftest import AGENT_PASSWORD, Api
 
@@ -126,9 +126,7 @@ async def test_revoked_keys_expired_tokens_and_forgeries_are_refused(api: Api) -
         assert wrong.status_code == 401
 
 
-async def test_attaching_to_a_ticket_checks_it_is_the_same_customers(
-    api: Api, local_tandem: TandemClient
-) -> None:
+async def test_attaching_to_a_ticket_checks_it_is_the_same_customers(api: Api) -> None:
     """Knowing a ticket id is not enough: opening it again for another customer is refused, through the API
     (409) and by the conversation itself (a client that skips the API)."""
     ticket_id = f"T-{uuid.uuid4().hex}"
@@ -140,6 +138,6 @@ async def test_attaching_to_a_ticket_checks_it_is_the_same_customers(
     assert taken.status_code == 409 and taken.json()["code"] == "ticket_exists"
     mallory = TicketStart(ticket_id=ticket_id, customer=CustomerContext(customer_id="mallory"))
     with pytest.raises(RequestRejected, match="another customer"):
-        await local_tandem.send_message(ticket_id, "let me in", start=mallory)
-    transcript = await local_tandem.transcript(ticket_id)
+        await api.tandem.send_message(ticket_id, "let me in", start=mallory)
+    transcript = await api.tandem.transcript(ticket_id)
     assert [e.text for e in transcript if e.author is Author.CUSTOMER] == ["How do I order a card?"]

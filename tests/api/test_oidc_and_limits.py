@@ -18,8 +18,8 @@ from tandem.access.tokens import InvalidToken, OidcVerifier
 from tandem.api.config import ApiSettings
 from tandem.api.limits import RateLimiter
 from tandem.api.problems import Problem
+from tandem.api.server import serving
 from tandem.settings import Settings
-from tests.api.conftest import serving
 
 ISSUER = "https://login.example.test/"
 AUDIENCE = "tandem-console"
