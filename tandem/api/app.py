@@ -9,7 +9,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from tandem.access.tokens import OidcVerifier
-from tandem.api import problems, routes_access, routes_agents, routes_codec, routes_events, routes_tickets
+from tandem.api import (
+    problems,
+    routes_access,
+    routes_agents,
+    routes_codec,
+    routes_events,
+    routes_operators,
+    routes_tickets,
+)
 from tandem.api.auth import Gatekeeper
 from tandem.api.config import ApiSettings
 from tandem.api.idempotency import Idempotency
@@ -68,7 +76,14 @@ def create_app(settings: Settings, api: ApiSettings, tandem: TandemClient | None
     )
     app.state.gatekeeper = gate
     problems.install(app)
-    for module in (routes_tickets, routes_agents, routes_access, routes_events, routes_codec):
+    for module in (
+        routes_tickets,
+        routes_agents,
+        routes_access,
+        routes_events,
+        routes_operators,
+        routes_codec,
+    ):
         app.include_router(module.router)
     app.state.payload_codec = data_converter(settings.payload_keys).payload_codec
     if api.codec_cors_origins:  # the Temporal UI calls the codec endpoint from its own origin
@@ -85,5 +100,6 @@ def create_app(settings: Settings, api: ApiSettings, tandem: TandemClient | None
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.add_middleware(BodyLimit, limit=api.max_body_bytes)
+    uploads = dict.fromkeys(routes_operators.UPLOAD_PATHS, api.max_upload_bytes)
+    app.add_middleware(BodyLimit, limit=api.max_body_bytes, larger=uploads)
     return app

@@ -34,6 +34,7 @@ class ApiSettings(BaseSettings):
     requests_per_minute: int = Field(default=600, ge=1)
     logins_per_minute: int = Field(default=10, ge=1)  # per account name: slows password guessing
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)  # help-center sources, ticket history
     # Origins allowed to call the codec endpoint from a browser: the Temporal UI's, e.g. http://localhost:8233.
     codec_cors_origins: list[str] = Field(default_factory=list)
 

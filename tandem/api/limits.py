@@ -25,17 +25,20 @@ class BodyLimit:
     """ASGI middleware: a body over `limit` bytes is refused with 413, by its Content-Length up front or
     while it streams in (chunked uploads have no length)."""
 
-    def __init__(self, app: App, limit: int) -> None:
+    def __init__(self, app: App, limit: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.larger = larger or {}  # path prefix -> its own limit (uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope.get("path", "")
+        limit = next((n for prefix, n in self.larger.items() if path.startswith(prefix)), self.limit)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await response(too_large(self.limit))(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await response(too_large(limit))(scope, receive, send)
             return
         seen = 0
 
@@ -44,8 +47,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise too_large(self.limit)
+                if seen > limit:
+                    raise too_large(limit)
             return message
 
         await self.app(scope, limited, send)
