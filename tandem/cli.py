@@ -7,33 +7,21 @@ import asyncio
 import getpass
 import os
 import sys
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
 
 from tandem import access_command
 from tandem import cli_store as store_commands
+from tandem.cli_chat import chat as customer_chat
+from tandem.cli_output import out, print_entry
 from tandem.client import TandemClient, TandemError
 from tandem.contracts import (
-    Author,
     ConversationState,
-    CustomerContext,
     Resolution,
-    SupportResponse,
-    TicketStart,
-    TranscriptEntry,
 )
 from tandem.knowledge.loaders import KnowledgeError
 from tandem.settings import Settings, get_settings
-from tandem.text_hygiene import for_terminal
-
-
-def _out(*parts: object, file: TextIO | None = None) -> None:
-    """Print what customers, agents and help centers wrote with control characters made visible: a message
-    holding terminal escapes must not repaint the agent's screen."""
-    print(*(for_terminal(str(p)) for p in parts), file=file)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -53,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _fail(err: Exception | str) -> int:
-    _out(f"error: {err}", file=sys.stderr)
+    out(f"error: {err}", file=sys.stderr)
     return 1
 
 
@@ -68,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--product", help="product the customer uses (filters help-center articles)")
     chat.add_argument("--high-value", action="store_true", help="mark the customer as high value")
     chat.add_argument("-m", "--message", action="append", help="send this message and exit (repeatable)")
-    chat.set_defaults(handler=_run(_chat))
+    chat.set_defaults(handler=_run(customer_chat))
 
     agent = commands.add_parser("agent", help="act as a human agent on a ticket")
     agent_commands = agent.add_subparsers(required=True, metavar="ACTION")
@@ -232,78 +220,14 @@ def _exit_now(code: int) -> None:
 # --- customer ---------------------------------------------------------------------------------------
 
 
-async def _chat(args: argparse.Namespace, client: TandemClient) -> int:
-    ticket_id = args.ticket or f"T{uuid.uuid4().hex[:8].upper()}"
-    start = TicketStart(
-        ticket_id=ticket_id,
-        customer=CustomerContext(
-            customer_id=args.customer, name=args.name, product=args.product, high_value=args.high_value
-        ),
-    )
-    if args.message:
-        for text in args.message:
-            _print_response(await client.send_message(ticket_id, text, start=start))
-        _out(f"(ticket {ticket_id})")
-        return 0
-
-    status = await client.open_ticket(start)
-    _out(f"Ticket {ticket_id} ({status.state.value}). Type a message; /human for a person, /quit to leave.")
-    for entry in await client.transcript(ticket_id):
-        _print_entry(entry)
-    seen = {e.message_id for e in await client.transcript(ticket_id)}
-    loop = asyncio.get_running_loop()
-    while True:
-        text = await loop.run_in_executor(None, _read_line)
-        if text is None or text.strip() in ("/quit", "/exit"):
-            _out(f"Bye. Resume with: tandem chat --ticket {ticket_id}")
-            return 0
-        if not text.strip():
-            continue
-        if text.strip() == "/human":
-            await client.request_human(ticket_id)
-        else:
-            try:
-                await client.send_message(ticket_id, text, start=start)
-            except TandemError as err:
-                _out(f"  ! {err}")
-                continue
-        # Show everything new: the reply, and anything an agent wrote meanwhile.
-        for entry in await client.transcript(ticket_id):
-            if entry.message_id not in seen and entry.author is not Author.CUSTOMER:
-                _print_entry(entry)
-            seen.add(entry.message_id)
-
-
-def _read_line() -> str | None:
-    try:
-        return input("you> ")
-    except EOFError:
-        return None
-
-
-def _print_response(response: SupportResponse) -> None:
-    _out(f"{response.author.value}> {response.text}")
-    if response.escalation.escalate:
-        reasons = ", ".join(r.code for r in response.escalation.reasons)
-        _out(f"  (handed to a person: {reasons}; state {response.state.value})")
-
-
-def _print_entry(entry: TranscriptEntry) -> None:
-    who = entry.author_name or entry.author.value
-    _out(f"{entry.at:%H:%M} {who}> {entry.text}")
-
-
-# --- agents -----------------------------------------------------------------------------------------
-
-
 async def _agent_queue(args: argparse.Namespace, client: TandemClient) -> int:
     items = await client.queue()
     if not items:
-        _out("nobody is waiting")
+        out("nobody is waiting")
     now = datetime.now(UTC)
     for item in items:
         waited = int((now - item.waiting_since).total_seconds() // 60)
-        _out(
+        out(
             f"{item.ticket_id:<14} priority {item.priority.name:<7} waiting {waited:>4} min · "
             f"customer {item.customer_id} · {item.product or '-'}"
         )
@@ -312,53 +236,53 @@ async def _agent_queue(args: argparse.Namespace, client: TandemClient) -> int:
 
 async def _agent_take(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.take_over(args.ticket, args.agent)
-    _out(f"{args.agent} owns ticket {args.ticket} ({status.state.value}). Conversation so far:")
+    out(f"{args.agent} owns ticket {args.ticket} ({status.state.value}). Conversation so far:")
     for entry in await client.transcript(args.ticket):
-        _print_entry(entry)
+        print_entry(entry)
     return 0
 
 
 async def _agent_reply(args: argparse.Namespace, client: TandemClient) -> int:
     entry = await client.reply(args.ticket, args.agent, args.text)
-    _print_entry(entry)
+    print_entry(entry)
     return 0
 
 
 async def _agent_hand_back(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.hand_back(args.ticket, args.agent, args.note)
-    _out(f"ticket {args.ticket} is back with the AI ({status.state.value})")
+    out(f"ticket {args.ticket} is back with the AI ({status.state.value})")
     return 0
 
 
 async def _agent_close(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.close(args.ticket, Resolution(args.resolution), by=args.agent, note=args.note)
-    _out(f"ticket {args.ticket} closed ({status.resolution.value if status.resolution else '-'})")
+    out(f"ticket {args.ticket} closed ({status.resolution.value if status.resolution else '-'})")
     return 0
 
 
 async def _agent_show(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.status(args.ticket)
     reasons = "; ".join(f"{r.code}: {r.detail}" for r in status.escalation_reasons) or "none"
-    _out(
+    out(
         f"ticket {status.ticket_id} · customer {status.customer_id} · {status.state.value} · "
         f"priority {status.priority.name} · agent {status.agent or '-'}\nescalation reasons: {reasons}"
     )
     handoff = await client.handoff(args.ticket)
     if handoff is not None:
-        _out(f"\nHandoff: {handoff.summary}")
+        out(f"\nHandoff: {handoff.summary}")
         facts = "; ".join(f"{k}: {v}" for k, v in handoff.customer.account_facts.items())
         if facts:
-            _out(f"Account: {facts}")
-        _out()
+            out(f"Account: {facts}")
+        out()
     for entry in await client.transcript(args.ticket):
-        _print_entry(entry)
+        print_entry(entry)
     draft = await client.draft(args.ticket)
     if draft is not None:
         sources = ", ".join(s.title for s in draft.sources) or "none"
-        _out(f"\nSuggested reply (not sent; confidence {draft.confidence:.2f}; sources: {sources}):")
-        _out(draft.text)
+        out(f"\nSuggested reply (not sent; confidence {draft.confidence:.2f}; sources: {sources}):")
+        out(draft.text)
         if draft.procedures:
-            _out(
+            out(
                 "Internal procedures (for you, not the customer): "
                 + ", ".join(p.title for p in draft.procedures)
             )
@@ -375,7 +299,7 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _csat(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.submit_csat(args.ticket, args.rating, args.comment)
-    _out(f"thanks: ticket {args.ticket} rated {status.csat.rating if status.csat else args.rating}/5")
+    out(f"thanks: ticket {args.ticket} rated {status.csat.rating if status.csat else args.rating}/5")
     return 0
 
 
