@@ -15,6 +15,7 @@ import pytest
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from tandem.settings import Settings
@@ -46,8 +47,11 @@ async def _polling(env: WorkflowEnvironment, task_queue: str) -> None:
             namespace=env.client.namespace, task_queue=TaskQueue(name=task_queue), task_queue_type=kind
         )
         for _ in range(1200):
-            if (await env.client.workflow_service.describe_task_queue(request)).pollers:
-                break
+            try:
+                if (await env.client.workflow_service.describe_task_queue(request)).pollers:
+                    break
+            except RPCError:  # the dev server may cancel a describe call while it is busy: ask again
+                pass
             await asyncio.sleep(0.05)
         else:
             raise AssertionError(f"no {kind} poller")
