@@ -53,6 +53,7 @@ def create_app(settings: Settings, api: ApiSettings, tandem: TandemClient | None
         client = tandem or TandemClient.from_settings(await connect(settings, lazy=True), settings)
         app.state.services = Services(
             settings=api,
+            tandem_settings=settings,
             tandem=client,
             store=TicketStore(engine),
             access=access,

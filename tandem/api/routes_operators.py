@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from tandem.api.auth import Operator
 from tandem.api.problems import RESPONSES, Problem
 from tandem.api.services import Svc
+from tandem.cli_store import weaviate
 from tandem.knowledge.injection import injection_reason
 from tandem.knowledge.loaders import KnowledgeError, load_tickets_jsonl, read_articles_jsonl
 from tandem.reporting.report import build_report
@@ -54,21 +55,25 @@ async def sync_source(
         replace(item.article, source=source, product=item.article.product or product) for item in rows
     ]
     flags = {a.id: reason for a in articles if (reason := injection_reason(f"{a.title}\n{a.body}"))}
+    before = {a.id for a in await run_in_threadpool(svc.store.list_articles, source=source)}
     try:
         counts = await run_in_threadpool(svc.store.sync_articles, source, articles, flags=flags)
     except ArticleSourceConflict as err:
         taken = ", ".join(sorted(err.conflicts)[:5])
         raise Problem(409, "article_ids_taken", "Articles belong to another source", taken) from None
+    await run_in_threadpool(_mirror, svc, source, before)
     await svc.audit(who, "sync_source", detail=f"{source}: {len(articles)} articles")
     return SourceSynced(source=source, articles=len(articles), flagged=sorted(flags), **asdict(counts))
 
 
 @router.delete("/sources/{source}")
 async def remove_source(source: str, who: Operator, svc: Svc) -> dict[str, object]:
+    before = {a.id for a in await run_in_threadpool(svc.store.list_articles, source=source)}
     try:
         removed = await run_in_threadpool(svc.store.remove_source, source)
     except UnknownSourceError:
         raise Problem(404, "unknown_source", "No such source") from None
+    await run_in_threadpool(_mirror, svc, source, before)
     await svc.audit(who, "remove_source", detail=f"{source}: {removed} articles")
     return {"source": source, "removed": removed}
 
@@ -85,6 +90,8 @@ async def import_history(request: Request, who: Operator, svc: Svc) -> HistoryIm
     similar-ticket answers and categories learn from; a ticket id imported again is updated, not doubled."""
     tickets = await _jsonl(request, load_tickets_jsonl)
     imported = await run_in_threadpool(svc.store.import_resolved_tickets, tickets)
+    if svc.tandem_settings.knowledge_backend == "weaviate":
+        await run_in_threadpool(_mirror_tickets, svc, tickets)
     await svc.audit(who, "import_ticket_history", detail=f"{imported} tickets")
     return HistoryImported(imported=imported)
 
@@ -131,6 +138,21 @@ async def review(
             {"question": g.representative, "count": g.count, "ticket_ids": g.ticket_ids} for g in gaps
         ],
     }
+
+
+def _mirror(svc: Svc, source: str, before: set[str]) -> None:
+    """With Weaviate as the knowledge backend, the change is mirrored there, as `tandem ingest` does."""
+    if svc.tandem_settings.knowledge_backend != "weaviate":
+        return
+    from tandem.adapters.weaviate_sync import mirror_source
+
+    with weaviate(svc.tandem_settings) as backend:
+        mirror_source(svc.store, backend, source, before)
+
+
+def _mirror_tickets(svc: Svc, tickets: list[Any]) -> None:
+    with weaviate(svc.tandem_settings) as backend:
+        backend.import_tickets(tickets)
 
 
 async def _jsonl(request: Request, read: Any) -> list[Any]:

@@ -15,6 +15,7 @@ from tandem.api.config import ApiSettings
 from tandem.api.idempotency import Idempotency
 from tandem.api.problems import unknown_ticket
 from tandem.client import TandemClient, UnknownTicketError
+from tandem.settings import Settings
 from tandem.store import TicketStore
 from tandem.store.access import AccessStore
 
@@ -22,6 +23,7 @@ from tandem.store.access import AccessStore
 @dataclass
 class Services:
     settings: ApiSettings
+    tandem_settings: Settings
     tandem: TandemClient
     store: TicketStore
     access: AccessStore
