@@ -4,8 +4,8 @@ ingest, sources, report, review, eval and ingest-tickets."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 
+from tandem.adapters.weaviate_session import weaviate
 from tandem.contracts import ConversationState
 from tandem.settings import Settings
 
@@ -62,18 +62,6 @@ def sources(args: argparse.Namespace, settings: Settings) -> int:
         case "clear":
             return clear_article(store, args.article_id, mirror)
     return list_sources(store)
-
-
-@contextlib.contextmanager
-def weaviate(settings: Settings):
-    from tandem.adapters.weaviate_backend import WeaviateKnowledge
-    from tandem.knowledge.embeddings import make_embedder
-
-    backend = WeaviateKnowledge.from_settings(settings, make_embedder(settings))
-    try:
-        yield backend
-    finally:
-        backend.close()
 
 
 def since(text: str):

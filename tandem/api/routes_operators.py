@@ -14,10 +14,10 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
+from tandem.adapters.weaviate_session import weaviate
 from tandem.api.auth import Operator
 from tandem.api.problems import RESPONSES, Problem
 from tandem.api.services import Svc
-from tandem.cli_store import weaviate
 from tandem.knowledge.injection import injection_reason
 from tandem.knowledge.loaders import KnowledgeError, load_tickets_jsonl, read_articles_jsonl
 from tandem.reporting.report import build_report
