@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+from anatomy import first_turns
 from harness import conversations, filled_store, report, rss_mb, start_worker
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -162,7 +163,13 @@ async def _through_temporal(
                 figures["worker_rss_mb"] = rss_mb(worker.pid)  # the workflow process
                 figures["worker_tree_rss_mb"] = _tree_rss_mb(worker.pid)
                 results.append(figures)
-            return {"worker_processes": processes, "worker_start_up_s": round(start_up, 1), "runs": results}
+            anatomy = await first_turns(env.client, settings.task_queue)
+            return {
+                "worker_processes": processes,
+                "worker_start_up_s": round(start_up, 1),
+                "runs": results,
+                "first_turn_anatomy": anatomy,
+            }
         finally:
             worker.terminate()
             worker.wait(30)
