@@ -5,8 +5,9 @@ code run in-process, in one run on one machine. Prints JSON (results: bench/resu
                                      [--out FILE]
 
 - in-process: each message runs what its turn's activities run (the AI turn: answer and escalation check;
-  the store batch) on a thread pool as large as the worker's, all conversations at once, messages in order,
-  so a reply's time includes waiting for a thread, as it does through Temporal;
+  the store batch; the first message also opens the ticket) on a thread pool as large as the worker's, all
+  conversations at once, messages in order, so a reply's time includes waiting for a thread, as it does
+  through Temporal;
 - through Temporal: a local dev server and `worker.py` in its own process (the worker host); every
   conversation is a ticket opened by its first message (update-with-start), messages sent in order, all
   conversations at once. Reply time is what `TandemClient.send_message` waits. The worker's RSS is read from
@@ -103,11 +104,12 @@ async def _in_process(settings: Settings, conversations: list[list[str]]) -> dic
         opened = TicketRecord(
             ticket_id=ticket, customer_id=customer.customer_id, product=None, subject="", opened_at=now
         )
+        opening = time.perf_counter()  # the first message opens the ticket, as it does through Temporal
         await run("open_ticket", opened)
         history: list[TranscriptEntry] = []
         waits = []
         for n, text in enumerate(messages):
-            started = time.perf_counter()
+            started = opening if n == 0 else time.perf_counter()
             said = TranscriptEntry(message_id=f"{ticket}-m{n}", author=Author.CUSTOMER, text=text, at=now)
             request = TurnRequest(ticket_id=ticket, message=text, customer=customer, history=history)
             asked = AiTurnRequest(turn=request, ai_turns=n + 1, unsure_turns=0, categorize=n == 0)
@@ -129,7 +131,10 @@ async def _in_process(settings: Settings, conversations: list[list[str]]) -> dic
         waits = await asyncio.gather(*(conversation(i, msgs) for i, msgs in enumerate(conversations)))
     finally:
         pool.shutdown()
-    return _figures([w for ws in waits for w in ws], time.perf_counter() - started)
+    figures = _figures([w for ws in waits for w in ws], time.perf_counter() - started)
+    figures["first_message_reply_ms"] = _figures([ws[0] for ws in waits], 1.0)["reply_ms"]
+    figures["later_messages_reply_ms"] = _figures([w for ws in waits for w in ws[1:]], 1.0)["reply_ms"]
+    return figures
 
 
 async def _through_temporal(
