@@ -237,7 +237,7 @@ class SupportConversation:
             return  # a retry
         if self._d.state is not CLOSED:
             raise _rejected("the survey opens when the conversation is closed")
-        if not self._c.survey_open(workflow.now()):
+        if not self._c.clocks.survey_open(workflow.now()):
             raise _rejected("the survey for this conversation is closed")
         if self._d.csat is not None:
             raise _rejected("this conversation has already been rated")

@@ -50,7 +50,7 @@ class Timers:
     async def survey_window(self) -> bool:
         """After close the customer may rate the conversation, or reopen it; True when reopened. A rating
         does not end the window, nor does a continue-as-new suggestion."""
-        ends = self._c.survey_ends_at() or workflow.now()
+        ends = self._c.clocks.survey_ends_at() or workflow.now()
         if (remaining := ends - workflow.now()) > timedelta(0):
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(lambda: self._c.data.state is not CLOSED, timeout=remaining)
@@ -64,7 +64,7 @@ class Timers:
         is simply waited for on the next pass."""
         seen = self._c.data.customer_activity
         moved = lambda: self._c.data.customer_activity != seen or self._c.data.state is not AI  # noqa: E731
-        if await self.wait_for(lambda: self._c.data.state is not AI, until=self._c.ai_deadline()):
+        if await self.wait_for(lambda: self._c.data.state is not AI, until=self._c.clocks.ai_deadline()):
             return
         async with self._lock:
             arriving = bool(self._in_flight)  # a message is on its way in: the customer is not gone
@@ -78,7 +78,7 @@ class Timers:
     async def _watch_pickup(self) -> None:
         """Nobody picked up in time: raise the priority and tell the customer, once per pickup period."""
         moved = lambda: self._c.data.state is not WAITING or self._drafts()  # noqa: E731
-        due = self._c.pickup_deadline()
+        due = self._c.clocks.pickup_deadline()
         if due is None:  # urgent already: nothing more to raise
             await self.wait_for(moved)
             return

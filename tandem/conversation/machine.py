@@ -13,7 +13,7 @@ thousand (tests/conversation). Requests that must be refused raise `Refused` bef
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tandem.contracts import (
     AiEventRecord,
@@ -36,6 +36,7 @@ from tandem.contracts import (
     TranscriptEntry,
     TurnRequest,
 )
+from tandem.conversation.clocks import Clocks
 from tandem.conversation.effects import (
     AnswerWithAi,
     Effect,
@@ -89,6 +90,10 @@ class Conversation:
     @property
     def _log(self) -> Journal:
         return Journal(self.ticket_id, self.data)
+
+    @property
+    def clocks(self) -> Clocks:
+        return Clocks(self.data, self.timeouts, self.hours)
 
     # --- customers --------------------------------------------------------------------------------
 
@@ -274,17 +279,8 @@ class Conversation:
 
     # --- after close ----------------------------------------------------------------------------
 
-    def survey_ends_at(self) -> datetime | None:
-        if self.data.state is not ConversationState.CLOSED or self.data.closed_at is None:
-            return None
-        return self.data.closed_at + self.timeouts.csat_window
-
-    def survey_open(self, now: datetime) -> bool:
-        ends = self.survey_ends_at()
-        return ends is not None and now < ends
-
     def check_reopen(self, now: datetime) -> None:
-        if self.data.state is ConversationState.CLOSED and not self.survey_open(now):
+        if self.data.state is ConversationState.CLOSED and not self.clocks.survey_open(now):
             raise Refused("this conversation is closed", closed=True)
 
     def reopen(self, now: datetime, message_id: str, text: str) -> list[Effect]:
@@ -322,38 +318,17 @@ class Conversation:
 
     # --- timers ---------------------------------------------------------------------------------
 
-    def inactivity_due(self) -> datetime:
-        return (self.data.last_customer_at or self.data.opened_at) + self.timeouts.inactivity
-
-    def ai_limit_due(self) -> datetime | None:
-        started = self.data.episode_started_at
-        return started + self.timeouts.ai_time_limit if started else None
-
-    def ai_deadline(self) -> datetime:
-        """While the AI has the conversation: when the customer counts as gone, or the AI out of time."""
-        return min(d for d in (self.inactivity_due(), self.ai_limit_due()) if d is not None)
-
     def ai_deadline_passed(self, now: datetime) -> list[Effect]:
         if self.data.state is not ConversationState.AI_ACTIVE:
             return []
-        if now >= self.inactivity_due():
+        if now >= self.clocks.inactivity_due():
             return self.close(now, Resolution.ABANDONED, by="system")
-        limit = self.ai_limit_due()
+        limit = self.clocks.ai_limit_due()
         if limit is not None and now >= limit:
             minutes = int(self.timeouts.ai_time_limit.total_seconds() // 60)
             reason = EscalationReason(code="ai_time_limit", detail=f"not resolved within {minutes} min")
             return self._escalate(now, "ai_time_limit", EscalationDecision(escalate=True, reasons=[reason]))
         return []
-
-    def pickup_deadline(self) -> datetime | None:
-        """While people have it: when a person should have picked up (None once the priority is urgent)."""
-        if (
-            self.data.state is not ConversationState.WAITING_FOR_HUMAN
-            or self.data.priority >= Priority.URGENT
-        ):
-            return None
-        since = self.data.waiting_since or self.data.opened_at
-        return self._pickup_due(since, self.timeouts.pickup * (self.data.pickup_misses + 1))
 
     def pickup_deadline_passed(self, now: datetime) -> list[Effect]:
         """Nobody picked up in time: raise the priority and tell the customer, once per pickup period."""
@@ -449,7 +424,7 @@ class Conversation:
         effects = [*self._log.escalation(now, trigger, decision.reasons), self._log.status(now)]
         if self.hours is not None and not business_hours.is_open(self.hours, now):
             # A promise the conversation keeps: the pickup timer fires at this moment, and a miss is recorded.
-            d.promised_by = self._pickup_due(now, self.timeouts.pickup)
+            d.promised_by = self.clocks.pickup_due(now, self.timeouts.pickup)
             local = d.promised_by.astimezone(business_hours.zone(self.hours))
             text = notices.out_of_hours_notice(business_hours.describe(self.hours), f"{local:%A %H:%M %Z}")
             effects += self._log.say(now, Author.SYSTEM, text)
@@ -462,9 +437,3 @@ class Conversation:
         self.data.store_refused = True
         reason = EscalationReason(code="store_error", detail=detail[:200], strength=1.0)
         return self._escalate(now, "store_error", EscalationDecision(escalate=True, reasons=[reason]))
-
-    def _pickup_due(self, since: datetime, pickup: timedelta) -> datetime:
-        """When a person should have picked up: business time when the deployment has business hours."""
-        if self.hours is None:
-            return since + pickup
-        return business_hours.add_business_time(self.hours, since, pickup)

@@ -73,7 +73,7 @@ def test_out_of_hours_the_customer_is_told_when_and_a_missed_promise_is_recorded
     notices = [e.record.entry.text for e in effects if isinstance(e, WriteMessage)]
     assert any("Tuesday 09:10" in text for text in notices)
     assert c.data.promised_by == datetime(2026, 3, 3, 8, 10, tzinfo=UTC)
-    assert c.pickup_deadline() == c.data.promised_by
+    assert c.clocks.pickup_deadline() == c.data.promised_by
     c.pickup_deadline_passed(c.data.promised_by)
     assert [r.code for r in c.data.escalation_reasons][-1] == "promise_missed"
     assert c.data.priority is Priority.HIGH and c.data.promised_by is None

@@ -209,7 +209,7 @@ class ConversationRules(RuleBasedStateMachine):
     @precondition(lambda self: self.c.data.state is ConversationState.AI_ACTIVE)
     @rule()
     def ai_timer_fires(self) -> None:
-        self.now = max(self.now, self.c.ai_deadline())
+        self.now = max(self.now, self.c.clocks.ai_deadline())
         before_reasons = len(self.c.data.escalation_reasons)
         self._play(self.c.ai_deadline_passed(self.now), ConversationState.AI_ACTIVE)
         assert (
@@ -217,10 +217,10 @@ class ConversationRules(RuleBasedStateMachine):
             or len(self.c.data.escalation_reasons) > before_reasons
         )
 
-    @precondition(lambda self: self.c.pickup_deadline() is not None)
+    @precondition(lambda self: self.c.clocks.pickup_deadline() is not None)
     @rule()
     def pickup_timer_fires(self) -> None:
-        due = self.c.pickup_deadline()
+        due = self.c.clocks.pickup_deadline()
         assert due is not None
         self.now = max(self.now, due)
         priority = self.c.data.priority
@@ -239,15 +239,15 @@ class ConversationRules(RuleBasedStateMachine):
     def always_a_next_step(self) -> None:
         d = self.c.data
         if d.state is ConversationState.AI_ACTIVE:
-            assert self.c.ai_deadline() is not None and d.agent is None
+            assert self.c.clocks.ai_deadline() is not None and d.agent is None
         elif d.state is ConversationState.WAITING_FOR_HUMAN:
             # In the queue, with a pickup timer until it is as urgent as it gets.
             assert d.escalated and d.waiting_since is not None and d.agent is None
-            assert self.c.pickup_deadline() is not None or d.priority is Priority.URGENT
+            assert self.c.clocks.pickup_deadline() is not None or d.priority is Priority.URGENT
         elif d.state is ConversationState.HUMAN_ACTIVE:
             assert d.agent in AGENTS and d.escalated
         else:
-            assert self.c.survey_ends_at() is not None and d.resolution is not None
+            assert self.c.clocks.survey_ends_at() is not None and d.resolution is not None
 
     @invariant()
     def writes_never_duplicate(self) -> None:
