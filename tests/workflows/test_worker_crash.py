@@ -52,8 +52,11 @@ async def _wait_for_pollers(env: WorkflowEnvironment, task_queue: str) -> None:
         task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     )
     for _ in range(600):
-        if (await env.client.workflow_service.describe_task_queue(request)).pollers:
-            return
+        try:
+            if (await env.client.workflow_service.describe_task_queue(request)).pollers:
+                return
+        except RPCError:  # the dev server may cancel a describe call while it is busy: ask again
+            pass
         await asyncio.sleep(0.05)
     raise AssertionError("worker never started polling")
 
