@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.client import (
     Client,
@@ -31,6 +30,15 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from tandem import search_attributes as sa
+from tandem.client_errors import (
+    RequestRejected,
+    TandemError,
+    TandemUnavailable,
+    TicketClosedError,
+    UnknownTicketError,
+    built,
+    transient,
+)
 from tandem.contracts import (
     REJECTED,
     TICKET_CLOSED,
@@ -59,50 +67,20 @@ from tandem.contracts import (
 from tandem.settings import Settings
 from tandem.text_hygiene import message_problem
 
-
-class TandemError(Exception):
-    """Base class for errors a caller can act on."""
-
-
-class UnknownTicketError(TandemError):
-    def __init__(self, ticket_id: str) -> None:
-        super().__init__(f"no conversation for ticket {ticket_id!r}")
-        self.ticket_id = ticket_id
-
-
-class TicketClosedError(TandemError):
-    def __init__(self, ticket_id: str) -> None:
-        super().__init__(f"ticket {ticket_id!r} is closed")
-        self.ticket_id = ticket_id
+__all__ = [
+    "RequestRejected",
+    "TandemClient",
+    "TandemError",
+    "TandemUnavailable",
+    "TicketClosedError",
+    "UnknownTicketError",
+    "workflow_id",
+]
 
 
-class RequestRejected(TandemError):
-    """The conversation refused the request (empty or oversized message, wrong agent, ...)."""
-
-
-class TandemUnavailable(TandemError):
-    """Temporal or the workers stayed unreachable (or failing) for the client's whole retry budget. The
-    call may be repeated as it was: message and reply ids keep it exactly-once."""
-
-
-_M = TypeVar("_M", bound=BaseModel)
 _T = TypeVar("_T")
 RETRY_FIRST_DELAY_S = 0.2
 RETRY_MAX_DELAY_S = 5.0
-# What a restart of the Temporal server or of a worker looks like to a caller: worth trying again.
-_TRANSIENT = frozenset(
-    {
-        RPCStatusCode.UNAVAILABLE,
-        RPCStatusCode.DEADLINE_EXCEEDED,
-        RPCStatusCode.RESOURCE_EXHAUSTED,
-        RPCStatusCode.ABORTED,
-        RPCStatusCode.CANCELLED,
-        RPCStatusCode.UNKNOWN,
-        RPCStatusCode.INTERNAL,
-        # "Workflow Task in failed state", "no poller seen": a worker died mid-task or is starting.
-        RPCStatusCode.FAILED_PRECONDITION,
-    }
-)
 
 
 # The workflow by name, so a backend imports neither it nor the worker's dependencies: its type, its
@@ -125,21 +103,6 @@ _QUERIES: dict[str, Any] = {
     "transcript": list[TranscriptEntry],
 }
 _SIGNALS = frozenset({"request_human"})
-
-
-def _transient(err: BaseException) -> bool:
-    if isinstance(err, WorkflowUpdateRPCTimeoutOrCancelledError):
-        return True
-    return isinstance(err, RPCError) and err.status in _TRANSIENT
-
-
-def _built(model: type[_M], **fields: Any) -> _M:
-    """A request built from the caller's values, or RequestRejected saying which value is wrong."""
-    try:
-        return model(**fields)
-    except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in err.errors())
-        raise RequestRejected(problems) from None
 
 
 def workflow_id(ticket_id: str) -> str:
@@ -198,7 +161,7 @@ class TandemClient:
 
         A message the conversation would refuse (empty, too long, a bad id) is refused here, before
         anything starts: a rejected first message leaves no workflow and no ticket behind."""
-        message = _built(CustomerMessage, message_id=message_id or uuid.uuid4().hex, text=text)
+        message = built(CustomerMessage, message_id=message_id or uuid.uuid4().hex, text=text)
         if problem := message_problem(message.text):
             raise RequestRejected(problem)
         update_id = f"msg-{message.message_id}"
@@ -227,38 +190,38 @@ class TandemClient:
         return await self._call(ticket_id, with_start)
 
     async def request_human(self, ticket_id: str, reason: str = "customer asked for a person") -> None:
-        await self._signal(ticket_id, "request_human", _built(HumanRequest, reason=reason))
+        await self._signal(ticket_id, "request_human", built(HumanRequest, reason=reason))
 
     async def submit_csat(self, ticket_id: str, rating: int, comment: str = "") -> ConversationStatus:
         """The customer's 1-5 rating after close, while the survey window is open."""
         return await self._update(
-            ticket_id, "submit_csat", _built(CsatResponse, rating=rating, comment=comment)
+            ticket_id, "submit_csat", built(CsatResponse, rating=rating, comment=comment)
         )
 
     async def reopen(self, ticket_id: str, text: str, *, message_id: str | None = None) -> SupportResponse:
         """Write again after close: within the survey window the conversation reopens as a new episode."""
-        request = _built(ReopenRequest, message_id=message_id or uuid.uuid4().hex, text=text)
+        request = built(ReopenRequest, message_id=message_id or uuid.uuid4().hex, text=text)
         return await self._update(ticket_id, "reopen", request)
 
     # --- agents -------------------------------------------------------------------------------------
 
     async def take_over(self, ticket_id: str, agent: str) -> ConversationStatus:
-        return await self._update(ticket_id, "take_over", _built(TakeOver, agent=agent))
+        return await self._update(ticket_id, "take_over", built(TakeOver, agent=agent))
 
     async def reply(
         self, ticket_id: str, agent: str, text: str, *, message_id: str | None = None
     ) -> TranscriptEntry:
-        request = _built(AgentReply, agent=agent, text=text, message_id=message_id or uuid.uuid4().hex)
+        request = built(AgentReply, agent=agent, text=text, message_id=message_id or uuid.uuid4().hex)
         update_id = f"reply-{request.message_id}"  # a retried reply is one reply, even after continue-as-new
         return await self._update(ticket_id, "reply", request, update_id=update_id)
 
     async def hand_back(self, ticket_id: str, agent: str, note: str = "") -> ConversationStatus:
-        return await self._update(ticket_id, "hand_back", _built(HandBack, agent=agent, note=note))
+        return await self._update(ticket_id, "hand_back", built(HandBack, agent=agent, note=note))
 
     async def close(
         self, ticket_id: str, resolution: Resolution, by: str, note: str = ""
     ) -> ConversationStatus:
-        request = _built(CloseRequest, resolution=resolution, by=by, note=note)
+        request = built(CloseRequest, resolution=resolution, by=by, note=note)
         return await self._update(ticket_id, "close", request)
 
     # --- reads --------------------------------------------------------------------------------------
@@ -385,7 +348,7 @@ class TandemClient:
                 failure = err
             except WorkflowUpdateRPCTimeoutOrCancelledError as err:  # the server's long poll ran out
                 failure = err
-            if not _transient(failure) or loop.time() + delay > give_up:
+            if not transient(failure) or loop.time() + delay > give_up:
                 raise TandemUnavailable(f"ticket {ticket_id!r}: {failure}") from failure
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_DELAY_S)

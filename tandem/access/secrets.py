@@ -6,12 +6,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
+from collections.abc import Callable
+from pathlib import Path
 
 # scrypt at n=2**14, r=8: about 16 MB and tens of milliseconds per check on a small server.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_CHARS = 10
 KEY_PREFIX = "tdk"
+
+
+def kept(path: Path, make: Callable[[], str]) -> str:
+    """A secret made once and kept in `path`, readable by this user only (the signing secret, the demo
+    credentials of `make run`)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(make())
+    return path.read_text().strip()
 
 
 def new_api_key() -> tuple[str, str]:

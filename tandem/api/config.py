@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tandem.access.secrets import kept
 
 SECRET_FILE = "api-secret"
 
@@ -49,10 +50,4 @@ class ApiSettings(BaseSettings):
     def signing_secret(self) -> str:
         if self.api_secret is not None:
             return self.api_secret.get_secret_value()
-        path = self.data_dir / SECRET_FILE
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+        return kept(self.data_dir / SECRET_FILE, lambda: secrets.token_urlsafe(48))

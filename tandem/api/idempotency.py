@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
@@ -21,12 +23,15 @@ from tandem.store.access import AccessStore, StoredResponse
 
 HEADER = "Idempotency-Key"
 MAX_KEY_CHARS = 200
+KEPT_FOR = timedelta(hours=24)  # how long a retry under the same key gets the first response
+PRUNE_EVERY_S = 3600.0
 
 
 class Idempotency:
     def __init__(self, access: AccessStore, secret: str) -> None:
         self._access = access
         self._secret = secret.encode()
+        self._next_prune = 0.0
 
     def key_of(self, request: Request) -> str | None:
         key = request.headers.get(HEADER)
@@ -67,6 +72,7 @@ class Idempotency:
             result = _json(status, await produce())
             fresh = StoredResponse(fingerprint, result.status_code, bytes(result.body).decode())
             stored = await run_in_threadpool(self._access.store_response, who.key, key, fresh)
+            await self._forget_old()
         if stored.fingerprint != fingerprint:
             raise Problem(
                 422,
@@ -75,6 +81,16 @@ class Idempotency:
                 "this key was used for a different request",
             )
         return Response(stored.body, status_code=stored.status_code, media_type="application/json")
+
+    async def _forget_old(self) -> None:
+        """Once an hour, drop kept responses older than KEPT_FOR: a retry comes within minutes, and the
+        table must not grow forever."""
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + PRUNE_EVERY_S
+        before = datetime.now(UTC) - KEPT_FOR
+        await run_in_threadpool(self._access.forget_responses_before, before)
 
 
 def _json(status: int, value: object) -> JSONResponse:

@@ -4,12 +4,10 @@ credentials `make run` prints so a new user can try the API at once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets as random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import uvicorn
 
@@ -84,7 +82,7 @@ def demo_credentials(settings: Settings) -> DemoCredentials:
     engine = make_engine(settings.resolved_database_url)
     create_schema(engine)
     access = AccessStore(engine)
-    password = _kept(settings.data_dir / "demo-agent-password", lambda: random.token_urlsafe(12))
+    password = secrets.kept(settings.data_dir / "demo-agent-password", lambda: random.token_urlsafe(12))
     if access.agent_login(DEMO_AGENT) is None:
         access.add_agent(DEMO_AGENT, secrets.password_hash(password), "Demo Agent")
 
@@ -93,14 +91,5 @@ def demo_credentials(settings: Settings) -> DemoCredentials:
         access.add_api_key(key_id, "demo backend (make run)", secrets.key_hash(key), {"tickets", "operator"})
         return key
 
-    key = _kept(settings.data_dir / "demo-api-key", new_key)
+    key = secrets.kept(settings.data_dir / "demo-api-key", new_key)
     return DemoCredentials(DEMO_AGENT, password, key)
-
-
-def _kept(path: Path, make) -> str:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(make())
-    return path.read_text().strip()

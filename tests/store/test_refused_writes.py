@@ -33,6 +33,18 @@ def _message(ticket_id: str, text: str) -> MessageRecord:
     return MessageRecord.model_construct(ticket_id=ticket_id, entry=entry, confidence=None)
 
 
+def _closing_unknown_ticket() -> TicketStatusUpdate:
+    return TicketStatusUpdate(
+        ticket_id="nope",
+        state=ConversationState.CLOSED,
+        priority=Priority.NORMAL,
+        escalated=False,
+        agent=None,
+        resolution=None,
+        at=AT,
+    )
+
+
 def test_a_value_the_database_cannot_store_is_refused_for_good(store: TicketStore, engine: Engine) -> None:
     activities = StoreActivities(store)
     activities.open_ticket(
@@ -51,17 +63,8 @@ def test_a_value_the_database_cannot_store_is_refused_for_good(store: TicketStor
 
 
 def test_an_unknown_ticket_is_refused_for_good(store: TicketStore) -> None:
-    update = TicketStatusUpdate(
-        ticket_id="nope",
-        state=ConversationState.CLOSED,
-        priority=Priority.NORMAL,
-        escalated=False,
-        agent=None,
-        resolution=None,
-        at=AT,
-    )
     with pytest.raises(ApplicationError) as refused:
-        StoreActivities(store).write(StoreBatch(writes=[update]))
+        StoreActivities(store).write(StoreBatch(writes=[_closing_unknown_ticket()]))
     assert refused.value.non_retryable and refused.value.type == STORE_REJECTED
 
 
@@ -72,17 +75,8 @@ def test_a_batch_is_written_whole_or_not_at_all(store: TicketStore) -> None:
     activities.open_ticket(
         TicketRecord(ticket_id="T-2", customer_id="c-2", product=None, subject="", opened_at=AT)
     )
-    unknown = TicketStatusUpdate(
-        ticket_id="nope",
-        state=ConversationState.CLOSED,
-        priority=Priority.NORMAL,
-        escalated=False,
-        agent=None,
-        resolution=None,
-        at=AT,
-    )
     with pytest.raises(ApplicationError):
-        activities.write(StoreBatch(writes=[_message("T-2", "first"), unknown]))
+        activities.write(StoreBatch(writes=[_message("T-2", "first"), _closing_unknown_ticket()]))
     assert store.message_count("T-2") == 0
     reply = _message("T-2", "second").model_copy(
         update={"entry": _message("T-2", "second").entry.model_copy(update={"message_id": "m-2"})}
