@@ -46,6 +46,18 @@ _TIER = re.compile(
 )
 # Text for the system or the agent, not the customer: field names ("pin_locked") and literals ("TRUE").
 _SYSTEM_TEXT = re.compile(r"\b[a-z]+_[a-z_]+\b|\b(?:TRUE|FALSE|NULL)\b")
+# Wording that states a bound: the answer to "the longest term", "the most I can send" or "the minimum
+# balance" is a value stated as a limit, not one that merely applies ("defaults to a 12-month term").
+BOUND = re.compile(
+    r"\b(?:up to|at most|at least|no (?:more|less|fewer) than|not (?:to )?exceed\w*|exceed\w*|beyond"
+    r"|as (?:high|low|much|many|long|short|little|few|soon) as"
+    r"|or (?:more|less|fewer|higher|lower|greater|above|below|longer|shorter)|at or (?:above|below)"
+    r"|above|below|over|under|within|ranges?|between"
+    r"|max(?:imum|imums)?|min(?:imum|imums)?|limit(?:s|ed)?|cap(?:s|ped)?|ceiling|floor|threshold|tiers?"
+    r"|highest|lowest|longest|shortest|earliest|latest|most|least|starts? at)\b"
+    r"|\$?\d[\d,.]*%?\s*(?:to|-|\u2013)\s*\$?\d",
+    re.I,
+)
 MIN_WORDS = 2
 SHORT_ANSWER_WORDS = 6  # an FAQ answer shorter than this is quoted with its question
 MAX_CHARS = 400
@@ -70,6 +82,7 @@ class Statement:
     label_head: str | None  # the label's head noun: "rebate" in "Monthly ATM fee rebates for ATM usage"
     units: frozenset[str] = frozenset()  # what its counts count: "visit" in "9 complimentary lounge visits"
     block: bool = False  # a list with its lead-in: a set of steps or options
+    bounded: bool = False  # it states a bound ("up to", "at least", "maximum", a tier): see `BOUND`
 
 
 def statements(text: str, source: int) -> list[Statement]:
@@ -284,6 +297,7 @@ class _Reader:
                 label_head=label_head(label) if label else None,
                 units=value_units(text),
                 block=block,
+                bounded=bool(BOUND.search(text)),
             )
         )
 

@@ -110,6 +110,13 @@ _RECEIVES = re.compile(
 )
 RECEIVED = frozenset(analyze("bonus reward"))
 _RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
+# A question asking for a bound ("the longest term I can choose", "the most I can send", "up to what
+# amount"): a value that merely applies ("defaults to 12 months") does not answer it.
+_BOUND = re.compile(
+    r"\b(?:most|least|highest|lowest|biggest|largest|smallest|longest|shortest|maximum|minimum"
+    r"|up to (?:what|how)|how (?:high|low))\b",
+    re.I,
+)
 # Words of the sentences around the question (the customer's situation) count this much.
 BACKGROUND_WEIGHT = 0.25
 MIN_TERMS = 2
@@ -126,6 +133,7 @@ class Ask:
     wants: frozenset[str] = frozenset()  # kinds of value that answer it (values.value_kinds); empty: any
     head: frozenset[str] = frozenset()  # the attribute it names first ("what balance ...": balance)
     wants_range: bool = False
+    wants_bound: bool = False  # a limit: the most, the least, the longest (`_BOUND`)
     # It names too little of its own and is about what was asked before ("and what happens if we go over?")
     points_back: bool = False
     own: frozenset[str] = frozenset()  # the words it says itself
@@ -158,6 +166,7 @@ class Ask:
             wants,
             frozenset({head}) if head else frozenset(),
             bool(_RANGE.search(text)),
+            bool(_BOUND.search(text)),
             points_back and bool(before),
             frozenset(tokens),
             text.strip(),

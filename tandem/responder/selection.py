@@ -79,8 +79,11 @@ def term_weights(candidates: Sequence[Statement], terms: frozenset[str]) -> dict
 
 def answers_value(statement: Statement, ask: Ask, quoted: frozenset[str]) -> bool:
     """Whether the statement states a value the customer did not write themselves (`quoted`), of a kind
-    the question asks for ("what percentage" wants a rate, "how long" a duration)."""
+    the question asks for ("what percentage" wants a rate, "how long" a duration), stated as a bound when
+    it asks for one ("the longest term") and as two ends when it asks for a range."""
     if ask.wants and not (statement.kinds & ask.wants):
+        return False
+    if (ask.wants_bound and not statement.bounded) or (ask.wants_range and not _has_range(statement)):
         return False
     return any(v not in quoted for v in statement.values)
 
