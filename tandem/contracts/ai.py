@@ -12,9 +12,10 @@ from tandem.contracts.start import CustomerContext
 
 
 class SourceRef(_Contract):
-    """A cited help-center article or resolved ticket: an id, a title and a short snippet only."""
+    """A cited help-center article, approved answer or resolved ticket: an id, a title and a short snippet
+    only."""
 
-    kind: str = "article"  # "article" | "ticket"
+    kind: str = "article"  # "article" | "answer" (the support team's approved answer) | "ticket"
     id: str
     title: str
     url: str | None = None

@@ -42,6 +42,7 @@ import cohere
 
 from tandem.adapters.cohere_client import NO_RETRIES, CohereUnavailable, cohere_errors
 from tandem.contracts import Focus, GeneratedReply, GenerationRequest, SourceRef
+from tandem.knowledge.approved import cited_title, is_approved_answer, source_kind
 from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
 from tandem.knowledge.documents import Article
 from tandem.knowledge.lexicon import HelpCenterLexicon
@@ -213,11 +214,12 @@ def _documents(request: GenerationRequest, passages: dict[str, Article]) -> list
         if article is None or wire_id in seen or not article.body.strip():
             continue
         seen.add(wire_id)
+        team = is_approved_answer(article.category)
         cited = SourceRef(
-            kind="article",
+            kind=source_kind(article.category),
             id=article.id,
-            title=article.title,
-            url=article.url or ref.url,
+            title=cited_title(article.title) if team else article.title,
+            url=None if team else article.url or ref.url,
             score=ref.score,
             snippet=ref.snippet,
         )

@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from tandem.contracts import Focus, GeneratedReply, GenerationRequest, SimilarTicket, SourceRef
+from tandem.knowledge.approved import cited_title, is_approved_answer, source_kind
 from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
 from tandem.knowledge.documents import Article
 from tandem.knowledge.embeddings import default_embedder
@@ -308,8 +309,13 @@ def _article_sources(request: GenerationRequest, passages: dict[str, Article]) -
         if article is None or ref.id in seen or ref.internal or article.internal:
             continue
         seen.add(ref.id)
+        team = is_approved_answer(article.category)
         cited = SourceRef(
-            kind="article", id=article.id, title=article.title, url=article.url or ref.url, score=ref.score
+            kind=source_kind(article.category),
+            id=article.id,
+            title=cited_title(article.title) if team else article.title,
+            url=None if team else article.url or ref.url,
+            score=ref.score,
         )
         sources.append(_Source(cited, article.body))
     return sources

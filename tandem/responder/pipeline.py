@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from tandem.contracts import GeneratedReply, GenerationRequest, GuardrailNote
+from tandem.knowledge.approved import QUOTABLE_KINDS
 from tandem.knowledge.audience import customer_facing
 from tandem.knowledge.documents import Article
 from tandem.responder.context import (
@@ -43,8 +44,8 @@ class ReplyPipeline:
                 if rest
                 else f"{text}\n{previous_ticket_line(earlier)}"
             )
-        # Only what the reply cites may license a promise: the cited help-center articles.
-        cited = {s.id for s in draft.sources if s.kind == "article"}
+        # Only what the reply cites may license a promise: the cited articles and approved answers.
+        cited = {s.id for s in draft.sources if s.kind in QUOTABLE_KINDS}
         source_texts = [a.body for a in passages.values() if a.id in cited]
         guarded = guard_reply(text, source_texts)
         return draft.model_copy(

@@ -4,6 +4,8 @@ from tandem.store.db import create_schema, make_engine
 from tandem.store.migrate import SchemaUpgrade
 from tandem.store.records import (
     AiEvent,
+    AnswerCandidate,
+    ApprovedAnswer,
     ArticleSourceConflict,
     FlaggedArticle,
     Review,
@@ -11,6 +13,7 @@ from tandem.store.records import (
     SyncCounts,
     TicketFacts,
     TicketSummary,
+    UnknownAnswerError,
     UnknownArticleError,
     UnknownSourceError,
     UnknownTicketError,
@@ -20,6 +23,8 @@ from tandem.store.repository import TicketStore
 
 __all__ = [
     "AiEvent",
+    "AnswerCandidate",
+    "ApprovedAnswer",
     "ArticleSourceConflict",
     "FlaggedArticle",
     "Review",
@@ -29,6 +34,7 @@ __all__ = [
     "TicketFacts",
     "TicketStore",
     "TicketSummary",
+    "UnknownAnswerError",
     "UnknownArticleError",
     "UnknownSourceError",
     "UnknownTicketError",

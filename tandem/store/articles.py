@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, delete, false, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from tandem.knowledge.approved import APPROVED_SOURCE
 from tandem.knowledge.documents import Article
 from tandem.store import mapping
 from tandem.store.base import StoreBase, chunked, stamp, table_of
@@ -48,13 +49,23 @@ class _Held(NamedTuple):
     cleared_at: datetime | None
 
 
+def _not_approved_answers(source: str) -> None:
+    """Approved answers are written and withdrawn one by one (tandem.store.answers), never as a source."""
+    if source == APPROVED_SOURCE:
+        raise ValueError(f"{source} holds approved answers: use `tandem answers withdraw` for each")
+
+
 def _awaiting_review() -> ColumnElement[bool]:
     return and_(col(ArticleRow.flag_reason).is_not(None), col(ArticleRow.cleared_at).is_(None))
 
 
 def _quotable() -> ColumnElement[bool]:
-    """Articles the indexes may hold and replies may quote: never flagged, or cleared by a person."""
-    return or_(col(ArticleRow.flag_reason).is_(None), col(ArticleRow.cleared_at).is_not(None))
+    """Articles the indexes may hold and replies may quote: never flagged, or cleared by a person, and not
+    past their expiry."""
+    return and_(
+        or_(col(ArticleRow.flag_reason).is_(None), col(ArticleRow.cleared_at).is_not(None)),
+        or_(col(ArticleRow.expires_at).is_(None), col(ArticleRow.expires_at) > utcnow()),
+    )
 
 
 class ArticleStore(StoreBase):
@@ -92,6 +103,7 @@ class ArticleStore(StoreBase):
         """
         if not source:
             raise ValueError("sync_articles needs a non-empty source")
+        _not_approved_answers(source)
         incoming: dict[str, Article] = {}
         for item in articles:
             if item.id in incoming:
@@ -140,6 +152,7 @@ class ArticleStore(StoreBase):
         """Deletes every article of `source` (flagged ones too) in one transaction; returns how many.
 
         Raises UnknownSourceError, changing nothing, when the store holds no article of that source."""
+        _not_approved_answers(source)
         with self._session() as s:
             self._lock_articles(s)
             removed = s.exec(delete(ArticleRow).where(col(ArticleRow.source) == source)).rowcount
@@ -180,17 +193,20 @@ class ArticleStore(StoreBase):
         return found
 
     def knowledge_version(self) -> str:
-        """Changes whenever an article is added, changed, deleted, flagged or cleared; one aggregate."""
+        """Changes whenever an article is added, changed, deleted, flagged, cleared or expires; one
+        aggregate."""
         awaiting = func.coalesce(func.sum(case((_awaiting_review(), 1), else_=0)), 0)
+        expired = func.coalesce(func.sum(case((col(ArticleRow.expires_at) <= utcnow(), 1), else_=0)), 0)
         stmt = select(
             func.count(),
             func.coalesce(func.sum(ArticleRow.hash_key), 0),
             func.max(ArticleRow.updated_at),
             awaiting,
+            expired,
         ).select_from(ArticleRow)
         with self._session() as s:
-            count, key_sum, newest, flagged = s.exec(stmt).one()
-        return f"{count}:{key_sum}:{stamp(newest)}:{flagged}"
+            count, key_sum, newest, flagged, gone = s.exec(stmt).one()
+        return f"{count}:{key_sum}:{stamp(newest)}:{flagged}:{gone}"
 
     # --- review ----------------------------------------------------------------------------------------
 

@@ -103,6 +103,9 @@ class ArticleRow(SQLModel, table=True):
     # Changed content is checked afresh and needs clearing again.
     flag_reason: str | None = Field(default=None, sa_type=Text)
     cleared_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Since revision 0006. After this moment the article is neither indexed nor quoted (an approved answer's
+    # expiry, a promotion's end).
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ResolvedTicketRow(SQLModel, table=True):
@@ -158,6 +161,28 @@ class ReviewRow(SQLModel, table=True):
     verdict: str
     note: str = Field(default="", sa_type=Text)
     content_gap: bool = False
+
+
+class ApprovedAnswerRow(SQLModel, table=True):
+    """A support team's reusable answer (revision 0006). While active it is also an article (`article_id`,
+    source `tandem:approved-answers`) so it is searched and quoted like one; withdrawing it deletes that
+    article in the same transaction. `from_ticket_id` is where it came from, for the team, never shown to
+    customers."""
+
+    __tablename__ = "approved_answers"
+
+    answer_id: str = Field(primary_key=True)
+    article_id: str = Field(index=True)
+    title: str
+    question: str = Field(default="", sa_type=Text)
+    body: str = Field(sa_type=Text)
+    product: str | None = None
+    owner: str
+    from_ticket_id: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_by: str | None = None
 
 
 # --- who may do what (revision 0005) -------------------------------------------------------------------

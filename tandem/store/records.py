@@ -151,3 +151,39 @@ class SourceSummary:
     internal: int
     flagged: tuple[FlaggedArticle, ...] = ()
     updated_at: datetime | None = None  # the newest write to any of its articles
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedAnswer:
+    """A support team's reusable answer (tandem.knowledge.approved); `active` while neither withdrawn nor
+    expired."""
+
+    answer_id: str
+    title: str
+    body: str
+    product: str | None
+    owner: str
+    created_at: datetime
+    question: str = ""
+    from_ticket_id: str | None = None
+    expires_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str | None = None
+
+    def active(self, now: datetime) -> bool:
+        return self.withdrawn_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCandidate:
+    """A closed ticket whose question no article answered, with the resolution a person wrote."""
+
+    ticket_id: str
+    subject: str
+    question: str
+    resolution: str
+    closed_at: datetime | None
+
+
+class UnknownAnswerError(LookupError):
+    """No approved answer has this id."""

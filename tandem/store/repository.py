@@ -27,6 +27,7 @@ from tandem.contracts import (
     TranscriptEntry,
 )
 from tandem.store import mapping
+from tandem.store.answers import AnswerStore
 from tandem.store.articles import ArticleStore
 from tandem.store.conversation_reads import ConversationReads
 from tandem.store.history import TicketHistory
@@ -45,7 +46,7 @@ from tandem.store.types import UTCDateTime
 REOPENED = "reopened"  # the ai_events kind mark_reopened records
 
 
-class TicketStore(ArticleStore, ConversationReads, TicketHistory):
+class TicketStore(ArticleStore, AnswerStore, ConversationReads, TicketHistory):
     # --- tickets -------------------------------------------------------------------------------------
 
     def open_ticket(self, rec: TicketRecord) -> bool:

@@ -47,6 +47,7 @@ from tandem.store.types import UTCDateTime
 T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
 NEW_TABLES = {"handoffs", "ai_events", "reviews"}  # revision 0002
 ACCESS_TABLES = {"api_keys", "agent_accounts", "audit_events", "idempotency_keys"}  # revision 0005
+ANSWER_TABLES = {"approved_answers"}  # revision 0006
 BASELINE_TABLES = {
     "tickets",
     "messages",
@@ -290,11 +291,10 @@ def test_an_empty_database_is_created_from_scratch(empty_engine: Engine) -> None
     assert current_revision(empty_engine) is None
     result = create_schema(empty_engine)
     assert result == SchemaUpgrade(before=None, after=head())
-    assert result.changed and head() == "0005"
+    assert result.changed and head() == "0006"
     assert current_revision(empty_engine) == head()
-    assert set(inspect(empty_engine).get_table_names()) == BASELINE_TABLES | NEW_TABLES | ACCESS_TABLES | {
-        "alembic_version"
-    }
+    every = BASELINE_TABLES | NEW_TABLES | ACCESS_TABLES | ANSWER_TABLES
+    assert set(inspect(empty_engine).get_table_names()) == every | {"alembic_version"}
     if empty_engine.dialect.name == "postgresql":  # in the schema its search_path names, nowhere else
         with empty_engine.connect() as conn:
             schema = conn.execute(text("SELECT current_schema()")).scalar_one()
