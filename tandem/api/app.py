@@ -13,6 +13,7 @@ from tandem.api import (
     problems,
     routes_access,
     routes_agents,
+    routes_answers,
     routes_codec,
     routes_events,
     routes_operators,
@@ -80,6 +81,7 @@ def create_app(settings: Settings, api: ApiSettings, tandem: TandemClient | None
     for module in (
         routes_tickets,
         routes_agents,
+        routes_answers,
         routes_access,
         routes_events,
         routes_operators,
