@@ -21,6 +21,7 @@ from tandem.contracts import (
     Resolution,
 )
 from tandem.knowledge.loaders import KnowledgeError
+from tandem.reporting.verdicts import Verdict
 from tandem.settings import Settings, get_settings
 
 
@@ -142,13 +143,32 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--product")
     report.add_argument("--period", choices=["day", "week", "month"], default="week")
     report.add_argument("--html", type=Path, metavar="FILE", help="also write an HTML page with charts")
+    report.add_argument(
+        "--include-simulated", action="store_true", help="count `tandem simulate` tickets too"
+    )
     report.set_defaults(handler=store_commands.report)
 
-    review = commands.add_parser("review", help="conversations to review and content gaps")
+    review = commands.add_parser(
+        "review",
+        help="conversations to review and content gaps; record a verdict; export reviewed mistakes",
+        description="With no TICKET: the conversations not reviewed yet and the content gaps. With TICKET "
+        "and --verdict: record what you decided (the ticket leaves the list). With --export FILE: "
+        "reviewed conversations as answers.jsonl items for `tandem eval`.",
+    )
+    review.add_argument("ticket", nargs="?", help="the ticket to record a verdict for")
+    review.add_argument("--verdict", choices=[v.value for v in Verdict])
+    review.add_argument("--note", default="", help="what was wrong, or what a right answer says")
+    review.add_argument("--must", action="append", default=[], help="a fact a right answer states (repeat)")
+    review.add_argument(
+        "--must-not", action="append", default=[], help="a wrong value a careless answer gives (repeat)"
+    )
+    review.add_argument("--reviewer", default=default_agent, help=f"who reviewed (default {default_agent})")
+    review.add_argument("--export", type=Path, metavar="FILE", help="write reviewed items as answers.jsonl")
     review.add_argument(
         "--since", type=store_commands.since, help="a date (2026-11-01) or a span (30d, 8w, 12h)"
     )
     review.add_argument("--limit", type=int, default=20)
+    review.add_argument("--include-simulated", action="store_true", help="list `tandem simulate` tickets too")
     review.set_defaults(handler=store_commands.review)
 
     csat = commands.add_parser("csat", help="rate a closed conversation from 1 to 5 (as the customer)")

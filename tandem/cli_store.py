@@ -4,6 +4,7 @@ ingest, sources, report, review, eval and ingest-tickets."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tandem.adapters.weaviate_session import weaviate
 from tandem.contracts import ConversationState
@@ -73,13 +74,31 @@ def since(text: str):
 def report(args: argparse.Namespace, settings: Settings) -> int:
     from tandem.reporting.report import run_report
 
-    return run_report(open_store(settings), args.since, args.product, args.html, granularity=args.period)
+    return run_report(
+        open_store(settings),
+        args.since,
+        args.product,
+        args.html,
+        granularity=args.period,
+        include_simulated=args.include_simulated,
+    )
 
 
 def review(args: argparse.Namespace, settings: Settings) -> int:
     from tandem.reporting.review import run_review
+    from tandem.reporting.verdicts import export_reviews, record_verdict
 
-    return run_review(open_store(settings), args.since, args.limit)
+    store = open_store(settings)
+    if args.export is not None:
+        return export_reviews(store, args.export, args.since)
+    if args.ticket is not None or args.verdict is not None:
+        if args.ticket is None or args.verdict is None:
+            print("error: a verdict needs both TICKET and --verdict", file=sys.stderr)
+            return 2
+        return record_verdict(
+            store, args.ticket, args.verdict, args.reviewer, args.note, args.must, args.must_not
+        )
+    return run_review(store, args.since, args.limit, include_simulated=args.include_simulated)
 
 
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:

@@ -87,6 +87,7 @@ class SupportConversation:
                 product=start.customer.product,
                 subject=start.subject,
                 opened_at=self._d.opened_at,
+                simulated=start.simulated,
             )
             await self._effects.store(StoreActivities.open_ticket, record)
             self._opened = True

@@ -17,6 +17,7 @@ class TicketRecord(_Contract):
     product: str | None
     subject: str
     opened_at: datetime
+    simulated: bool = False  # see TicketStart.simulated
 
 
 class MessageRecord(_Contract):

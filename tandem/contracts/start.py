@@ -74,5 +74,8 @@ class TicketStart(_Contract):
     # Categories the AI must leave to people (rollout by category, applied once the first message is
     # categorised). None: the deployment's settings decide.
     human_only_categories: list[str] | None = None
+    # A simulated conversation (`tandem simulate`): kept out of the report, the review and the similar-ticket
+    # history unless asked for.
+    simulated: bool = False
     # Set only by continue-as-new: the state the previous run handed over.
     carried: CarriedState | None = None

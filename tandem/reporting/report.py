@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from tandem.metrics import (
 from tandem.metrics.facts import as_utc
 from tandem.reporting.page import render_html
 from tandem.reporting.text import render_text
+from tandem.reporting.verdicts import ReviewLike, ReviewSummary, summarize
 
 __all__ = [
     "PeriodMetrics",
@@ -62,6 +63,7 @@ class Report:
     by_category: dict[str, Metrics]
     checks: list[TargetCheck]
     trend: TrendCheck
+    reviews: ReviewSummary = field(default_factory=ReviewSummary)  # verdicts on the report's tickets
 
     @property
     def warnings(self) -> list[str]:
@@ -76,6 +78,7 @@ def build_report(
     *,
     granularity: Granularity = "week",
     targets: Targets | None = None,
+    reviews: Iterable[ReviewLike] = (),
 ) -> Report:
     """Metrics over the tickets opened from `since` (all time if None) up to `now`, for one product or all."""
     now = as_utc(now)
@@ -107,6 +110,7 @@ def build_report(
         by_category=metrics_by(chosen, lambda t: t.category, now),
         checks=check_targets(overall, targets),
         trend=containment_csat_trend(previous, latest, min_sample=targets.min_sample),
+        reviews=summarize(reviews, [t.ticket_id for t in chosen]),
     )
 
 
@@ -118,14 +122,16 @@ def run_report(
     *,
     granularity: Granularity = "week",
     now: datetime | None = None,
+    include_simulated: bool = False,
 ) -> int:
     """Print the report for the CLI and write the HTML page when `html_path` is given; the exit code.
 
     `store` is anything with `ticket_facts(since=..., product=...)`, i.e. the `TicketStore`.
     """
     now = now or datetime.now(UTC)
-    facts = store.ticket_facts(since=since, product=product)
-    report = build_report(facts, now, since=since, product=product, granularity=granularity)
+    facts = store.ticket_facts(since=since, product=product, include_simulated=include_simulated)
+    reviews = store.reviews() if hasattr(store, "reviews") else ()
+    report = build_report(facts, now, since=since, product=product, granularity=granularity, reviews=reviews)
     print(render_text(report))
     if html_path is not None:
         path = Path(html_path)

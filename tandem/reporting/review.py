@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -76,9 +76,9 @@ class ReviewItem:
 
 
 def conversations_to_review(
-    facts: Iterable[TicketFactsLike], events: Iterable[AiEventLike]
+    facts: Iterable[TicketFactsLike], events: Iterable[AiEventLike], reviewed: Iterable[str] = ()
 ) -> list[ReviewItem]:
-    """Every flagged conversation, most serious first, then most flags, then newest."""
+    """Every flagged conversation not `reviewed` yet, most serious first, then most flags, then newest."""
     items: dict[str, ReviewItem] = {}
 
     def item(ticket_id: str, at: datetime) -> ReviewItem:
@@ -118,7 +118,9 @@ def conversations_to_review(
             entry.product, entry.category = t.product, t.category
         if "guardrail" in entry.flags:
             entry.flags["guardrail"] = list(dict.fromkeys(entry.flags["guardrail"]))
-    return sorted(items.values(), key=lambda i: (-i.severity, -len(i.flags), -i.at.timestamp(), i.ticket_id))
+    done = set(reviewed)
+    todo = [i for i in items.values() if i.ticket_id not in done]
+    return sorted(todo, key=lambda i: (-i.severity, -len(i.flags), -i.at.timestamp(), i.ticket_id))
 
 
 # --- content gaps ------------------------------------------------------------------------------------
@@ -179,8 +181,13 @@ def representative(questions: Sequence[str], members: Sequence[int]) -> str:
     return questions[best]
 
 
-def content_gaps(events: Iterable[AiEventLike], threshold: float = DEFAULT_THRESHOLD) -> list[GapCluster]:
-    """Clusters of unanswered customer questions, largest first.
+def content_gaps(
+    events: Iterable[AiEventLike],
+    threshold: float = DEFAULT_THRESHOLD,
+    keep: Callable[[str], bool] = lambda _: True,
+) -> list[GapCluster]:
+    """Clusters of unanswered customer questions, largest first; `keep` says which messages are gaps at
+    all (tandem.reporting.gap_filter leaves out greetings, abuse, injection attempts and off-topic ones).
 
     A question counts once per ticket: one turn may log both "no_article" and "abstained".
     """
@@ -190,7 +197,7 @@ def content_gaps(events: Iterable[AiEventLike], threshold: float = DEFAULT_THRES
     for e in sorted(events, key=lambda e: as_utc(e.at)):
         text = " ".join((e.detail or "").split())
         key = (e.ticket_id, text.lower())
-        if e.kind not in GAP_KINDS or not text or key in seen:
+        if e.kind not in GAP_KINDS or not text or key in seen or not keep(text):
             continue
         seen.add(key)
         questions.append(text)
@@ -238,12 +245,19 @@ def run_review(
     since: datetime | None = None,
     limit: int = DEFAULT_LIMIT,
     threshold: float = DEFAULT_THRESHOLD,
+    include_simulated: bool = False,
 ) -> int:
     """Print conversations to review and content gaps for the CLI; the exit code.
 
     `store` is anything with `ticket_facts(since=...)` and `ai_events(since=...)`, i.e. the `TicketStore`.
     """
-    facts = store.ticket_facts(since=since)
-    events = list(store.ai_events(since=since))
-    print(render_review(conversations_to_review(facts, events), content_gaps(events, threshold), limit))
+    from tandem.reporting.gap_filter import GapFilter
+    from tandem.reporting.verdicts import latest, summarize, summary_line
+
+    facts = store.ticket_facts(since=since, include_simulated=include_simulated)
+    events = list(store.ai_events(since=since, include_simulated=include_simulated))
+    reviews = store.reviews()
+    gaps = content_gaps(events, threshold, GapFilter(store.list_articles()).keeps)
+    print(render_review(conversations_to_review(facts, events, latest(reviews)), gaps, limit))
+    print(f"\n{summary_line(summarize(reviews))}")
     return 0

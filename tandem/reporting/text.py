@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tandem.metrics import Metrics, Status, SupportPath
 from tandem.metrics.fmt import duration, pct, rate_text, rating
+from tandem.reporting.verdicts import summary_line
 
 if TYPE_CHECKING:
     from tandem.reporting.report import Report
@@ -59,6 +60,7 @@ def render_text(report: Report) -> str:
         f"  {plural(m.tickets, 'ticket')}: {m.closed} closed ({m.abandoned.numerator} abandoned), "
         f"{m.tickets - m.closed} open · "
         + ", ".join(f"{PATH_NAMES[p]} {m.paths.get(p, 0)}" for p in SupportPath),
+        f"  containment {pct(m.containment.value)} · {summary_line(report.reviews)}",
         "",
         "Targets",
     ]

@@ -268,6 +268,11 @@ def only_tells_what_they_have(message: str) -> bool:
     return not asks_anything(text) and bool(_TELLS_WHAT_THEY_HAVE.search(text)) and not _PROBLEM.search(text)
 
 
+def reports_problem(message: str) -> bool:
+    """Whether a message tells of a problem to act on ("my card was stolen", "I was charged twice")."""
+    return bool(_PROBLEM.search(message))
+
+
 def asks_anything(message: str) -> bool:
     """Whether a message asks or requests something: a question, a sentence that opens like one, or a
     request ("please", "I need", "can you"). "I have the Navy Blue account." asks nothing."""

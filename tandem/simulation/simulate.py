@@ -259,7 +259,7 @@ class _Simulation:
     async def _converse(self, conv: PlannedConversation, result: ConversationResult) -> None:
         tandem, tid, case = self._tandem, result.ticket_id, conv.case
         customer = conv.profile.customer(case.product)
-        start = TicketStart(ticket_id=tid, customer=customer, timeouts=self._timeouts)
+        start = TicketStart(ticket_id=tid, customer=customer, timeouts=self._timeouts, simulated=True)
         response = await tandem.send_message(tid, case.message, message_id=f"{tid}-1", start=start)
         result.first_reply = self._kind(response)
         answered, confidence = await self._episode(conv, result, response, episode=1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists
+from sqlalchemy import and_, delete, exists, false
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
@@ -115,6 +115,7 @@ class AnswerStore(StoreBase):
                     col(TicketRow.closed_at).is_not(None),
                     col(TicketRow.resolution_text).is_not(None),
                     col(TicketRow.resolution_text) != "",
+                    col(TicketRow.simulated) == false(),
                     ~approved,
                 )
             )

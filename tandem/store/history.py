@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, case, false, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
@@ -31,9 +31,15 @@ class TicketHistory(StoreBase):
     # --- metrics -------------------------------------------------------------------------------------
 
     def ticket_facts(
-        self, since: datetime | None = None, until: datetime | None = None, product: str | None = None
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        product: str | None = None,
+        *,
+        include_simulated: bool = False,
     ) -> list[TicketFacts]:
-        """Every ticket opened in [since, until) (of one product), oldest first, with what metrics need.
+        """Every ticket opened in [since, until) (of one product), oldest first, with what metrics need;
+        simulated tickets (`tandem simulate`) only with `include_simulated`.
 
         Two queries whatever the number of tickets: tickets joined with their CSAT and message counts by
         author, then the escalation events' reason codes.
@@ -45,6 +51,8 @@ class TicketHistory(StoreBase):
             filters.append(col(TicketRow.opened_at) < until)
         if product is not None:
             filters.append(col(TicketRow.product) == product)
+        if not include_simulated:
+            filters.append(col(TicketRow.simulated) == false())
         tickets, messages = table_of(TicketRow), table_of(MessageRow)
 
         def by_author(author: Author) -> Any:
@@ -161,5 +169,9 @@ class TicketHistory(StoreBase):
 
 
 def _live_resolved() -> tuple[ColumnElement[bool], ...]:
-    """Live tickets that count as resolved history: closed, with a resolution text."""
-    return (col(TicketRow.state) == CLOSED, col(TicketRow.resolution_text).is_not(None))
+    """Live tickets that count as resolved history: closed, with a resolution text, not simulated."""
+    return (
+        col(TicketRow.state) == CLOSED,
+        col(TicketRow.resolution_text).is_not(None),
+        col(TicketRow.simulated) == false(),
+    )

@@ -163,6 +163,8 @@ def review(row: ReviewRow) -> Review:
         verdict=row.verdict,
         note=row.note,
         content_gap=row.content_gap,
+        must=tuple(json.loads(row.must or "[]")),
+        must_not=tuple(json.loads(row.must_not or "[]")),
     )
 
 

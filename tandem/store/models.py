@@ -41,6 +41,9 @@ class TicketRow(SQLModel, table=True):
     first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reopen_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # Since revision 0006. Played by `tandem simulate`: left out of the report, the review and the
+    # similar-ticket history unless asked for.
+    simulated: bool = Field(default=False, index=True, sa_column_kwargs={"server_default": sa_false()})
 
 
 class MessageRow(SQLModel, table=True):
@@ -161,6 +164,10 @@ class ReviewRow(SQLModel, table=True):
     verdict: str
     note: str = Field(default="", sa_type=Text)
     content_gap: bool = False
+    # Since revision 0006. Facts a right answer states and wrong values a careless one gives (JSON lists):
+    # what `tandem review --export` writes as the item's `must` and `must_not`.
+    must: str = Field(default="[]", sa_type=Text, sa_column_kwargs={"server_default": "[]"})
+    must_not: str = Field(default="[]", sa_type=Text, sa_column_kwargs={"server_default": "[]"})
 
 
 class ApprovedAnswerRow(SQLModel, table=True):

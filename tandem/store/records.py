@@ -59,6 +59,8 @@ class Review:
     verdict: str
     note: str = ""
     content_gap: bool = False
+    must: tuple[str, ...] = ()  # facts a right answer states (for `tandem review --export`)
+    must_not: tuple[str, ...] = ()  # wrong values a careless answer gives
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,11 @@ The help-center methods live in `tandem.store.articles`, the shared plumbing in 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, or_, update
+from sqlalchemy import case, func, literal, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
@@ -58,6 +59,7 @@ class TicketStore(ArticleStore, AnswerStore, ConversationReads, TicketHistory):
             "state": ConversationState.AI_ACTIVE.value,
             "priority": int(Priority.NORMAL),
             "escalated": False,
+            "simulated": rec.simulated,
             "opened_at": rec.opened_at,
             "updated_at": rec.opened_at,
             "hash_key": mapping.ticket_key(rec.ticket_id, None, None),
@@ -245,10 +247,16 @@ class TicketStore(ArticleStore, AnswerStore, ConversationReads, TicketHistory):
         return self._insert_once(AiEventRow, row)
 
     def ai_events(
-        self, ticket_id: str | None = None, kind_prefix: str | None = None, since: datetime | None = None
+        self,
+        ticket_id: str | None = None,
+        kind_prefix: str | None = None,
+        since: datetime | None = None,
+        *,
+        include_simulated: bool = False,
     ) -> list[AiEvent]:
         """AI events, oldest first: of one ticket or all, whose kind starts with `kind_prefix` (so
-        "guardrail:" finds every guardrail), at or after `since`."""
+        "guardrail:" finds every guardrail), at or after `since`; those of simulated tickets only with
+        `include_simulated` (or when asking for one ticket)."""
         stmt = select(AiEventRow).order_by(
             col(AiEventRow.at), col(AiEventRow.ticket_id), col(AiEventRow.kind), col(AiEventRow.event_id)
         )
@@ -258,6 +266,9 @@ class TicketStore(ArticleStore, AnswerStore, ConversationReads, TicketHistory):
             stmt = stmt.where(col(AiEventRow.kind).startswith(kind_prefix, autoescape=True))
         if since is not None:
             stmt = stmt.where(col(AiEventRow.at) >= since)
+        if not include_simulated and ticket_id is None:
+            simulated = sa_select(TicketRow.ticket_id).where(col(TicketRow.simulated) == true())
+            stmt = stmt.where(col(AiEventRow.ticket_id).not_in(simulated))
         with self._session() as s:
             rows = s.exec(stmt).all()
         # SQLite's LIKE ignores ASCII case; the prefix is matched exactly.
@@ -272,6 +283,8 @@ class TicketStore(ArticleStore, AnswerStore, ConversationReads, TicketHistory):
         verdict: str,
         note: str = "",
         content_gap: bool = False,
+        must: Sequence[str] = (),
+        must_not: Sequence[str] = (),
     ) -> bool:
         """Records a person's review once per (ticket, review id); a retry changes nothing."""
         row = {
@@ -282,6 +295,8 @@ class TicketStore(ArticleStore, AnswerStore, ConversationReads, TicketHistory):
             "verdict": verdict,
             "note": note,
             "content_gap": content_gap,
+            "must": json.dumps(list(must)),
+            "must_not": json.dumps(list(must_not)),
         }
         return self._insert_once(ReviewRow, row)
 

@@ -147,7 +147,8 @@ def sample() -> list[Facts]:
 
 
 class StandInStore:
-    """Exposes the two store reads the report and review commands use, over real records.
+    """Exposes the store reads the report and review commands use, over real records (no reviews and no
+    help center here).
 
     Same signatures and filters as TicketStore: tickets by opened_at in [since, until) and product;
     events oldest first, by ticket, kind prefix and time.
@@ -157,7 +158,7 @@ class StandInStore:
         self._facts, self._events = list(facts), list(events)
         self.calls: list[tuple[str, dict]] = []
 
-    def ticket_facts(self, since=None, until=None, product=None) -> list[Facts]:
+    def ticket_facts(self, since=None, until=None, product=None, include_simulated=False) -> list[Facts]:
         self.calls.append(("ticket_facts", {"since": since, "until": until, "product": product}))
         return [
             f
@@ -167,7 +168,7 @@ class StandInStore:
             and (product is None or f.product == product)
         ]
 
-    def ai_events(self, ticket_id=None, kind_prefix=None, since=None) -> list[Event]:
+    def ai_events(self, ticket_id=None, kind_prefix=None, since=None, include_simulated=False) -> list[Event]:
         self.calls.append(("ai_events", {"ticket_id": ticket_id, "kind_prefix": kind_prefix, "since": since}))
         return [
             e
@@ -176,3 +177,9 @@ class StandInStore:
             and e.kind.startswith(kind_prefix or "")
             and (since is None or e.at >= since)
         ]
+
+    def reviews(self, ticket_id=None, since=None) -> list:
+        return []
+
+    def list_articles(self) -> list:
+        return []

@@ -18,6 +18,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from tandem.contracts import Author, ConversationState, Resolution
 from tandem.evaluation.suite import load_suite
+from tandem.reporting.gap_filter import GapFilter
+from tandem.reporting.review import content_gaps
 from tandem.settings import Settings
 from tandem.simulation import SimulationReport, run_simulation, scenario, simulate
 from tandem.store import TicketStore
@@ -122,3 +124,30 @@ async def test_unreachable_temporal_tells_the_user_to_start_make_run(
     code = await asyncio.to_thread(run_simulation, nowhere, SUITE, 2, 0)
     assert code == 1
     assert "make run" in capsys.readouterr().err
+
+
+async def test_simulated_tickets_are_marked_and_left_out_unless_asked_for(
+    report: SimulationReport, store: TicketStore
+) -> None:
+    ids = {r.ticket_id for r in report.results}
+    assert not ids & {t.ticket_id for t in store.ticket_facts()}, "the report leaves them out"
+    assert ids <= {t.ticket_id for t in store.ticket_facts(include_simulated=True)}
+    assert not ids & {e.ticket_id for e in store.ai_events()}, "so does the review"
+    assert ids & {e.ticket_id for e in store.ai_events(include_simulated=True)}
+    assert not ids & {t.ticket_id for t in store.resolved_tickets()}, "and the similar-ticket history"
+
+
+async def test_content_gaps_of_a_simulation_hold_no_greeting_weather_or_injection(
+    sim_settings: Settings, store: TicketStore
+) -> None:
+    played = await simulate(
+        sim_settings, SUITE.parent / "chatter", 6, 0, survey_window=timedelta(seconds=3), progress=False
+    )
+    ids = {r.ticket_id for r in played.results}
+    events = [e for e in store.ai_events(include_simulated=True) if e.ticket_id in ids]
+    unanswered = {e.detail for e in events if e.kind in ("abstained", "no_article")}
+    assert any("weather" in q for q in unanswered), "the AI could not answer it: a candidate gap"
+    gaps = content_gaps(events, keep=GapFilter(store.list_articles()).keeps)
+    asked = [q for gap in gaps for q in gap.questions]
+    assert not [q for q in asked if "weather" in q or q == "hi there" or "Ignore previous" in q], asked
+    assert any("Roth IRA" in q for q in asked) and any("mortgage" in q for q in asked), asked

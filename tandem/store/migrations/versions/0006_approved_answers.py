@@ -1,4 +1,5 @@
-"""Approved answers: a support team's reusable answers, and articles that expire.
+"""Approved answers (a support team's reusable answers), articles that expire, review verdicts with the
+facts a right answer states, and simulated tickets marked as such.
 
 Revision ID: 0006
 Revises: 0005
@@ -35,9 +36,21 @@ def upgrade() -> None:
         sa.Column("withdrawn_by", sa.String(), nullable=True),
     )
     op.create_index("ix_approved_answers_article_id", "approved_answers", ["article_id"])
+    with op.batch_alter_table("tickets") as batch:
+        batch.add_column(sa.Column("simulated", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.create_index("ix_tickets_simulated", ["simulated"])
+    with op.batch_alter_table("reviews") as batch:
+        batch.add_column(sa.Column("must", sa.Text(), nullable=False, server_default="[]"))
+        batch.add_column(sa.Column("must_not", sa.Text(), nullable=False, server_default="[]"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reviews") as batch:
+        batch.drop_column("must_not")
+        batch.drop_column("must")
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_index("ix_tickets_simulated")
+        batch.drop_column("simulated")
     op.drop_index("ix_approved_answers_article_id", table_name="approved_answers")
     op.drop_table("approved_answers")
     with op.batch_alter_table("articles") as batch:
