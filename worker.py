@@ -79,8 +79,8 @@ def _remote_activities(settings: Settings, store: TicketStore) -> list:
     return [
         knowledge_acts.categorize,
         generation_acts.answer_turn,
-        AiTurnActivities(answerer, escalation, knowledge_acts.categorize).ai_turn,
-        HandoffActivities().prepare_handoff,
+        AiTurnActivities(answerer, escalation, knowledge_acts.categorize, store.recent_tickets).ai_turn,
+        HandoffActivities(store.recent_tickets).prepare_handoff,
     ]
 
 

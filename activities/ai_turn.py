@@ -15,6 +15,7 @@ from activities.heartbeat import heartbeating
 from tandem.adapters.cohere_client import CohereError, to_application_error
 from tandem.contracts import AiTurnRequest, AiTurnResult, CategoryRequest, EscalationCheck
 from tandem.escalation.engine import EscalationEngine
+from tandem.responder.previous_tickets import RecentTickets, with_previous_tickets
 from tandem.responder.turn import TurnAnswerer
 
 log = logging.getLogger(__name__)
@@ -26,13 +27,19 @@ class AiTurnActivities:
         answerer: TurnAnswerer,
         engine: EscalationEngine,
         categorize: Callable[[CategoryRequest], str | None],
+        recent_tickets: RecentTickets | None = None,
     ) -> None:
         self._answerer = answerer
         self._engine = engine
         self._categorize = categorize
+        self._recent = recent_tickets
 
     @activity.defn
     def ai_turn(self, request: AiTurnRequest) -> AiTurnResult:
+        if self._recent is not None:  # the customer's previous tickets, when the backend passed none
+            turn = request.turn
+            customer = with_previous_tickets(turn.customer, turn.ticket_id, self._recent)
+            request = request.model_copy(update={"turn": turn.model_copy(update={"customer": customer})})
         try:
             with heartbeating():
                 reply = self._answerer.answer(request.turn)

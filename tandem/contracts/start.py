@@ -19,6 +19,9 @@ class PreviousTicket(_Contract):
     ticket_id: IdText
     subject: CleanText = ""
     resolution: CleanText = ""
+    # How it ended, in a few words ("resolved by a person on 2026-11-02", "still open"): filled in when the
+    # store supplies the customer's previous tickets (tandem.conversation.previous_tickets).
+    outcome: CleanText = ""
 
 
 class CustomerContext(_Contract):

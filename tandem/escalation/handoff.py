@@ -16,11 +16,13 @@ from tandem.contracts import (
     EscalationReason,
     HandoffAnswer,
     HandoffPackage,
+    PreviousTicket,
     TranscriptEntry,
 )
 from tandem.knowledge.bm25_index import shorten
 
 QUOTE_CHARS = 240
+MAX_PREVIOUS_TICKETS = 5
 ANSWER_CHARS = 300
 
 
@@ -94,6 +96,15 @@ def summarize(
         lines.append("Escalated because: " + "; ".join(f"{r.code} ({r.detail})" for r in reasons) + ".")
     if customer.previous_tickets:
         lines.append(
-            "Previous tickets: " + ", ".join(t.ticket_id for t in customer.previous_tickets[:5]) + "."
+            "Previous tickets: "
+            + "; ".join(_previous(t) for t in customer.previous_tickets[:MAX_PREVIOUS_TICKETS])
+            + "."
         )
     return " ".join(lines)
+
+
+def _previous(ticket: PreviousTicket) -> str:
+    about = f' about "{shorten(ticket.subject, QUOTE_CHARS)}"' if ticket.subject else ""
+    ended = f", {ticket.outcome}" if ticket.outcome else ""
+    note = f": {shorten(ticket.resolution, QUOTE_CHARS)}" if ticket.resolution else ""
+    return f"{ticket.ticket_id}{about}{ended}{note}"
