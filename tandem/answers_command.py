@@ -72,7 +72,7 @@ def expiry(text: str) -> datetime:
         return parse_since(text)
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
-            f"invalid --expires {text!r}: use a date or a span such as 90d"
+            f"invalid time {text!r}: use a span from now (2h, 90d, 8w) or a date (2027-01-31)"
         ) from None
 
 

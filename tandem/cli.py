@@ -70,12 +70,20 @@ def _parser() -> argparse.ArgumentParser:
         ("hand-back", _agent_hand_back, "hand the conversation back to the AI"),
         ("close", _agent_close, "close the ticket"),
         ("show", _agent_show, "show the ticket's state and transcript"),
+        ("promise", _agent_promise, "record a follow-up you promised, with when it is due"),
+        ("kept", _agent_kept, "mark a promise kept"),
     ):
         sub = agent_commands.add_parser(name, help=help_text)
         sub.add_argument("ticket")
         sub.add_argument("--agent", default=default_agent, help=f"agent name (default {default_agent})")
-        if name == "reply":
+        if name in ("reply", "promise"):
             sub.add_argument("text")
+        if name == "promise":
+            sub.add_argument(
+                "--due", required=True, type=answers_command.expiry, help="a span from now (2h, 1d) or a time"
+            )
+        if name == "kept":
+            sub.add_argument("promise_id")
         if name in ("close", "hand-back"):
             sub.add_argument("--note", default="", help="resolution or hand-back note")
         if name == "close":
@@ -281,6 +289,18 @@ async def _agent_close(args: argparse.Namespace, client: TandemClient) -> int:
     return 0
 
 
+async def _agent_promise(args: argparse.Namespace, client: TandemClient) -> int:
+    promise = await client.promise(args.ticket, args.agent, args.text, args.due)
+    out(f"promise {promise.promise_id} due {promise.due_at:%Y-%m-%d %H:%M} UTC: {promise.text}")
+    return 0
+
+
+async def _agent_kept(args: argparse.Namespace, client: TandemClient) -> int:
+    promise = await client.keep_promise(args.ticket, args.agent, args.promise_id)
+    out(f"promise {promise.promise_id} kept")
+    return 0
+
+
 async def _agent_show(args: argparse.Namespace, client: TandemClient) -> int:
     status = await client.status(args.ticket)
     reasons = "; ".join(f"{r.code}: {r.detail}" for r in status.escalation_reasons) or "none"
@@ -288,6 +308,9 @@ async def _agent_show(args: argparse.Namespace, client: TandemClient) -> int:
         f"ticket {status.ticket_id} · customer {status.customer_id} · {status.state.value} · "
         f"priority {status.priority.name} · agent {status.agent or '-'}\nescalation reasons: {reasons}"
     )
+    for p in status.promises:
+        state = "kept" if p.kept_at else "MISSED" if p.missed_at else "open"
+        out(f"promise {p.promise_id} ({p.agent}, due {p.due_at:%Y-%m-%d %H:%M} UTC, {state}): {p.text}")
     handoff = await client.handoff(args.ticket)
     if handoff is not None:
         out(f"\nHandoff: {handoff.summary}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
@@ -43,6 +43,7 @@ from tandem.contracts import (
     REJECTED,
     TICKET_CLOSED,
     AgentDraft,
+    AgentPromise,
     AgentReply,
     AiMode,
     BusinessHours,
@@ -56,6 +57,8 @@ from tandem.contracts import (
     HandoffPackage,
     HumanRequest,
     Priority,
+    PromiseKept,
+    PromiseRequest,
     QueueItem,
     ReopenRequest,
     Resolution,
@@ -95,6 +98,8 @@ _UPDATES: dict[str, Any] = {
     "close": ConversationStatus,
     "submit_csat": ConversationStatus,
     "reopen": SupportResponse,
+    "promise": AgentPromise,
+    "keep_promise": AgentPromise,
 }
 _QUERIES: dict[str, Any] = {
     "status": ConversationStatus,
@@ -223,6 +228,15 @@ class TandemClient:
     ) -> ConversationStatus:
         request = built(CloseRequest, resolution=resolution, by=by, note=note)
         return await self._update(ticket_id, "close", request)
+
+    async def promise(self, ticket_id: str, agent: str, text: str, due_at: datetime) -> AgentPromise:
+        """Record a follow-up promised to the customer; missing it raises the ticket's priority."""
+        request = built(PromiseRequest, agent=agent, text=text, due_at=due_at)
+        return await self._update(ticket_id, "promise", request)
+
+    async def keep_promise(self, ticket_id: str, agent: str, promise_id: str) -> AgentPromise:
+        request = built(PromiseKept, agent=agent, promise_id=promise_id)
+        return await self._update(ticket_id, "keep_promise", request)
 
     # --- reads --------------------------------------------------------------------------------------
 

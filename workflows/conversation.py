@@ -9,17 +9,12 @@ never replies while a person owns or is about to own the conversation.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Iterator
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.store import StoreActivities
     from tandem.contracts import (
-        REJECTED,
-        TICKET_CLOSED,
         AgentDraft,
         AgentReply,
         AiMode,
@@ -43,10 +38,12 @@ with workflow.unsafe.imports_passed_through():
         TicketStart,
         TranscriptEntry,
     )
-    from tandem.conversation.machine import Conversation, Refused, fresh_state
+    from tandem.conversation.machine import Conversation, fresh_state
     from tandem.text_hygiene import message_problem
     from workflows.ai_steps import AiSteps
     from workflows.effects import EffectRunner
+    from workflows.promise_handlers import PromiseHandlers
+    from workflows.refusals import refusals, rejected
     from workflows.timers import Timers
     from workflows.visibility import Visibility
 
@@ -56,7 +53,7 @@ CLOSED = ConversationState.CLOSED
 
 
 @workflow.defn
-class SupportConversation:
+class SupportConversation(PromiseHandlers):
     @workflow.init
     def __init__(self, start: TicketStart) -> None:
         data = start.carried or fresh_state(start.customer, workflow.now())
@@ -95,10 +92,12 @@ class SupportConversation:
                 async with self._turn_lock:
                     await self._effects.apply(self._c.route_to_people(workflow.now(), self._ai_mode))
         self._seen.publish(self._d)
+        promises = asyncio.create_task(self._timers.watch_promises())
         while True:
             await self._timers.converse()
             if self._d.state is not CLOSED or not await self._timers.survey_window():
                 break
+        promises.cancel()
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._d.state is not CLOSED:
             workflow.continue_as_new(start.model_copy(update={"carried": self._carry()}))
@@ -147,8 +146,8 @@ class SupportConversation:
             return  # a retry of an accepted message: answer it again, write nothing
         _validate_text(message.text)
         if message.customer_id is not None and message.customer_id != self._c.customer.customer_id:
-            raise _rejected("this ticket belongs to another customer")
-        with _refusals():
+            raise rejected("this ticket belongs to another customer")
+        with refusals():
             self._c.check_message()
 
     @workflow.signal
@@ -163,14 +162,14 @@ class SupportConversation:
     @workflow.update
     async def take_over(self, request: TakeOver) -> ConversationStatus:
         async with self._turn_lock:  # lets an AI turn in flight finish first
-            with _refusals():
+            with refusals():
                 effects = self._c.take_over(workflow.now(), request.agent)
             await self._effects.apply(effects)
             return self.status()
 
     @take_over.validator
     def _validate_take_over(self, request: TakeOver) -> None:
-        with _refusals():
+        with refusals():
             self._c.check_take_over(request.agent)
 
     @workflow.update
@@ -178,7 +177,7 @@ class SupportConversation:
         async with self._turn_lock:
             if (existing := self._c.entry(reply.message_id)) is not None:
                 return existing
-            with _refusals():
+            with refusals():
                 effects = self._c.agent_reply(workflow.now(), reply.agent, reply.text, reply.message_id)
             entry = self._d.transcript_tail[-1]
             await self._effects.apply(effects)
@@ -188,20 +187,20 @@ class SupportConversation:
     def _validate_reply(self, reply: AgentReply) -> None:
         if self._c.entry(reply.message_id) is None:
             _validate_text(reply.text)
-            with _refusals():
+            with refusals():
                 self._c.check_owner(reply.agent)
 
     @workflow.update
     async def hand_back(self, request: HandBack) -> ConversationStatus:
         async with self._turn_lock:
-            with _refusals():
+            with refusals():
                 effects = self._c.hand_back(workflow.now(), request.agent)
             await self._effects.apply(effects)
             return self.status()
 
     @hand_back.validator
     def _validate_hand_back(self, request: HandBack) -> None:
-        with _refusals():
+        with refusals():
             self._c.check_hand_back(request.agent)
 
     @workflow.update
@@ -214,7 +213,7 @@ class SupportConversation:
 
     @close.validator
     def _validate_close(self, request: CloseRequest) -> None:
-        with _refusals():
+        with refusals():
             self._c.check_close(request.resolution, request.by)
 
     # --- after close -------------------------------------------------------------------------------
@@ -237,11 +236,11 @@ class SupportConversation:
         if self._d.csat is not None and self._d.csat == response:
             return  # a retry
         if self._d.state is not CLOSED:
-            raise _rejected("the survey opens when the conversation is closed")
+            raise rejected("the survey opens when the conversation is closed")
         if not self._c.clocks.survey_open(workflow.now()):
-            raise _rejected("the survey for this conversation is closed")
+            raise rejected("the survey for this conversation is closed")
         if self._d.csat is not None:
-            raise _rejected("this conversation has already been rated")
+            raise rejected("this conversation has already been rated")
 
     @workflow.update
     async def reopen(self, request: ReopenRequest) -> SupportResponse:
@@ -256,7 +255,7 @@ class SupportConversation:
     def _validate_reopen(self, request: ReopenRequest) -> None:
         if request.message_id not in self._d.answered:
             _validate_text(request.text)
-            with _refusals():
+            with refusals():
                 self._c.check_reopen(workflow.now())
 
     # --- reads --------------------------------------------------------------------------------------
@@ -290,21 +289,4 @@ class SupportConversation:
 
 def _validate_text(text: str) -> None:
     if problem := message_problem(text):
-        raise _rejected(problem)
-
-
-@contextlib.contextmanager
-def _refusals() -> Iterator[None]:
-    """The machine's refusals as the update errors clients know (closed, or rejected)."""
-    try:
-        yield
-    except Refused as refused:
-        raise (_closed() if refused.closed else _rejected(str(refused))) from None
-
-
-def _rejected(message: str) -> ApplicationError:
-    return ApplicationError(message, type=REJECTED, non_retryable=True)
-
-
-def _closed() -> ApplicationError:
-    return ApplicationError("this conversation is closed", type=TICKET_CLOSED, non_retryable=True)
+        raise rejected(problem)

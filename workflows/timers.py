@@ -12,6 +12,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from tandem.contracts import AiMode, ConversationState
+    from tandem.conversation import promises
     from tandem.conversation.machine import Conversation
     from workflows.effects import EffectRunner
 
@@ -46,6 +47,16 @@ class Timers:
             else:
                 await self.wait_for(lambda: self._c.data.state is not HUMAN or self._drafts())
             await self._effects.help_people(self._ai_mode)
+
+    async def watch_promises(self) -> None:
+        """Promises people made: one still open when it falls due is missed (tandem.conversation.promises).
+        Runs beside the run loop until the conversation closes; a promise made or kept re-arms it."""
+        while self._c.data.state is not CLOSED and not _continue_as_new_suggested():
+            due = promises.next_due(self._c)
+            if await self.wait_for(lambda due=due: promises.next_due(self._c) != due, until=due):
+                continue
+            async with self._lock:
+                await self._effects.apply(promises.promises_missed(self._c, workflow.now()))
 
     async def survey_window(self) -> bool:
         """After close the customer may rate the conversation, or reopen it; True when reopened. A rating

@@ -4,10 +4,12 @@ or closes it."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tandem.access.identity import Caller
 from tandem.api.problems import not_allowed
 from tandem.api.services import Services
-from tandem.contracts import ConversationState, ConversationStatus, Resolution, TranscriptEntry
+from tandem.contracts import AgentPromise, ConversationState, ConversationStatus, Resolution, TranscriptEntry
 
 
 async def take_over(svc: Services, who: Caller, ticket_id: str) -> ConversationStatus:
@@ -42,6 +44,19 @@ async def close(
     result = await svc.tandem.close(ticket_id, resolution, who.subject, note)
     await svc.audit(who, "close", ticket_id, f"{resolution.value}: {note}"[:2000])
     return result
+
+
+async def promise(svc: Services, who: Caller, ticket_id: str, text: str, due_at: datetime) -> AgentPromise:
+    await require_owner(svc, who, ticket_id)
+    made = await svc.tandem.promise(ticket_id, who.subject, text, due_at)
+    await svc.audit(who, "promise", ticket_id, f"{made.promise_id} due {due_at.isoformat()}: {text}"[:2000])
+    return made
+
+
+async def keep_promise(svc: Services, who: Caller, ticket_id: str, promise_id: str) -> AgentPromise:
+    kept = await svc.tandem.keep_promise(ticket_id, who.subject, promise_id)
+    await svc.audit(who, "keep_promise", ticket_id, promise_id)
+    return kept
 
 
 async def require_owner(svc: Services, who: Caller, ticket_id: str) -> None:

@@ -9,9 +9,16 @@ from fastapi import APIRouter, Request, Response
 from tandem.api import agent_actions as actions
 from tandem.api.auth import Agent
 from tandem.api.problems import RESPONSES
-from tandem.api.schemas import AgentMessage, CloseBody, HandBackBody
+from tandem.api.schemas import AgentMessage, CloseBody, HandBackBody, PromiseBody
 from tandem.api.services import Svc
-from tandem.contracts import AgentDraft, ConversationStatus, HandoffPackage, QueueItem, TranscriptEntry
+from tandem.contracts import (
+    AgentDraft,
+    AgentPromise,
+    ConversationStatus,
+    HandoffPackage,
+    QueueItem,
+    TranscriptEntry,
+)
 
 router = APIRouter(prefix="/v1", tags=["agents"], responses=RESPONSES)
 
@@ -48,6 +55,17 @@ async def hand_back(ticket_id: str, body: HandBackBody, who: Agent, svc: Svc) ->
 @router.post("/tickets/{ticket_id}/close", response_model=ConversationStatus)
 async def close(ticket_id: str, body: CloseBody, who: Agent, svc: Svc) -> ConversationStatus:
     return await actions.close(svc, who, ticket_id, body.resolution, body.note)
+
+
+@router.post("/tickets/{ticket_id}/promises", response_model=AgentPromise, status_code=201)
+async def promise(ticket_id: str, body: PromiseBody, who: Agent, svc: Svc) -> AgentPromise:
+    """Record a follow-up you promised the customer; missed, it raises the ticket's priority."""
+    return await actions.promise(svc, who, ticket_id, body.text, body.due_at)
+
+
+@router.post("/tickets/{ticket_id}/promises/{promise_id}/kept", response_model=AgentPromise)
+async def keep_promise(ticket_id: str, promise_id: str, who: Agent, svc: Svc) -> AgentPromise:
+    return await actions.keep_promise(svc, who, ticket_id, promise_id)
 
 
 @router.get("/tickets/{ticket_id}/handoff", response_model=HandoffPackage | None)

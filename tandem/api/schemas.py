@@ -101,3 +101,8 @@ class IssuedToken(BaseModel):
     token: str
     expires_at: datetime
     subject: str
+
+
+class PromiseBody(_Body):
+    text: CleanText = Field(min_length=1, max_length=500, description="what you promised the customer")
+    due_at: datetime = Field(description="when it is due; missed, it raises the ticket's priority")

@@ -43,6 +43,8 @@ from tandem.contracts.messages import (
     CustomerMessage,
     HandBack,
     HumanRequest,
+    PromiseKept,
+    PromiseRequest,
     ReopenRequest,
     TakeOver,
     TranscriptEntry,
@@ -64,7 +66,7 @@ from tandem.contracts.start import (
     PreviousTicket,
     TicketStart,
 )
-from tandem.contracts.state import CarriedState, ConversationStatus, QueueItem, TicketOutcome
+from tandem.contracts.state import AgentPromise, CarriedState, ConversationStatus, QueueItem, TicketOutcome
 from tandem.text_hygiene import MAX_ID_CHARS, MAX_MESSAGE_CHARS
 
 # Models that name one defined in a later submodule: resolved now that every one exists.
@@ -78,6 +80,7 @@ __all__ = [
     "REJECTED",
     "TICKET_CLOSED",
     "AgentDraft",
+    "AgentPromise",
     "AgentReply",
     "AiEventRecord",
     "AiMode",
@@ -111,6 +114,8 @@ __all__ = [
     "MessageRecord",
     "PreviousTicket",
     "Priority",
+    "PromiseKept",
+    "PromiseRequest",
     "QueueItem",
     "ReopenRequest",
     "Resolution",

@@ -72,3 +72,16 @@ class TranscriptEntry(_Contract):
     at: datetime
     author_name: str = ""
     sources: list[SourceRef] = Field(default_factory=list)
+
+
+class PromiseRequest(_Contract):
+    """An agent records a follow-up they promised the customer ("I'll call you back tomorrow")."""
+
+    agent: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)
+    text: CleanText = Field(min_length=1, max_length=500)
+    due_at: datetime
+
+
+class PromiseKept(_Contract):
+    agent: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)
+    promise_id: IdText = Field(min_length=1, max_length=MAX_ID_CHARS)

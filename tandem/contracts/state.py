@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from tandem.contracts.ai import AgentDraft, EscalationReason, HandoffPackage, SupportResponse
 from tandem.contracts.base import ConversationState, Priority, Resolution, _Contract
 from tandem.contracts.messages import CsatResponse, TranscriptEntry
 from tandem.contracts.start import ConversationTimeouts
+
+
+class AgentPromise(_Contract):
+    """A follow-up a person promised; missed when `due_at` passes before it is marked kept."""
+
+    promise_id: str
+    agent: str
+    text: str
+    made_at: datetime
+    due_at: datetime
+    kept_at: datetime | None = None
+    missed_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.kept_at is None and self.missed_at is None
 
 
 class ConversationStatus(_Contract):
@@ -26,6 +44,7 @@ class ConversationStatus(_Contract):
     csat: CsatResponse | None = None
     reopened: int = 0
     category: str | None = None
+    promises: list[AgentPromise] = Field(default_factory=list)
 
 
 class QueueItem(_Contract):
@@ -84,3 +103,4 @@ class CarriedState(_Contract):
     drafted_for_activity: int = 0
     handoff_due: bool = False  # an escalation or takeover happened: a person needs a fresh package
     store_refused: bool = False  # the store refused a write for good and the ticket went to a person
+    promises: list[AgentPromise] = Field(default_factory=list)  # follow-ups people promised

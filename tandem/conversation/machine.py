@@ -378,6 +378,7 @@ class Conversation:
             csat=d.csat,
             reopened=d.reopened,
             category=d.category,
+            promises=d.promises,
         )
 
     def response(
