@@ -21,15 +21,7 @@ from activities.generation import GenerationActivities
 from activities.handoff import HandoffActivities
 from activities.knowledge import KnowledgeActivities
 from activities.store import StoreActivities
-from tandem.escalation.engine import EscalationEngine
-from tandem.escalation.policy import load_policy
-from tandem.knowledge.embeddings import usable_embedder
-from tandem.knowledge.interfaces import KnowledgeBackend, Reranker
-from tandem.knowledge.lexicon import StoreLexicon, StoreTicketSpeller
-from tandem.knowledge.service import KnowledgeService
-from tandem.responder.factory import make_responder
-from tandem.responder.pipeline import ReplyPipeline
-from tandem.responder.turn import TurnAnswerer
+from tandem.deployment import build_turn_parts
 from tandem.settings import Settings, get_settings
 from tandem.store import TicketStore, create_schema, make_engine
 from tandem.temporal_client import connect
@@ -66,42 +58,17 @@ def _store(settings: Settings) -> TicketStore:
 def _remote_activities(settings: Settings, store: TicketStore) -> list:
     """The activities a workflow schedules on the task queue (the store's run locally, in the workflow's
     own worker)."""
-    embedder = usable_embedder(settings)  # a Cohere outage never keeps the worker from starting
-    knowledge = build_knowledge(settings, store, embedder)
-    escalation = EscalationEngine(
-        load_policy(settings.policy_file) if settings.policy_file else None,
-        embedder=embedder,
-        history=store.resolved_tickets(),  # the deployment's own ticket history teaches its topics
-    )
-    knowledge_acts = KnowledgeActivities(knowledge, store)
-    answerer = TurnAnswerer(knowledge, ReplyPipeline(make_responder(settings, knowledge.lexicon)))
-    generation_acts = GenerationActivities(answerer)  # drafts for agents
+    parts = build_turn_parts(settings, store)
+    knowledge_acts = KnowledgeActivities(parts.knowledge, store)
+    generation_acts = GenerationActivities(parts.answerer)  # drafts for agents
     return [
         knowledge_acts.categorize,
         generation_acts.answer_turn,
-        AiTurnActivities(answerer, escalation, knowledge_acts.categorize, store.recent_tickets).ai_turn,
+        AiTurnActivities(
+            parts.answerer, parts.escalation, knowledge_acts.categorize, store.recent_tickets
+        ).ai_turn,
         HandoffActivities(store.recent_tickets).prepare_handoff,
     ]
-
-
-def build_knowledge(settings: Settings, store: TicketStore, embedder) -> KnowledgeBackend:
-    """Embedded hybrid index by default; Weaviate when configured. Cohere reranks when a key is set."""
-    if settings.knowledge_backend == "weaviate":
-        from tandem.adapters.weaviate_backend import WeaviateKnowledge
-
-        return WeaviateKnowledge.from_settings(
-            settings, embedder, lexicon=StoreLexicon(store), ticket_speller=StoreTicketSpeller(store)
-        )
-    reranker: Reranker | None = None
-    if settings.cohere_api_key:
-        from tandem.adapters.cohere_rerank import CohereReranker
-
-        reranker = CohereReranker(
-            settings.cohere_api_key, settings.cohere_rerank_model, base_url=settings.cohere_base_url
-        )
-    knowledge = KnowledgeService.from_settings(store, settings, reranker, embedder=embedder)
-    knowledge.warm()  # build the indexes now, not on the first customer's message
-    return knowledge
 
 
 def build_worker(client: Client, settings: Settings, role: str = "all") -> Worker:

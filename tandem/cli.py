@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tandem import access_command, answers_command
+from tandem import access_command, answers_command, replay_command
 from tandem import cli_store as store_commands
 from tandem.cli_chat import chat as customer_chat
 from tandem.cli_output import out, print_entry
@@ -199,6 +199,7 @@ def _parser() -> argparse.ArgumentParser:
 
     access_command.register(commands)
     answers_command.register(commands)
+    replay_command.register(commands)
 
     dev = commands.add_parser("dev", help="run the whole stack on this machine (what `make run` calls)")
     dev.add_argument("--helpcenter", type=Path, default=Path("data/helpcenter/rho_bank/kb.jsonl"))
