@@ -106,3 +106,14 @@ class IssuedToken(BaseModel):
 class PromiseBody(_Body):
     text: CleanText = Field(min_length=1, max_length=500, description="what you promised the customer")
     due_at: datetime = Field(description="when it is due; missed, it raises the ticket's priority")
+
+
+class PromiseForm(_Body):
+    """The console's promise form: due a number of hours from now."""
+
+    text: CleanText = Field(min_length=1, max_length=500)
+    hours: int = Field(ge=1, le=1440)
+
+
+class ApproveForm(_Body):
+    title: CleanText = Field(min_length=1, max_length=200)

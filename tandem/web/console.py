@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -17,9 +17,9 @@ from starlette.concurrency import run_in_threadpool
 
 from tandem.access.identity import Caller, Kind
 from tandem.api import agent_actions as actions
-from tandem.api.problems import not_allowed
+from tandem.api.problems import Problem, not_allowed
 from tandem.api.routes_access import sign_in
-from tandem.api.schemas import AgentMessage, CloseBody, HandBackBody
+from tandem.api.schemas import AgentMessage, ApproveForm, CloseBody, HandBackBody, PromiseForm
 from tandem.api.services import Services, Svc
 from tandem.contracts import (
     AgentDraft,
@@ -31,6 +31,7 @@ from tandem.contracts import (
     QueueItem,
     TranscriptEntry,
 )
+from tandem.knowledge.approved import NotApprovable
 from tandem.store import TicketSummary
 from tandem.web import live
 from tandem.web.rendering import CONSOLE_HEADERS, fragment, page, waited
@@ -191,13 +192,15 @@ async def _view(svc: Services, who: Caller, ticket_id: str) -> TicketView:
     return TicketView(status, handoff, draft, mode_of(status, who))
 
 
-def _controls(status: ConversationStatus, who: Caller, focus: bool = False) -> str:
+def _controls(status: ConversationStatus, who: Caller, focus: bool = False, approved: str = "") -> str:
     return fragment(
         "console/_controls.html",
         ticket_id=status.ticket_id,
         mode=mode_of(status, who),
         owner=status.agent,
         resolution=status.resolution,
+        promises=status.promises,
+        approved=approved,
         reply_key=new_form_key(),
         focus=focus,
     )
@@ -296,3 +299,37 @@ async def close(ticket_id: str, request: Request, who: ConsoleAgent, svc: Svc) -
     body = checked(CloseBody, await form(request))
     status = await actions.close(svc, who, ticket_id, body.resolution, body.note)
     return HTMLResponse(_controls(status, who, focus=True), headers=CONSOLE_HEADERS)
+
+
+@router.post("/tickets/{ticket_id}/promises")
+async def promise(ticket_id: str, request: Request, who: ConsoleAgent, svc: Svc) -> HTMLResponse:
+    fields = await form(request)
+    body = checked(PromiseForm, fields)
+    due = datetime.now(UTC) + timedelta(hours=body.hours)
+    await actions.promise(svc, who, ticket_id, body.text, due)
+    return HTMLResponse(_controls(await svc.tandem.status(ticket_id), who), headers=CONSOLE_HEADERS)
+
+
+@router.post("/tickets/{ticket_id}/approve-answer")
+async def approve_answer(ticket_id: str, request: Request, who: ConsoleAgent, svc: Svc) -> HTMLResponse:
+    """The closed ticket's resolution note becomes the team's answer (tandem.knowledge.approved)."""
+    body = checked(ApproveForm, await form(request))
+    ticket = await run_in_threadpool(svc.store.get_ticket, ticket_id)
+    if ticket is None or not (ticket.resolution_text or "").strip():
+        raise Problem(422, "not_approvable", "Not an approvable answer", "the ticket has no resolution note")
+    try:
+        answer = await run_in_threadpool(
+            lambda: svc.store.approve_answer(
+                title=body.title,
+                body=ticket.resolution_text or "",
+                owner=who.subject,
+                product=ticket.product,
+                question=ticket.subject,
+                from_ticket_id=ticket_id,
+            )
+        )
+    except NotApprovable as err:
+        raise Problem(422, "not_approvable", "Not an approvable answer", str(err)) from None
+    await svc.audit(who, "approve_answer", ticket_id, answer.answer_id)
+    status = await svc.tandem.status(ticket_id)
+    return HTMLResponse(_controls(status, who, approved=answer.answer_id), headers=CONSOLE_HEADERS)

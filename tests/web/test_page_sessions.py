@@ -16,6 +16,7 @@ from tandem.api.auth import SESSION_COOKIE
 from tandem.api.config import ApiSettings
 from tandem.api.server import serving
 from tandem.settings import Settings
+from tandem.store import TicketStore
 from tests.api.conftest import AGENT_PASSWORD, Api
 
 HTMX = {"HX-Request": "true"}
@@ -159,3 +160,44 @@ async def test_with_an_identity_provider_the_login_page_says_to_use_it(api: Api,
             "/console/login", data={"agent_id": "maya", "password": AGENT_PASSWORD}, headers=HTMX
         )
         assert password.status_code == 403 and "identity provider" in password.text
+
+
+async def test_the_console_records_a_promise_and_approves_a_resolution_as_an_answer(api: Api) -> None:
+    async with api.client(api.backend_key) as backend:
+        opened = await backend.post(
+            "/v1/tickets",
+            json={"customer": {"customer_id": f"kim-{uuid.uuid4().hex[:6]}"}, "message": "A person please"},
+        )
+    ticket_id = opened.json()["ticket_id"]
+    async with httpx.AsyncClient(base_url=api.url, timeout=60) as client:
+        agent = {"Cookie": f"{SESSION_COOKIE}={await _console_session(api, client)}"} | HTMX
+        await client.post(f"/console/tickets/{ticket_id}/take-over", headers=agent)
+        promised = await client.post(
+            f"/console/tickets/{ticket_id}/promises",
+            data={"text": "I'll call you back tomorrow", "hours": "24"},
+            headers=agent,
+        )
+        assert (
+            promised.status_code == 200
+            and "call you back tomorrow" in promised.text
+            and "open" in promised.text
+        )
+        note = "Koala plans pause for up to 60 days from the Plans tab."
+        closed = await client.post(
+            f"/console/tickets/{ticket_id}/close",
+            data={"note": note, "resolution": "resolved_by_human"},
+            headers=agent,
+        )
+        assert "Approve as an answer" in closed.text
+        approved = await client.post(
+            f"/console/tickets/{ticket_id}/approve-answer",
+            data={"title": "Pausing a Koala plan"},
+            headers=agent,
+        )
+        assert approved.status_code == 200 and "Approved as the team's answer" in approved.text
+    [answer] = [
+        a for a in TicketStore(api.access._engine).approved_answers() if a.from_ticket_id == ticket_id
+    ]
+    assert (answer.title, answer.body) == ("Pausing a Koala plan", note)
+    actions = [event.action for event in reversed(api.access.audit_trail(ticket_id))]
+    assert actions == ["take_over", "promise", "close", "approve_answer"]
