@@ -1,0 +1,59 @@
+"""Questions asking for a bound or a range: answered by a statement that states one, or not at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from tandem.knowledge.documents import Article
+from tests.responder.test_answers_behaviour import _has, _respond
+
+TERMS = Article(
+    id="terms",
+    title="Lilac Plan: repayment terms",
+    body=(
+        "## Standard repayment term\n"
+        "- If you do not choose a custom schedule, your plan defaults to a 12-month repayment term.\n\n"
+        "## Flexible repayment term\n- You may select a custom repayment term between 7 and 18 months.\n\n"
+        "## Choosing your term\n- If no selection is made at setup, the plan proceeds at 12 months."
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["What's the longest repayment term I can choose?", "What is the shortest repayment term I can pick?"],
+)
+def test_a_question_asking_for_a_bound_is_answered_by_the_bound(message: str) -> None:
+    """ "The longest term" is stated as a limit ("between 7 and 18 months"), not by the term that merely
+    applies by default."""
+    reply = _respond(message, [TERMS])
+    assert not reply.abstained and _has(reply.text, "7", "18")
+
+
+def test_a_bound_the_help_center_does_not_state_is_not_answered_with_a_value_that_merely_applies() -> None:
+    article = Article(
+        id="default",
+        title="Lilac Plan: repayment terms",
+        body="## Standard repayment term\n- If you do not choose a custom schedule, your plan defaults to a "
+        "12-month repayment term.",
+    )
+    reply = _respond("What's the longest repayment term I can choose?", [article])
+    assert reply.abstained and not _has(reply.text, "12")
+
+
+def test_a_range_is_answered_with_both_ends_or_not_at_all() -> None:
+    approval = Article(
+        id="approval",
+        title="Lilac Card: what you get on approval",
+        body="## On approval\n- Your starting credit line will be at least $10,000.\n- Annual fee: $0.00.",
+    )
+    reply = _respond("What range of credit line can I expect on the Lilac Card?", [approval])
+    assert reply.abstained and not _has(reply.text, "$10,000")
+    limits = Article(
+        id="limits",
+        title="Lilac Card: credit limits",
+        body="## Your credit line range\n"
+        "- Your initial credit line will be at least $10,000 and may be as high as $50,000 after review.",
+    )
+    reply = _respond("What range of credit line can I expect on the Lilac Card?", [approval, limits])
+    assert not reply.abstained and _has(reply.text, "$10,000", "$50,000")
