@@ -23,7 +23,6 @@ from tandem.contracts import (
     BusinessHours,
     CarriedState,
     ConversationState,
-    ConversationStatus,
     ConversationTimeouts,
     CustomerContext,
     EscalationDecision,
@@ -31,9 +30,7 @@ from tandem.contracts import (
     GeneratedReply,
     Priority,
     Resolution,
-    SourceRef,
     SupportResponse,
-    TranscriptEntry,
     TurnRequest,
 )
 from tandem.conversation.clocks import Clocks
@@ -43,10 +40,10 @@ from tandem.conversation.effects import (
     WriteEvent,
 )
 from tandem.conversation.journal import Journal
+from tandem.conversation.reads import ConversationReads
 from tandem.escalation import business_hours, notices
 
 HISTORY_FOR_CHECKS = 8  # transcript entries the escalation check sees
-ANSWERS_KEPT_FOR_DEDUP = 50
 HUMANS = (ConversationState.WAITING_FOR_HUMAN, ConversationState.HUMAN_ACTIVE)
 
 
@@ -80,7 +77,7 @@ def fresh_state(customer: CustomerContext, now: datetime) -> CarriedState:
 
 
 @dataclass
-class Conversation:
+class Conversation(ConversationReads):
     ticket_id: str
     customer: CustomerContext
     timeouts: ConversationTimeouts
@@ -357,60 +354,6 @@ class Conversation:
         if ai_mode is AiMode.OFF:
             return False
         return self.data.state in HUMANS and self.data.customer_activity != self.data.drafted_for_activity
-
-    # --- responses and reads ----------------------------------------------------------------------
-
-    def status(self) -> ConversationStatus:
-        d = self.data
-        return ConversationStatus(
-            ticket_id=self.ticket_id,
-            customer_id=self.customer.customer_id,
-            state=d.state,
-            priority=d.priority,
-            escalated=d.escalated,
-            agent=d.agent,
-            ai_turns=d.ai_turns,
-            escalation_reasons=d.escalation_reasons,
-            resolution=d.resolution,
-            opened_at=d.opened_at,
-            waiting_since=d.waiting_since,
-            timeouts=self.timeouts,
-            csat=d.csat,
-            reopened=d.reopened,
-            category=d.category,
-            promises=d.promises,
-        )
-
-    def response(
-        self,
-        message_id: str,
-        author: Author,
-        text: str,
-        sources: list[SourceRef] | None = None,
-        confidence: float | None = None,
-        decision: EscalationDecision | None = None,
-    ) -> SupportResponse:
-        return SupportResponse(
-            ticket_id=self.ticket_id,
-            message_id=message_id,
-            text=text,
-            author=author,
-            sources=sources or [],
-            confidence=confidence,
-            escalation=decision or EscalationDecision(escalate=False),
-            state=self.data.state,
-        )
-
-    def remember(self, message_id: str, response: SupportResponse) -> None:
-        """The answer to a message id, so a retried message gets it again (the newest are kept)."""
-        self.data.answered[message_id] = response
-        while len(self.data.answered) > ANSWERS_KEPT_FOR_DEDUP:
-            self.data.answered.pop(next(iter(self.data.answered)))
-
-    def entry(self, message_id: str | None) -> TranscriptEntry | None:
-        if message_id is None:
-            return None
-        return next((e for e in self.data.transcript_tail if e.message_id == message_id), None)
 
     # --- what every transition shares -------------------------------------------------------------
 
