@@ -118,11 +118,14 @@ def _approve(args: argparse.Namespace, settings: Settings) -> int:
     )
     until = f", until {answer.expires_at:%Y-%m-%d %H:%M} UTC" if answer.expires_at else ""
     out(f"approved {answer.answer_id}: {answer.title} (product: {answer.product or 'all'}{until})")
+    _mirror(store, settings)
     return 0
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
-    answers = _store(settings).approved_answers(include_inactive=args.all)
+    store = _store(settings)
+    _mirror(store, settings)  # expired ones leave Weaviate too
+    answers = store.approved_answers(include_inactive=args.all)
     if not answers:
         out("no approved answers; approve one with `tandem answers approve`")
     now = datetime.now(UTC)
@@ -147,6 +150,7 @@ def _withdraw(args: argparse.Namespace, settings: Settings) -> int:
         return USAGE_ERROR
     AccessStore(store._engine).audit("agent", args.by, "withdraw_answer", detail=answer.answer_id)
     out(f"withdrawn {answer.answer_id}: no reply quotes it from now on")
+    _mirror(store, settings)
     return 0
 
 
@@ -163,3 +167,16 @@ def _suggest(args: argparse.Namespace, settings: Settings) -> int:
     if found:
         out('\napprove one with: tandem answers approve --from-ticket TICKET --title "..."')
     return 0
+
+
+def _mirror(store: TicketStore, settings: Settings) -> None:
+    """With Weaviate as the knowledge backend, it holds exactly the active answers (replies also check the
+    store before quoting one, so this only keeps search results tidy)."""
+    if settings.knowledge_backend != "weaviate":
+        return
+    from tandem.adapters.weaviate_session import weaviate
+    from tandem.adapters.weaviate_sync import mirror_answers
+
+    with weaviate(settings) as backend:
+        written, deleted = mirror_answers(store, backend)
+    out(f"Weaviate: {written} chunks written, {deleted} answers removed")

@@ -44,7 +44,11 @@ def build_knowledge(settings: Settings, store: TicketStore, embedder: Embedder) 
         from tandem.adapters.weaviate_backend import WeaviateKnowledge
 
         return WeaviateKnowledge.from_settings(
-            settings, embedder, lexicon=StoreLexicon(store), ticket_speller=StoreTicketSpeller(store)
+            settings,
+            embedder,
+            lexicon=StoreLexicon(store),
+            ticket_speller=StoreTicketSpeller(store),
+            still_quotable=lambda ids: set(store.get_articles(ids)),
         )
     reranker: Reranker | None = None
     if settings.cohere_api_key:

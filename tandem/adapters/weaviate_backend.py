@@ -43,6 +43,7 @@ from tandem.adapters.weaviate_schema import (
     ticket_vector_text,
 )
 from tandem.contracts import SimilarTicket, SourceRef
+from tandem.knowledge.approved import is_approved_answer
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.interfaces import Embedder
 from tandem.knowledge.lexicon import HelpCenterLexicon
@@ -155,7 +156,11 @@ class WeaviateKnowledge:
         batch_size: int = IMPORT_BATCH,
         lexicon: Callable[[], HelpCenterLexicon] | None = None,
         ticket_speller: Callable[[], Speller] | None = None,
+        still_quotable: Callable[[list[str]], set[str]] | None = None,
     ) -> None:
+        # Approved answers are checked against the store before they are quoted: one withdrawn or expired
+        # since Weaviate last heard of it is never shown (tandem.store.answers).
+        self._still_quotable = still_quotable
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"alpha must be in [0, 1], got {alpha}")
         self._client = client
@@ -409,6 +414,10 @@ class WeaviateKnowledge:
                     source=first.get("source"),
                     internal=bool(first.get("internal")),
                 )
+        answers = [a.id for a in found.values() if is_approved_answer(a.category)]
+        if answers and self._still_quotable is not None:
+            current = self._still_quotable(answers)
+            found = {k: a for k, a in found.items() if not is_approved_answer(a.category) or k in current}
         return found
 
     def similar_tickets(

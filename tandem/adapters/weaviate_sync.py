@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from tandem.adapters.weaviate_schema import ArticleChunk, article_chunks
+from tandem.knowledge.approved import APPROVED_SOURCE
 from tandem.knowledge.documents import ResolvedTicket
 from tandem.store import TicketStore
 
@@ -30,3 +31,13 @@ def mirror_source(
     removed = before - {article.id for article in current}
     deleted = backend.delete_articles(removed) if removed else 0
     return written, deleted
+
+
+def mirror_answers(store: TicketStore, backend: ArticleMirror) -> tuple[int, int]:
+    """Make Weaviate hold exactly the active approved answers (tandem.store.answers): each approve,
+    withdraw or listing calls it, which also removes those expired since. Returns (written, deleted)."""
+    every = store.approved_answers(include_inactive=True)
+    active = store.list_articles(source=APPROVED_SOURCE)
+    written = backend.import_articles(chunk for article in active for chunk in article_chunks(article))
+    gone = {f"answer/{a.answer_id}" for a in every} - {a.id for a in active}
+    return written, backend.delete_articles(gone) if gone else 0

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from tandem.api.auth import Agent
 from tandem.api.problems import RESPONSES, Problem, unknown_ticket
 from tandem.api.schemas import _Body
-from tandem.api.services import Svc
+from tandem.api.services import Services, Svc
 from tandem.knowledge.approved import MAX_BODY_CHARS, MAX_TITLE_CHARS, NotApprovable
 from tandem.store import ApprovedAnswer, UnknownAnswerError, UnknownTicketError
 from tandem.text_hygiene import CleanText, IdText
@@ -96,6 +96,7 @@ async def approve(body: AnswerBody, who: Agent, svc: Svc) -> ApprovedAnswerOut:
     except ValueError as err:
         raise Problem(422, "invalid_request", "Invalid request", str(err)) from None
     await svc.audit(who, "approve_answer", body.from_ticket_id, answer.answer_id)
+    await run_in_threadpool(mirror, svc)
     return _out(answer)
 
 
@@ -113,6 +114,7 @@ async def withdraw(answer_id: IdText, who: Agent, svc: Svc) -> ApprovedAnswerOut
     except UnknownAnswerError:
         raise Problem(404, "unknown_answer", "No such approved answer") from None
     await svc.audit(who, "withdraw_answer", None, answer_id)
+    await run_in_threadpool(mirror, svc)
     return _out(answer)
 
 
@@ -130,3 +132,14 @@ async def candidates(who: Agent, svc: Svc, limit: int = 20) -> list[CandidateOut
         )
         for c in found
     ]
+
+
+def mirror(svc: Services) -> None:
+    """With Weaviate as the knowledge backend, it holds exactly the active answers, as the CLI keeps it."""
+    if svc.tandem_settings.knowledge_backend != "weaviate":
+        return
+    from tandem.adapters.weaviate_session import weaviate
+    from tandem.adapters.weaviate_sync import mirror_answers
+
+    with weaviate(svc.tandem_settings) as backend:
+        mirror_answers(svc.store, backend)

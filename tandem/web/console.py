@@ -19,6 +19,7 @@ from tandem.access.identity import Caller, Kind
 from tandem.api import agent_actions as actions
 from tandem.api.problems import Problem, not_allowed
 from tandem.api.routes_access import sign_in
+from tandem.api.routes_answers import mirror as mirror_answers
 from tandem.api.schemas import AgentMessage, ApproveForm, CloseBody, HandBackBody, PromiseForm
 from tandem.api.services import Services, Svc
 from tandem.contracts import (
@@ -331,5 +332,6 @@ async def approve_answer(ticket_id: str, request: Request, who: ConsoleAgent, sv
     except NotApprovable as err:
         raise Problem(422, "not_approvable", "Not an approvable answer", str(err)) from None
     await svc.audit(who, "approve_answer", ticket_id, answer.answer_id)
+    await run_in_threadpool(mirror_answers, svc)
     status = await svc.tandem.status(ticket_id)
     return HTMLResponse(_controls(status, who, approved=answer.answer_id), headers=CONSOLE_HEADERS)

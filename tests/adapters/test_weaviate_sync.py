@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tandem.adapters.weaviate_schema import ArticleChunk
-from tandem.adapters.weaviate_sync import mirror_source
+from tandem.adapters.weaviate_sync import mirror_answers, mirror_source
 from tandem.knowledge.documents import ResolvedTicket
 from tandem.knowledge.ingest import ingest_path
 from tandem.store import TicketStore, create_schema, make_engine
@@ -53,3 +53,21 @@ def test_mirror_writes_the_source_as_it_is_and_deletes_what_the_sync_removed(tmp
 
     assert {c.article_id for c in mirror.chunks} == {"cards/freeze"} and written == len(mirror.chunks)
     assert mirror.deleted == ["cards/limits"] and deleted == 1
+
+
+def test_weaviate_holds_exactly_the_active_approved_answers(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'tandem.db'}")
+    create_schema(engine)
+    store = TicketStore(engine)
+    kept = store.approve_answer(title="Pausing a plan", body="Pause it from the Plans tab.", owner="ana")
+    gone = store.approve_answer(title="Old offer", body="The spring offer ends in May.", owner="ana")
+    store.withdraw_answer(gone.answer_id, "ana")
+
+    mirror = RecordingMirror()
+    written, deleted = mirror_answers(store, mirror)
+
+    assert {c.article_id for c in mirror.chunks} == {f"answer/{kept.answer_id}"} and written == len(
+        mirror.chunks
+    )
+    assert mirror.deleted == [f"answer/{gone.answer_id}"] and deleted == 1
+    assert all(c.category == "approved-answer" for c in mirror.chunks)
