@@ -35,9 +35,11 @@ from tandem.contracts import (
     EscalationReason,
     Priority,
 )
+from tandem.escalation import repeats
 from tandem.escalation import signals as sig
 from tandem.escalation.policy import Policy, default_policy, load_policy
-from tandem.escalation.signals import Signal, timer_reason
+from tandem.escalation.repeats import timer_reason
+from tandem.escalation.signals import Signal
 from tandem.escalation.topics import TopicMatch, TopicMatcher
 from tandem.knowledge.documents import ResolvedTicket
 from tandem.knowledge.interfaces import Embedder
@@ -144,14 +146,20 @@ class EscalationEngine:
                 )
             )
 
-        for detect in (sig.frustration, sig.cancellation, sig.complaint, sig.multi_issue, sig.claimed_repeat):
+        for detect in (
+            sig.frustration,
+            sig.cancellation,
+            sig.complaint,
+            sig.multi_issue,
+            repeats.claimed_repeat,
+        ):
             found = detect(message)
             if found:
                 weighed.append(found)
-        repeated = sig.repeated_question(message, recent_messages)
+        repeated = repeats.repeated_question(message, recent_messages)
         if repeated:
             weighed.append(repeated)
-        unsure = sig.unsure_turns(unsure_turns, UNSURE_TURNS_LIMIT)
+        unsure = repeats.unsure_turns(unsure_turns, UNSURE_TURNS_LIMIT)
         if unsure:
             weighed.append(unsure)
         if customer.high_value:

@@ -11,7 +11,7 @@ import pytest
 from tandem.contracts import CustomerContext, EscalationCheck, EscalationDecision, Priority
 from tandem.escalation.engine import EscalationEngine
 from tandem.escalation.policy import Policy, Topic, default_policy, load_policy
-from tandem.escalation.signals import timer_reason
+from tandem.escalation.repeats import timer_reason
 from tandem.escalation.topics import TopicMatcher
 from tandem.knowledge.documents import ResolvedTicket
 from tandem.knowledge.embeddings import WordLlamaEmbedder

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tandem.escalation import signals
+from tandem.escalation import repeats, signals
 
 
 @pytest.mark.parametrize(
@@ -178,9 +178,9 @@ def test_multi_issue_guards(message: str) -> None:
 
 
 def test_repeated_question_from_recent_messages() -> None:
-    once = signals.repeated_question("where is my refund?", ["Where is my refund", "thanks"])
+    once = repeats.repeated_question("where is my refund?", ["Where is my refund", "thanks"])
     assert once is not None and once.code == "repeated_failure" and once.strength == 0.8
-    twice = signals.repeated_question(
+    twice = repeats.repeated_question(
         "Why was my card payment declined?",
         ["why was my card payment declined", "ok", "My card payment was declined, why?"],
     )
@@ -197,25 +197,25 @@ def test_repeated_question_from_recent_messages() -> None:
     ],
 )
 def test_repeated_question_guards(message: str, earlier: list[str]) -> None:
-    assert signals.repeated_question(message, earlier) is None
+    assert repeats.repeated_question(message, earlier) is None
 
 
 def test_claimed_repeat_and_unsure_turns() -> None:
-    claimed = signals.claimed_repeat("This is the third time I'm asking about this")
+    claimed = repeats.claimed_repeat("This is the third time I'm asking about this")
     assert claimed is not None and claimed.code == "repeated_failure"
-    assert signals.claimed_repeat("This is the first time I've used the app") is None
-    assert signals.unsure_turns(1) is None
-    unsure = signals.unsure_turns(2)
+    assert repeats.claimed_repeat("This is the first time I've used the app") is None
+    assert repeats.unsure_turns(1) is None
+    unsure = repeats.unsure_turns(2)
     assert unsure is not None and unsure.strength == 1.0
 
 
 def test_timer_reasons_share_the_record_format() -> None:
-    pickup = signals.timer_reason("pickup_timeout", waited=timedelta(minutes=5))
+    pickup = repeats.timer_reason("pickup_timeout", waited=timedelta(minutes=5))
     assert (pickup.code, pickup.strength) == ("pickup_timeout", 1.0) and "5 min" in pickup.detail
-    assert "8 AI turns" in signals.timer_reason("ai_turn_limit", turns=8).detail
-    assert "20 min" in signals.timer_reason("ai_time_limit", waited=timedelta(minutes=20)).detail
+    assert "8 AI turns" in repeats.timer_reason("ai_turn_limit", turns=8).detail
+    assert "20 min" in repeats.timer_reason("ai_time_limit", waited=timedelta(minutes=20)).detail
     with pytest.raises(ValueError, match="unknown timer"):
-        signals.timer_reason("lunch_break")
+        repeats.timer_reason("lunch_break")
 
 
 def test_misspellings_fold_to_the_closest_word() -> None:
@@ -237,9 +237,9 @@ def test_misspellings_fold_to_the_closest_word() -> None:
 )
 def test_frustration_and_claimed_repeat_guards(message: str) -> None:
     assert signals.frustration(message) is None
-    assert signals.claimed_repeat(message) is None
+    assert repeats.claimed_repeat(message) is None
 
 
 def test_claimed_repeat_is_also_frustration() -> None:
     message = "how many times do I have to ask you about my card?"
-    assert signals.claimed_repeat(message) is not None and signals.frustration(message) is not None
+    assert repeats.claimed_repeat(message) is not None and signals.frustration(message) is not None
