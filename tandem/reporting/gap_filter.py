@@ -65,3 +65,7 @@ class GapFilter:
 
     def keeps(self, question: str) -> bool:
         return self.why_not(question) is None
+
+    def embed(self, question: str) -> np.ndarray:
+        """The question's embedding (unit length), for grouping gaps that ask the same thing."""
+        return self._model.embed_query(question)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tandem.knowledge.embeddings import default_embedder
 from tandem.reporting.review import (
     cluster_questions,
     content_gaps,
@@ -131,3 +132,19 @@ def test_run_review_with_nothing_to_show(capsys) -> None:
     out = capsys.readouterr().out
     assert "Conversations to review (0 of 0)\n  none" in out
     assert "(0 of 0 groups)\n  none" in out
+
+
+def test_content_gaps_asking_the_same_thing_in_other_words_group_by_meaning() -> None:
+    model = default_embedder()
+    asked = [
+        "How do I change the PIN on my card?",
+        "what's the process for resetting my card pin",
+        "Can I get a mortgage with you?",
+        "I'd like to set a new PIN code for my card",
+        "Do you offer home loans?",
+    ]
+    lexical = cluster_questions(asked)
+    dense = cluster_questions(asked, embed=model.embed_query)
+    assert [sorted(g) for g in dense if 0 in g] == [[0, 1, 3]], dense
+    assert [sorted(g) for g in lexical if 0 in g] != [[0, 1, 3]], "shared words alone miss the paraphrase"
+    assert not any({0, 2} <= set(g) for g in dense), "different questions stay apart"
