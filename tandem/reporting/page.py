@@ -10,6 +10,7 @@ from tandem.metrics import Status, SupportPath
 from tandem.metrics.fmt import duration, pct, rate_text, rating
 from tandem.reporting.charts import PALETTE, Band, Series, bar_chart, hbar_chart, line_chart
 from tandem.reporting.text import DEFINITIONS, GROUP_HEADERS, PATH_NAMES, group_row, plural
+from tandem.reporting.verdicts import summary_line
 
 if TYPE_CHECKING:
     from tandem.reporting.report import Report
@@ -138,6 +139,7 @@ def render_html(report: Report) -> str:
         f"{m.tickets - m.closed} open · "
         + escape(", ".join(f"{PATH_NAMES[p]} {m.paths.get(p, 0)}" for p in SupportPath))
         + "</p>",
+        f'<p class="meta">containment {pct(m.containment.value)} · {escape(summary_line(report.reviews))}</p>',
         "<h2>Targets</h2>",
         _table(
             ["check", "value", "target", "status"],

@@ -87,8 +87,9 @@ def test_a_verdict_takes_the_ticket_off_the_list_and_exports_as_a_suite_item(
     assert "T-wrong" not in listed and "T-unsure" not in listed, "reviewed tickets leave the to-do list"
     assert "should have escalated 1" in listed
 
-    run_report(store, now=OPENED + timedelta(days=1))
+    run_report(store, now=OPENED + timedelta(days=1), html_path=tmp_path / "report.html")
     assert "AI answers judged right 0 of 1 (0%)" in capsys.readouterr().out
+    assert "AI answers judged right 0 of 1 (0%)" in (tmp_path / "report.html").read_text()
 
     suite = tmp_path / "reviewed"
     suite.mkdir()
