@@ -139,7 +139,8 @@ def render_html(report: Report) -> str:
         f"{m.tickets - m.closed} open · "
         + escape(", ".join(f"{PATH_NAMES[p]} {m.paths.get(p, 0)}" for p in SupportPath))
         + "</p>",
-        f'<p class="meta">containment {pct(m.containment.value)} · {escape(summary_line(report.reviews))}</p>',
+        f'<p class="meta">containment {pct(m.containment.value)} · '
+        f"{escape(summary_line(report.reviews))}</p>",
         "<h2>Targets</h2>",
         _table(
             ["check", "value", "target", "status"],
