@@ -33,7 +33,7 @@ from tandem.contracts import (
     TranscriptEntry,
 )
 from tandem.knowledge.approved import NotApprovable
-from tandem.store import TicketSummary
+from tandem.store import TicketSummary, UnknownAnswerError
 from tandem.web import live
 from tandem.web.rendering import CONSOLE_HEADERS, fragment, page, waited
 from tandem.web.session import (
@@ -335,3 +335,21 @@ async def approve_answer(ticket_id: str, request: Request, who: ConsoleAgent, sv
     await run_in_threadpool(mirror_answers, svc)
     status = await svc.tandem.status(ticket_id)
     return HTMLResponse(_controls(status, who, approved=answer.answer_id), headers=CONSOLE_HEADERS)
+
+
+@router.get("/answers")
+async def answers_page(request: Request, who: ConsoleAgent, svc: Svc) -> HTMLResponse:
+    found = await run_in_threadpool(svc.store.approved_answers)
+    return page(request, "console/answers.html", {"agent": who.subject, "answers": found}, CONSOLE_HEADERS)
+
+
+@router.post("/answers/{answer_id}/withdraw")
+async def withdraw_answer(answer_id: str, who: ConsoleAgent, svc: Svc) -> HTMLResponse:
+    try:
+        await run_in_threadpool(svc.store.withdraw_answer, answer_id, who.subject)
+    except UnknownAnswerError:
+        raise Problem(404, "unknown_answer", "No such approved answer") from None
+    await svc.audit(who, "withdraw_answer", None, answer_id)
+    await run_in_threadpool(mirror_answers, svc)
+    found = await run_in_threadpool(svc.store.approved_answers)
+    return HTMLResponse(fragment("console/_answers.html", answers=found), headers=CONSOLE_HEADERS)

@@ -195,9 +195,15 @@ async def test_the_console_records_a_promise_and_approves_a_resolution_as_an_ans
             headers=agent,
         )
         assert approved.status_code == 200 and "Approved as the team's answer" in approved.text
-    [answer] = [
-        a for a in TicketStore(api.access._engine).approved_answers() if a.from_ticket_id == ticket_id
-    ]
+        listed = await client.get("/console/answers", headers=agent)
+        assert listed.status_code == 200 and "Pausing a Koala plan" in listed.text
+    store = TicketStore(api.access._engine)
+    [answer] = [a for a in store.approved_answers() if a.from_ticket_id == ticket_id]
     assert (answer.title, answer.body) == ("Pausing a Koala plan", note)
+    async with httpx.AsyncClient(base_url=api.url, timeout=60) as client:
+        agent = {"Cookie": f"{SESSION_COOKIE}={await _console_session(api, client)}"} | HTMX
+        gone = await client.post(f"/console/answers/{answer.answer_id}/withdraw", headers=agent)
+        assert gone.status_code == 200 and answer.answer_id not in gone.text
+    assert answer.answer_id not in {a.answer_id for a in store.approved_answers()}
     actions = [event.action for event in reversed(api.access.audit_trail(ticket_id))]
     assert actions == ["take_over", "promise", "close", "approve_answer"]
