@@ -77,7 +77,19 @@ class TurnAnswerer:
             history=request.history,
             focus=focus,
         )
-        return _timed(stages, "reply", lambda: self._pipeline.reply(generation, passages))
+        reply = _timed(stages, "reply", lambda: self._pipeline.reply(generation, passages))
+        if reply.abstained and reply.confidence == 0.0 and limit == self.articles_per_turn:
+            # Nothing in the best articles states anything asked: read the next ones before saying "not
+            # sure" (their weaker retrieval lowers the confidence of what they answer).
+            more = _timed(
+                stages, "articles", lambda: turn_articles(self._knowledge, query, focus.product, limit * 2)
+            )
+            extra = _timed(
+                stages, "passages", lambda: self._knowledge.articles([a.id for a in customer_facing(more)])
+            )
+            generation = generation.model_copy(update={"articles": more})
+            reply = _timed(stages, "reply", lambda: self._pipeline.reply(generation, extra))
+        return reply
 
 
 def _timed(stages: dict[str, float], stage: str, call: Callable[[], _T]) -> _T:

@@ -76,13 +76,14 @@ def _turn(
     *,
     account: dict[str, str] | None = None,
     earlier: Sequence[str] = (),
+    product: str | None = None,
 ) -> GeneratedReply:
     at = datetime(2025, 1, 1, 9, tzinfo=UTC)
     history = [
         TranscriptEntry(message_id=f"m{n}", author=Author.CUSTOMER, text=text, at=at)
         for n, text in enumerate(earlier)
     ]
-    customer = CustomerContext(customer_id="c-1", name="Ada", account_facts=account or {})
+    customer = CustomerContext(customer_id="c-1", name="Ada", account_facts=account or {}, product=product)
     return answerer.answer(TurnRequest(ticket_id="T-1", message=message, customer=customer, history=history))
 
 
@@ -447,3 +448,16 @@ def test_a_time_window_asks_for_a_period() -> None:
     question = Question.read("How many referral bonuses can I get, and over what time window?")
     assert question.asks[-1].wants >= {"duration"} and "time" not in question.asks[-1].wants
     assert "time" in Question.read("What time is the wire cut-off?").asks[0].wants
+
+
+def test_when_the_best_articles_state_nothing_asked_the_next_ones_are_read(answerer: TurnAnswerer) -> None:
+    """The Silver savings account's opening deposit is stated in an article retrieval ranks below four others
+    about the account: a turn whose first articles state nothing it was asked reads four more before it
+    says it is not sure."""
+    reply = _turn(
+        answerer,
+        "Thinking about the Silver savings account - what's the minimum to open it, and what's the monthly "
+        "fee if my balance falls below the requirement?",
+        product="savings_accounts",
+    )
+    assert not reply.abstained and _has(reply.text, "$500", "$5.00"), reply.text
