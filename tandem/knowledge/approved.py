@@ -19,7 +19,10 @@ MAX_TITLE_CHARS = 200
 MAX_BODY_CHARS = 4000
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_PHONE = re.compile(r"(?<![\w$.,])\+?\d(?:[\s().-]*\d){8,14}(?![\w%])")
+# An international number (+ and at least 9 digits), a North American one (555-123-4567, (555) 123 4567) or
+# a card number (13-19 digits, maybe grouped); not dates ("2026-12-31 10:00") or amounts ("$1,000,000").
+_PHONE = re.compile(r"\+\d[\d\s().-]{7,}\d|(?<![\w-])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?![\w-])")
+_CARD = re.compile(r"(?<![\w.,$])\d(?:[ -]?\d){12,18}(?![\w.,])")
 _TICKET = re.compile(r"\bT-[0-9A-Za-z][\w-]{3,}\b")
 
 
@@ -34,7 +37,9 @@ def customer_data_in(text: str, known: Iterable[str] = ()) -> list[str]:
     if _EMAIL.search(text):
         found.append("an email address")
     if _PHONE.search(text):
-        found.append("a phone or card number")
+        found.append("a phone number")
+    if _CARD.search(text):
+        found.append("a card or account number")
     if _TICKET.search(text):
         found.append("a ticket id")
     for value in known:

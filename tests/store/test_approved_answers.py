@@ -61,6 +61,7 @@ def test_an_expired_answer_is_neither_indexed_nor_quoted_and_moves_the_version(s
     [
         "Write to ada@example.com and we will pause it.",
         "Call +1 415 555 0134 to pause it.",
+        "Read the card number 4111 1111 1111 1111 to us.",
         "Same as in T-9f3a2c: pause it from the Plans tab.",
         "Customer c-77 paused it from the Plans tab.",
     ],
@@ -86,3 +87,16 @@ def test_the_approved_answers_source_is_not_synced_or_removed_as_a_whole(store: 
     with pytest.raises(ValueError, match="tandem answers withdraw"):
         store.sync_articles(APPROVED_SOURCE, [])
     assert len(store.list_articles()) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The spring offer ends 2026-12-31 10:00 UTC.",
+        "Transfers of up to $1,000,000 a day are possible.",
+        "Replacement cards arrive in 5 to 7 business days.",
+    ],
+)
+def test_dates_amounts_and_periods_are_no_customer_data(store: TicketStore, body: str) -> None:
+    answer = store.approve_answer(title="Offer", body=body, owner="ana")
+    assert answer.body == body
