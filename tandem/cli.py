@@ -170,6 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument(
         "--must-not", action="append", default=[], help="a wrong value a careless answer gives (repeat)"
     )
+    review.add_argument("--content-gap", action="store_true", help="the help center lacks what was needed")
     review.add_argument("--reviewer", default=default_agent, help=f"who reviewed (default {default_agent})")
     review.add_argument("--export", type=Path, metavar="FILE", help="write reviewed items as answers.jsonl")
     review.add_argument(

@@ -96,7 +96,14 @@ def review(args: argparse.Namespace, settings: Settings) -> int:
             print("error: a verdict needs both TICKET and --verdict", file=sys.stderr)
             return 2
         return record_verdict(
-            store, args.ticket, args.verdict, args.reviewer, args.note, args.must, args.must_not
+            store,
+            args.ticket,
+            args.verdict,
+            args.reviewer,
+            args.note,
+            args.must,
+            args.must_not,
+            content_gap=args.content_gap,
         )
     return run_review(store, args.since, args.limit, include_simulated=args.include_simulated)
 

@@ -1,11 +1,14 @@
-"""`tandem answers` as a process: approve (refusing customer data), list, withdraw, and the audit trail."""
+"""`tandem answers` and `tandem review` verdicts as processes: approve (refusing customer data), list,
+withdraw and the audit trail; a verdict recorded with its facts, and the mistakes refused."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from tandem.contracts import TicketRecord
 from tandem.store import TicketStore, create_schema, make_engine
 from tandem.store.access import AccessStore
 from tests.conftest import PROJECT_ROOT
@@ -57,3 +60,40 @@ def test_approve_list_withdraw(tmp_path: Path) -> None:
         "approve_answer",
         answer_id,
     ) in actions
+
+
+def test_review_verdicts_from_the_command_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'tandem.db'}"
+
+    def review(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tandem", "review", *args],
+            cwd=PROJECT_ROOT,
+            env={"PATH": "/usr/bin:/bin", "TANDEM_DATABASE_URL": db, "TANDEM_AGENT": "rita"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert review("--verdict", "answer_wrong").returncode == 2, "a verdict needs its ticket"
+    assert review("T-nope", "--verdict", "answer_wrong").returncode == 2
+    assert review("T-1", "--verdict", "sort_of").returncode == 2  # not a verdict
+    engine = make_engine(db)
+    create_schema(engine)
+    store = TicketStore(engine)
+    store.open_ticket(
+        TicketRecord(
+            ticket_id="T-1", customer_id="c-1", product=None, subject="", opened_at=datetime.now(UTC)
+        )
+    )
+    made = review(
+        "T-1", "--verdict", "answer_wrong", "--must", "$25", "--content-gap", "--note", "fee is $25"
+    )
+    assert made.returncode == 0 and "recorded answer_wrong for T-1 by rita" in made.stdout
+    [verdict] = store.reviews("T-1")
+    assert (verdict.verdict, verdict.must, verdict.content_gap, verdict.note) == (
+        "answer_wrong",
+        ("$25",),
+        True,
+        "fee is $25",
+    )

@@ -158,8 +158,10 @@ def record_verdict(
     note: str = "",
     must: Sequence[str] = (),
     must_not: Sequence[str] = (),
+    content_gap: bool = False,
 ) -> int:
-    """`tandem review TICKET --verdict V`: records it (the ticket leaves the to-do list); the exit code."""
+    """`tandem review TICKET --verdict V`: records it (the ticket leaves the to-do list); the exit code.
+    `content_gap`: the reviewer says the help center lacks what the answer needed."""
     if store.get_ticket(ticket_id) is None:
         print(f"error: no ticket {ticket_id!r}", file=sys.stderr)
         return 2
@@ -170,7 +172,7 @@ def record_verdict(
         reviewer,
         Verdict(verdict).value,
         note=note,
-        content_gap=bool(verdict == Verdict.SHOULD_HAVE_ESCALATED and not must),
+        content_gap=content_gap,
         must=must,
         must_not=must_not,
     )
