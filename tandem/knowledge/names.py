@@ -7,7 +7,8 @@ the Business Gold Rewards Card's fee article ($200 against $0). The fix is to kn
 
 - mined at index time from the articles themselves, as multi-word phrases written capitalised inside
   running text at least `MIN_MENTIONS` times and at least as often as all in lower case (a product
-  name; "Annual Fee" is not, it is mostly written "annual fee"), single CamelCase words ("EcoCard"), and
+  name; "Annual Fee" is not, it is mostly written "annual fee"; nor is "Annual Percentage Yield", written
+  as APY too), single CamelCase words ("EcoCard"), and
   title prefixes before a colon that at least two articles share ("Gold Plus: Investment sweep feature
   explained");
 - found in a text as spans of analysed tokens, where names that overlap merge into one span ("navy
@@ -36,6 +37,11 @@ _CAPITALISED = re.compile(r"(?<=[a-z,;] )((?:[A-Z][\w+&'\u2019-]*\s){1,4}[A-Z][\
 
 # One word with a capital inside it: a brand name ("EcoCard"), never an ordinary word.
 _CAMEL_CASE = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
+
+# A noun that ends at least this many names is one products are named by ("Account", "Card").
+PRODUCT_NOUN_NAMES = 3
+# An acronym written on its own: two to five capitals ("APY", "ACH").
+_ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
 
 Name = tuple[str, ...]  # analysed tokens
 
@@ -72,7 +78,22 @@ class ProductNames:
         candidates = {name for name, count in capitalised.items() if count >= MIN_MENTIONS}
         analysed = [analyze_keeping_case(text) for text in texts]
         lower = _lower_case_occurrences(candidates, analysed)
-        names = {n for n in candidates if capitalised[n] >= lower[n]}
+        # A capitalised phrase of three or more words the help center also writes as its acronym is a term,
+        # not a product: "Annual Percentage Yield" is the APY, "Automated Clearing House" the ACH. Not when
+        # it ends in a noun products are named by ("Gold Plus Account" is no GPA), and not for two words,
+        # whose initials match too much by chance ("Plus Account", PA).
+        acronyms = Counter(a.lower() for text in texts for a in _ACRONYM.findall(text))
+        endings = Counter(n[-1] for n in candidates)
+        product_nouns = {noun for noun, count in endings.items() if count >= PRODUCT_NOUN_NAMES}
+        terms = {
+            n
+            for n in candidates
+            if len(n) >= 3
+            and n[-1] not in product_nouns
+            and acronyms["".join(t[0] for t in n)] >= MIN_MENTIONS
+        }
+        parts = {n for n in candidates if any(within(n, t) for t in terms)}  # "Percentage Yield"
+        names = {n for n in candidates - terms - parts if capitalised[n] >= lower[n]}
         prefixes = Counter(tuple(analyze(t.split(":", 1)[0])) for t in titles if ":" in t)
         names |= {p for p, count in prefixes.items() if count >= 2 and 2 <= len(p) <= MAX_NAME_WORDS}
         return cls(frozenset(names), _common_nouns({n[-1] for n in names}, analysed))

@@ -41,7 +41,7 @@ from tandem.knowledge.query_analysis import analyze_query
 from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT
 from tandem.responder.focus import named_in
 from tandem.responder.question import FRAME, Question
-from tandem.responder.values import terms_of, values_in
+from tandem.responder.values import acronyms_of, terms_of, values_in
 
 
 def retrieval_strength(score: float, score_half_point: float = DEFAULT_SCORE_HALF_POINT) -> float:
@@ -51,7 +51,7 @@ def retrieval_strength(score: float, score_half_point: float = DEFAULT_SCORE_HAL
 
 def covered_words(question: Question, quoted: Sequence[str]) -> frozenset[str]:
     """The question's words the quoted texts hold; a quoted value answers the words that only ask for one."""
-    held = question.words & frozenset(t for text in quoted for t in terms_of(text))
+    held = question.words & frozenset(t for text in quoted for t in (*terms_of(text), *acronyms_of(text)))
     if any(values_in(text) for text in quoted):
         held |= question.words & FRAME
     return held

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from tandem.responder.values import label_head, terms_of, value_kinds, value_units, values_in
+from tandem.responder.values import acronyms_of, label_head, terms_of, value_kinds, value_units, values_in
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
@@ -285,7 +285,8 @@ class _Reader:
                 text=text,
                 source=self.source,
                 position=len(self.out),
-                terms=frozenset(tokens),
+                # A spelt-out name's acronym counts as said ("Annual Percentage Yield" answers "APY").
+                terms=frozenset(tokens) | frozenset(acronyms_of(text)),
                 context=frozenset(context_tokens),
                 about=context,
                 tokens=tokens,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from tandem.knowledge.bm25_index import analyze
+from tandem.knowledge.bm25_index import STOPWORDS, analyze
 
 _VALUE = re.compile(
     r"\b\d{1,2}:\d{2}\s?(?:[ap]\.?m\.?)?(?!\w)|[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%"
@@ -61,6 +61,24 @@ def terms_of(text: str) -> list[str]:
     """The analysed words of a text as the responder compares them: "daily limit" meets "per day", and a
     stem left with a doubled consonant meets its verb ("referral" is "referr", "refer" is "refer")."""
     return [_undoubled(PERIODS.get(t, t)) for t in analyze(text)]
+
+
+_WORD = re.compile(r"[A-Za-z]+")
+ACRONYM_WORDS = (2, 3, 4)  # "Annual Percentage Yield", "Automated Clearing House"
+
+
+def acronyms_of(text: str) -> list[str]:
+    """The acronyms a text spells out, analysed like `terms_of`: the initials of each run of two to four
+    consecutive content words ("Annual Percentage Yield" -> APY, "automated teller machine" -> ATM), so a
+    customer's "APY" finds a help center that writes the words out, and the other way round."""
+    words = _WORD.findall(text)
+    found: list[str] = []
+    for size in ACRONYM_WORDS:
+        for start in range(len(words) - size + 1):
+            run = words[start : start + size]
+            if all(len(w) >= 3 and w.lower() not in STOPWORDS for w in run):
+                found.extend(terms_of("".join(w[0] for w in run)))
+    return found
 
 
 def _undoubled(term: str) -> str:

@@ -109,3 +109,17 @@ def test_a_title_is_about_the_product_before_its_colon(index: HybridArticleIndex
     # "Gold Account: Gold Rewards Card holder benefits" names the card but is about the Gold Account.
     top = index.search("What is the annual fee on the Gold Rewards card?", limit=1)[0]
     assert top.title.startswith("Gold Rewards Card:")
+
+
+def test_a_term_written_as_its_acronym_too_is_no_product_name() -> None:
+    bodies = [
+        "Your balance earns an Annual Percentage Yield of 3.0% (APY) on the Gold Plus Account.",
+        "The APY is shown monthly; see the Annual Percentage Yield table for the Gold Plus Account.",
+        "Students with a GPA above 3.5 get a bonus. The GPA is checked yearly with the Silver Plus Account.",
+        "Open the Silver Plus Account or the Bronze Plus Account in the app.",
+        "Fees of the Bronze Plus Account differ from those of the Gold Plus Account.",
+    ]
+    names = ProductNames.mine([], bodies)
+    assert ("annual", "percentag", "yield") not in names.names and ("percentag", "yield") not in names.names
+    # "GPA" is written too, but a name ending in a noun products are named by stays a product name.
+    assert ("gold", "plus", "account") in names.names

@@ -1,4 +1,5 @@
-"""Questions asking for a bound or a range: answered by a statement that states one, or not at all."""
+"""Questions asking for a bound or a range (answered by a statement that states one, or not at all), and
+acronyms answered by the words they stand for."""
 
 from __future__ import annotations
 
@@ -57,3 +58,20 @@ def test_a_range_is_answered_with_both_ends_or_not_at_all() -> None:
     )
     reply = _respond("What range of credit line can I expect on the Lilac Card?", [approval, limits])
     assert not reply.abstained and _has(reply.text, "$10,000", "$50,000")
+
+
+def test_an_acronym_is_answered_by_the_words_it_stands_for() -> None:
+    interest = Article(
+        id="beige-interest",
+        title="Beige Account: earning interest",
+        body="## Rate and compounding\n"
+        "- Balances in the Beige Account earn an Annual Percentage Yield of 3.0%.\n"
+        "- Interest on the Beige Account is compounded daily.",
+    )
+    fees = Article(
+        id="beige-fees",
+        title="Beige Account: fees",
+        body="## Fees\n- Monthly fee of the Beige Account: $25.00\n- Wires from the Beige Account: $15.00",
+    )
+    reply = _respond("What's the APY on the Beige Account?", [interest, fees])
+    assert not reply.abstained and _has(reply.text, "3.0%"), reply.text
