@@ -58,6 +58,11 @@ BOUND = re.compile(
     r"|\$?\d[\d,.]*%?\s*(?:to|-|\u2013)\s*\$?\d",
     re.I,
 )
+ELSEWHERE = re.compile(
+    r"\b(?:described|listed|shown|explained|outlined|detailed)\s+(?:below|above)\b|\bsee (?:below|above)\b"
+    r"|\bas follows\b",
+    re.I,
+)
 MIN_WORDS = 2
 SHORT_ANSWER_WORDS = 6  # an FAQ answer shorter than this is quoted with its question
 MAX_CHARS = 400
@@ -83,6 +88,8 @@ class Statement:
     units: frozenset[str] = frozenset()  # what its counts count: "visit" in "9 complimentary lounge visits"
     block: bool = False  # a list with its lead-in: a set of steps or options
     bounded: bool = False  # it states a bound ("up to", "at least", "maximum", a tier): see `BOUND`
+    # It says the thing is stated elsewhere ("the monthly charge described below"): its figures are not it.
+    refers_elsewhere: bool = False
 
 
 def statements(text: str, source: int) -> list[Statement]:
@@ -299,6 +306,7 @@ class _Reader:
                 units=value_units(text),
                 block=block,
                 bounded=bool(BOUND.search(text)),
+                refers_elsewhere=bool(ELSEWHERE.search(text)),
             )
         )
 

@@ -85,6 +85,8 @@ def answers_value(statement: Statement, ask: Ask, quoted: frozenset[str]) -> boo
         return False
     if (ask.wants_bound and not statement.bounded) or (ask.wants_range and not _has_range(statement)):
         return False
+    if statement.refers_elsewhere:
+        return False  # "you may incur the monthly charge described below" does not state the charge
     return any(v not in quoted for v in statement.values)
 
 

@@ -75,3 +75,20 @@ def test_an_acronym_is_answered_by_the_words_it_stands_for() -> None:
     )
     reply = _respond("What's the APY on the Beige Account?", [interest, fees])
     assert not reply.abstained and _has(reply.text, "3.0%"), reply.text
+
+
+def test_a_statement_pointing_elsewhere_does_not_state_the_value() -> None:
+    article = Article(
+        id="gold-fees",
+        title="Gold Account: balance and fees",
+        body="## Minimum balance\n"
+        "- If your Gold Account balance drops under the $10,000 minimum, you may incur the monthly charge "
+        "described below.\n\n"
+        "## Gold Account maintenance fee\n- Maintenance fee: $10.00 per month",
+    )
+    reply = _respond(
+        "What do you charge on the Gold Account if my balance drops under the minimum?", [article]
+    )
+    # The threshold is no answer to "what do you charge": the fee, or "not sure", never $10,000.
+    assert not _has(reply.text, "$10,000"), reply.text
+    assert reply.abstained or _has(reply.text, "$10.00"), reply.text
