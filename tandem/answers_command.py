@@ -11,21 +11,18 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import re
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from tandem.cli_output import out
 from tandem.knowledge.approved import NotApprovable
-from tandem.reporting.report import parse_since
+from tandem.reporting.report import parse_since, span
 from tandem.settings import Settings
 from tandem.store import TicketStore, UnknownAnswerError, UnknownTicketError, create_schema, make_engine
 from tandem.store.access import AccessStore
 
 USAGE_ERROR = 2
-_SPAN = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
-_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
 def register(commands: Any) -> None:
@@ -65,9 +62,8 @@ def register(commands: Any) -> None:
 
 def expiry(text: str) -> datetime:
     """`--expires`: a span from now (90d, 8w, 12h) or a date or datetime (UTC unless it says so)."""
-    span = _SPAN.match(text)
-    if span:
-        return datetime.now(UTC) + int(span.group(1)) * _UNITS[span.group(2).lower()]
+    if (ahead := span(text)) is not None:
+        return datetime.now(UTC) + ahead
     try:
         return parse_since(text)
     except argparse.ArgumentTypeError:
@@ -170,13 +166,7 @@ def _suggest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _mirror(store: TicketStore, settings: Settings) -> None:
-    """With Weaviate as the knowledge backend, it holds exactly the active answers (replies also check the
-    store before quoting one, so this only keeps search results tidy)."""
-    if settings.knowledge_backend != "weaviate":
-        return
-    from tandem.adapters.weaviate_session import weaviate
-    from tandem.adapters.weaviate_sync import mirror_answers
+    from tandem.adapters.weaviate_session import mirror_answers_if_weaviate
 
-    with weaviate(settings) as backend:
-        written, deleted = mirror_answers(store, backend)
-    out(f"Weaviate: {written} chunks written, {deleted} answers removed")
+    if (counts := mirror_answers_if_weaviate(settings, store)) is not None:
+        out(f"Weaviate: {counts[0]} chunks written, {counts[1]} answers removed")

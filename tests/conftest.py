@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from temporalio.api.enums.v1 import IndexedValueType
@@ -128,3 +129,16 @@ async def wait_for_state(
             return status
         await asyncio.sleep(0.05)
     raise AssertionError(f"ticket {ticket_id} never reached {state}")
+
+
+T = TypeVar("T")
+
+
+async def eventually(read: Callable[[], Awaitable[T | None]], what: str) -> T:
+    """The first value `read` gives that is not None (a workflow prepares it after the call that asked)."""
+    for _ in range(200):
+        value = await read()
+        if value is not None:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the workflow never prepared {what}")

@@ -14,11 +14,13 @@ from tandem.store.access import AccessStore
 from tests.conftest import PROJECT_ROOT
 
 
-def _tandem(db: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _tandem(
+    db: str, *args: str, command: str = "answers", agent: str = "grace"
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tandem", "answers", *args],
+        [sys.executable, "-m", "tandem", command, *args],
         cwd=PROJECT_ROOT,
-        env={"PATH": "/usr/bin:/bin", "TANDEM_DATABASE_URL": db, "TANDEM_AGENT": "grace"},
+        env={"PATH": "/usr/bin:/bin", "TANDEM_DATABASE_URL": db, "TANDEM_AGENT": agent},
         capture_output=True,
         text=True,
         timeout=60,
@@ -66,14 +68,7 @@ def test_review_verdicts_from_the_command_line(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'tandem.db'}"
 
     def review(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tandem", "review", *args],
-            cwd=PROJECT_ROOT,
-            env={"PATH": "/usr/bin:/bin", "TANDEM_DATABASE_URL": db, "TANDEM_AGENT": "rita"},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        return _tandem(db, *args, command="review", agent="rita")
 
     assert review("--verdict", "answer_wrong").returncode == 2, "a verdict needs its ticket"
     assert review("T-nope", "--verdict", "answer_wrong").returncode == 2

@@ -11,6 +11,7 @@ from tandem.settings import Settings
 
 if TYPE_CHECKING:
     from tandem.adapters.weaviate_backend import WeaviateKnowledge
+    from tandem.store import TicketStore
 
 
 @contextlib.contextmanager
@@ -23,3 +24,14 @@ def weaviate(settings: Settings) -> Iterator[WeaviateKnowledge]:
         yield backend
     finally:
         backend.close()
+
+
+def mirror_answers_if_weaviate(settings: Settings, store: TicketStore) -> tuple[int, int] | None:
+    """With Weaviate as the knowledge backend, make it hold exactly the active approved answers (replies also
+    check the store before quoting one, so this keeps search results tidy); (written, deleted), or None."""
+    if settings.knowledge_backend != "weaviate":
+        return None
+    from tandem.adapters.weaviate_sync import mirror_answers
+
+    with weaviate(settings) as backend:
+        return mirror_answers(store, backend)

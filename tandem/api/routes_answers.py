@@ -4,12 +4,15 @@ whose question no article answered, as candidates."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from tandem.access.identity import Caller
+from tandem.adapters.weaviate_session import mirror_answers_if_weaviate
 from tandem.api.auth import Agent
 from tandem.api.problems import RESPONSES, Problem, unknown_ticket
 from tandem.api.schemas import _Body
@@ -54,20 +57,9 @@ class CandidateOut(BaseModel):
     closed_at: datetime | None
 
 
-def _out(a: ApprovedAnswer) -> ApprovedAnswerOut:
-    return ApprovedAnswerOut(
-        answer_id=a.answer_id,
-        title=a.title,
-        text=a.body,
-        product=a.product,
-        question=a.question,
-        owner=a.owner,
-        from_ticket_id=a.from_ticket_id,
-        created_at=a.created_at,
-        expires_at=a.expires_at,
-        withdrawn_at=a.withdrawn_at,
-        withdrawn_by=a.withdrawn_by,
-    )
+def _out(answer: ApprovedAnswer) -> ApprovedAnswerOut:
+    fields = asdict(answer)
+    return ApprovedAnswerOut(text=fields.pop("body"), **fields)
 
 
 @router.post("/answers", response_model=ApprovedAnswerOut, status_code=201)
@@ -77,26 +69,16 @@ async def approve(body: AnswerBody, who: Agent, svc: Svc) -> ApprovedAnswerOut:
     if body.from_ticket_id is not None and product is None:
         summary = await run_in_threadpool(svc.store.get_ticket, body.from_ticket_id)
         product = summary.product if summary is not None else None
-    try:
-        answer = await run_in_threadpool(
-            lambda: svc.store.approve_answer(
-                title=body.title,
-                body=body.text,
-                owner=who.subject,
-                product=product,
-                question=body.question,
-                from_ticket_id=body.from_ticket_id,
-                expires_at=body.expires_at,
-            )
-        )
-    except UnknownTicketError:
-        raise unknown_ticket() from None
-    except NotApprovable as err:
-        raise Problem(422, "not_approvable", "Not an approvable answer", str(err)) from None
-    except ValueError as err:
-        raise Problem(422, "invalid_request", "Invalid request", str(err)) from None
-    await svc.audit(who, "approve_answer", body.from_ticket_id, answer.answer_id)
-    await run_in_threadpool(mirror, svc)
+    answer = await approve_answer(
+        svc,
+        who,
+        title=body.title,
+        body=body.text,
+        product=product,
+        question=body.question,
+        from_ticket_id=body.from_ticket_id,
+        expires_at=body.expires_at,
+    )
     return _out(answer)
 
 
@@ -109,37 +91,59 @@ async def answers(who: Agent, svc: Svc, include_inactive: bool = False) -> list[
 @router.delete("/answers/{answer_id}", response_model=ApprovedAnswerOut)
 async def withdraw(answer_id: IdText, who: Agent, svc: Svc) -> ApprovedAnswerOut:
     """Withdraw an answer: no reply quotes it from now on."""
-    try:
-        answer = await run_in_threadpool(svc.store.withdraw_answer, answer_id, who.subject)
-    except UnknownAnswerError:
-        raise Problem(404, "unknown_answer", "No such approved answer") from None
-    await svc.audit(who, "withdraw_answer", None, answer_id)
-    await run_in_threadpool(mirror, svc)
-    return _out(answer)
+    return _out(await withdraw_answer(svc, who, answer_id))
 
 
 @router.get("/answers/candidates", response_model=list[CandidateOut])
 async def candidates(who: Agent, svc: Svc, limit: int = 20) -> list[CandidateOut]:
     """Closed tickets with a resolution note whose question no article answered."""
     found = await run_in_threadpool(svc.store.answer_candidates, max(1, min(limit, 200)))
-    return [
-        CandidateOut(
-            ticket_id=c.ticket_id,
-            subject=c.subject,
-            question=c.question,
-            resolution=c.resolution,
-            closed_at=c.closed_at,
+    return [CandidateOut(**asdict(c)) for c in found]
+
+
+# --- what the API and the console share ---------------------------------------------------------------
+
+
+async def approve_answer(
+    svc: Services,
+    who: Caller,
+    *,
+    title: str,
+    body: str,
+    product: str | None,
+    question: str,
+    from_ticket_id: str | None,
+    expires_at: datetime | None = None,
+) -> ApprovedAnswer:
+    """Approve as `who` (the owner), audit it and mirror it to Weaviate; refusals as problems."""
+    try:
+        answer = await run_in_threadpool(
+            lambda: svc.store.approve_answer(
+                title=title,
+                body=body,
+                owner=who.subject,
+                product=product,
+                question=question,
+                from_ticket_id=from_ticket_id,
+                expires_at=expires_at,
+            )
         )
-        for c in found
-    ]
+    except UnknownTicketError:
+        raise unknown_ticket() from None
+    except NotApprovable as err:
+        raise Problem(422, "not_approvable", "Not an approvable answer", str(err)) from None
+    except ValueError as err:
+        raise Problem(422, "invalid_request", "Invalid request", str(err)) from None
+    await svc.audit(who, "approve_answer", from_ticket_id, answer.answer_id)
+    await run_in_threadpool(mirror_answers_if_weaviate, svc.tandem_settings, svc.store)
+    return answer
 
 
-def mirror(svc: Services) -> None:
-    """With Weaviate as the knowledge backend, it holds exactly the active answers, as the CLI keeps it."""
-    if svc.tandem_settings.knowledge_backend != "weaviate":
-        return
-    from tandem.adapters.weaviate_session import weaviate
-    from tandem.adapters.weaviate_sync import mirror_answers
-
-    with weaviate(svc.tandem_settings) as backend:
-        mirror_answers(svc.store, backend)
+async def withdraw_answer(svc: Services, who: Caller, answer_id: str) -> ApprovedAnswer:
+    try:
+        answer = await run_in_threadpool(svc.store.withdraw_answer, answer_id, who.subject)
+    except UnknownAnswerError:
+        raise Problem(404, "unknown_answer", "No such approved answer") from None
+    await svc.audit(who, "withdraw_answer", None, answer_id)
+    await run_in_threadpool(mirror_answers_if_weaviate, svc.tandem_settings, svc.store)
+    return answer

@@ -47,19 +47,20 @@ class Journal:
         asked_for_person = any(r.code == "explicit_request" for r in decision.reasons)
         events = [("abstained", text)] if reply.abstained and not asked_for_person else []
         events += [(f"guardrail:{note.kind}", note.sentence) for note in reply.guardrails]
-        return [
-            WriteEvent(
-                AiEventRecord(
-                    ticket_id=self.ticket_id,
-                    event_id=f"{self.ticket_id}:ai:{self.next_seq()}",
-                    at=now,
-                    kind=kind,
-                    detail=detail,
-                    message_id=message_id,
-                )
+        return [self.event(now, kind, detail, message_id) for kind, detail in events]
+
+    def event(self, now: datetime, kind: str, detail: str, message_id: str | None = None) -> WriteEvent:
+        """An AI event for review and metrics, under an id chosen here."""
+        return WriteEvent(
+            AiEventRecord(
+                ticket_id=self.ticket_id,
+                event_id=f"{self.ticket_id}:ai:{self.next_seq()}",
+                at=now,
+                kind=kind,
+                detail=detail,
+                message_id=message_id,
             )
-            for kind, detail in events
-        ]
+        )
 
     def say(
         self,

@@ -85,8 +85,11 @@ class Conversation(ConversationReads):
     data: CarriedState
 
     @property
-    def _log(self) -> Journal:
+    def journal(self) -> Journal:
+        """The record of what happens, also for the rules beside the machine (promises)."""
         return Journal(self.ticket_id, self.data)
+
+    _log = journal
 
     @property
     def clocks(self) -> Clocks:

@@ -13,12 +13,11 @@ from datetime import datetime, timedelta
 
 from tandem.contracts import (
     AgentPromise,
-    AiEventRecord,
     ConversationState,
     EscalationReason,
     Priority,
 )
-from tandem.conversation.effects import Effect, WriteEvent
+from tandem.conversation.effects import Effect
 from tandem.conversation.machine import Conversation, Refused
 
 MAX_AHEAD = timedelta(days=60)  # a promise further out is a task for another tool, not a conversation timer
@@ -37,14 +36,14 @@ def check_promise(c: Conversation, agent: str, due_at: datetime, now: datetime) 
 def make_promise(c: Conversation, now: datetime, agent: str, text: str, due_at: datetime) -> list[Effect]:
     check_promise(c, agent, due_at, now)
     promise = AgentPromise(
-        promise_id=f"{c.ticket_id}:promise:{c._log.next_seq()}",
+        promise_id=f"{c.ticket_id}:promise:{c.journal.next_seq()}",
         agent=agent,
         text=text.strip(),
         made_at=now,
         due_at=due_at,
     )
     c.data.promises = [*c.data.promises, promise]
-    return [_event(c, now, "promise_made", f"{agent}: {promise.text} (due {due_at:%Y-%m-%d %H:%M %Z})")]
+    return [c.journal.event(now, "promise_made", f"{agent}: {promise.text} (due {due_at:%Y-%m-%d %H:%M %Z})")]
 
 
 def find(c: Conversation, promise_id: str) -> AgentPromise:
@@ -67,7 +66,7 @@ def keep_promise(c: Conversation, now: datetime, agent: str, promise_id: str) ->
     if promise.kept_at is not None:
         return []
     promise.kept_at = now
-    return [_event(c, now, "promise_kept", f"{agent}: {promise.text}")]
+    return [c.journal.event(now, "promise_kept", f"{agent}: {promise.text}")]
 
 
 def next_due(c: Conversation) -> datetime | None:
@@ -92,17 +91,5 @@ def promises_missed(c: Conversation, now: datetime) -> list[Effect]:
         )
         for p in missed
     ]
-    events = [_event(c, now, MISSED, f"{p.agent}: {p.text}") for p in missed]
-    return [*events, *c._log.escalation(now, MISSED, reasons), c._log.status(now)]
-
-
-def _event(c: Conversation, now: datetime, kind: str, detail: str) -> WriteEvent:
-    return WriteEvent(
-        AiEventRecord(
-            ticket_id=c.ticket_id,
-            event_id=f"{c.ticket_id}:ai:{c._log.next_seq()}",
-            at=now,
-            kind=kind,
-            detail=detail,
-        )
-    )
+    events = [c.journal.event(now, MISSED, f"{p.agent}: {p.text}") for p in missed]
+    return [*events, *c.journal.escalation(now, MISSED, reasons), c.journal.status(now)]

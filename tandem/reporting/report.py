@@ -144,14 +144,19 @@ _RELATIVE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
+def span(text: str) -> timedelta | None:
+    """A span written as hours, days or weeks ("12h", "30d", "8w"), or None."""
+    relative = _RELATIVE.match(text)
+    return int(relative.group(1)) * _UNITS[relative.group(2).lower()] if relative else None
+
+
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """`--since`: an ISO date or datetime (UTC unless it says so), or a span back from now (12h, 30d, 8w).
 
     Raises argparse.ArgumentTypeError, so it can serve as an argparse `type=`.
     """
-    relative = _RELATIVE.match(text)
-    if relative:
-        return as_utc(now or datetime.now(UTC)) - int(relative.group(1)) * _UNITS[relative.group(2).lower()]
+    if (back := span(text)) is not None:
+        return as_utc(now or datetime.now(UTC)) - back
     try:
         return as_utc(datetime.fromisoformat(text.strip()))
     except ValueError:

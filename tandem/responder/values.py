@@ -72,13 +72,14 @@ def acronyms_of(text: str) -> list[str]:
     consecutive content words ("Annual Percentage Yield" -> APY, "automated teller machine" -> ATM), so a
     customer's "APY" finds a help center that writes the words out, and the other way round."""
     words = _WORD.findall(text)
-    found: list[str] = []
-    for size in ACRONYM_WORDS:
-        for start in range(len(words) - size + 1):
-            run = words[start : start + size]
-            if all(len(w) >= 3 and w.lower() not in STOPWORDS for w in run):
-                found.extend(terms_of("".join(w[0] for w in run)))
-    return found
+    content = [len(w) >= 3 and w.lower() not in STOPWORDS for w in words]
+    initials = {
+        "".join(w[0] for w in words[start : start + size])
+        for size in ACRONYM_WORDS
+        for start in range(len(words) - size + 1)
+        if all(content[start : start + size])
+    }
+    return terms_of(" ".join(sorted(initials)))  # one analysis for all of them
 
 
 def _undoubled(term: str) -> str:

@@ -78,7 +78,7 @@ class AnswerStore(StoreBase):
             )
             s.add(row)
             s.commit()
-            return _answer(row)
+            return mapping.approved_answer(row)
 
     def withdraw_answer(self, answer_id: str, by: str) -> ApprovedAnswer:
         """Withdraws an answer and deletes its article in one transaction; withdrawing twice changes
@@ -92,13 +92,13 @@ class AnswerStore(StoreBase):
                 s.add(row)
                 s.exec(delete(ArticleRow).where(col(ArticleRow.id) == row.article_id))  # type: ignore[call-overload]
                 s.commit()
-            return _answer(row)
+            return mapping.approved_answer(row)
 
     def approved_answers(self, *, include_inactive: bool = False) -> list[ApprovedAnswer]:
         """Approved answers, newest first; withdrawn and expired ones only with `include_inactive`."""
         with self._session() as s:
             rows = s.exec(select(ApprovedAnswerRow).order_by(col(ApprovedAnswerRow.created_at).desc()))
-            answers = [_answer(row) for row in rows]
+            answers = [mapping.approved_answer(row) for row in rows]
         now = utcnow()
         return answers if include_inactive else [a for a in answers if a.active(now)]
 
@@ -133,19 +133,3 @@ class AnswerStore(StoreBase):
                         closed_at=ticket.closed_at,
                     )
         return list(found.values())
-
-
-def _answer(row: ApprovedAnswerRow) -> ApprovedAnswer:
-    return ApprovedAnswer(
-        answer_id=row.answer_id,
-        title=row.title,
-        body=row.body,
-        product=row.product,
-        owner=row.owner,
-        created_at=row.created_at,
-        question=row.question,
-        from_ticket_id=row.from_ticket_id,
-        expires_at=row.expires_at,
-        withdrawn_at=row.withdrawn_at,
-        withdrawn_by=row.withdrawn_by,
-    )

@@ -19,6 +19,7 @@ from tandem.contracts import (
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.store.models import (
     AiEventRow,
+    ApprovedAnswerRow,
     ArticleRow,
     EscalationEventRow,
     MessageRow,
@@ -26,7 +27,7 @@ from tandem.store.models import (
     ReviewRow,
     TicketRow,
 )
-from tandem.store.records import AiEvent, Review, TicketSummary
+from tandem.store.records import AiEvent, ApprovedAnswer, Review, TicketSummary
 from tandem.store.types import content_hash, hash_key
 
 
@@ -174,3 +175,7 @@ def escalation_codes(reasons_json: list[str]) -> list[str]:
     for reasons in reasons_json:
         codes.update((reason["code"], None) for reason in json.loads(reasons))
     return list(codes)
+
+
+def approved_answer(row: ApprovedAnswerRow) -> ApprovedAnswer:
+    return ApprovedAnswer(**row.model_dump(exclude={"article_id"}))

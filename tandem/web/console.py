@@ -17,9 +17,9 @@ from starlette.concurrency import run_in_threadpool
 
 from tandem.access.identity import Caller, Kind
 from tandem.api import agent_actions as actions
+from tandem.api import routes_answers as answers
 from tandem.api.problems import Problem, not_allowed
 from tandem.api.routes_access import sign_in
-from tandem.api.routes_answers import mirror as mirror_answers
 from tandem.api.schemas import AgentMessage, ApproveForm, CloseBody, HandBackBody, PromiseForm
 from tandem.api.services import Services, Svc
 from tandem.contracts import (
@@ -32,8 +32,7 @@ from tandem.contracts import (
     QueueItem,
     TranscriptEntry,
 )
-from tandem.knowledge.approved import NotApprovable
-from tandem.store import TicketSummary, UnknownAnswerError
+from tandem.store import TicketSummary
 from tandem.web import live
 from tandem.web.rendering import CONSOLE_HEADERS, fragment, page, waited
 from tandem.web.session import (
@@ -318,21 +317,15 @@ async def approve_answer(ticket_id: str, request: Request, who: ConsoleAgent, sv
     ticket = await run_in_threadpool(svc.store.get_ticket, ticket_id)
     if ticket is None or not (ticket.resolution_text or "").strip():
         raise Problem(422, "not_approvable", "Not an approvable answer", "the ticket has no resolution note")
-    try:
-        answer = await run_in_threadpool(
-            lambda: svc.store.approve_answer(
-                title=body.title,
-                body=ticket.resolution_text or "",
-                owner=who.subject,
-                product=ticket.product,
-                question=ticket.subject,
-                from_ticket_id=ticket_id,
-            )
-        )
-    except NotApprovable as err:
-        raise Problem(422, "not_approvable", "Not an approvable answer", str(err)) from None
-    await svc.audit(who, "approve_answer", ticket_id, answer.answer_id)
-    await run_in_threadpool(mirror_answers, svc)
+    answer = await answers.approve_answer(
+        svc,
+        who,
+        title=body.title,
+        body=ticket.resolution_text or "",
+        product=ticket.product,
+        question=ticket.subject,
+        from_ticket_id=ticket_id,
+    )
     status = await svc.tandem.status(ticket_id)
     return HTMLResponse(_controls(status, who, approved=answer.answer_id), headers=CONSOLE_HEADERS)
 
@@ -345,11 +338,6 @@ async def answers_page(request: Request, who: ConsoleAgent, svc: Svc) -> HTMLRes
 
 @router.post("/answers/{answer_id}/withdraw")
 async def withdraw_answer(answer_id: str, who: ConsoleAgent, svc: Svc) -> HTMLResponse:
-    try:
-        await run_in_threadpool(svc.store.withdraw_answer, answer_id, who.subject)
-    except UnknownAnswerError:
-        raise Problem(404, "unknown_answer", "No such approved answer") from None
-    await svc.audit(who, "withdraw_answer", None, answer_id)
-    await run_in_threadpool(mirror_answers, svc)
+    await answers.withdraw_answer(svc, who, answer_id)
     found = await run_in_threadpool(svc.store.approved_answers)
     return HTMLResponse(fragment("console/_answers.html", answers=found), headers=CONSOLE_HEADERS)

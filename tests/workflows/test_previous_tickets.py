@@ -4,25 +4,15 @@ ended. Nobody repeats themselves."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from tandem.client import TandemClient
-from tandem.contracts import ConversationState, HandoffPackage, Resolution
+from tandem.contracts import ConversationState, Resolution
 from tandem.store import TicketStore
-from tests.conftest import new_ticket, wait_for_state
+from tests.conftest import eventually, new_ticket, wait_for_state
 
 FIRST = "My Wombat card was declined at the pharmacy even though the Wombat card is active."
 NOTE = "The Wombat card had a merchant category block; removed it in card controls."
-
-
-async def _handoff(tandem: TandemClient, ticket_id: str) -> HandoffPackage:
-    for _ in range(200):
-        package = await tandem.handoff(ticket_id)
-        if package is not None:
-            return package
-        await asyncio.sleep(0.05)
-    raise AssertionError("no handoff package")
 
 
 async def test_previous_tickets_are_read_from_the_store(
@@ -43,7 +33,7 @@ async def test_previous_tickets_are_read_from_the_store(
 
     await local_tandem.request_human(second.ticket_id)
     await wait_for_state(local_tandem, second.ticket_id, ConversationState.WAITING_FOR_HUMAN)
-    package = await _handoff(local_tandem, second.ticket_id)
+    package = await eventually(lambda: local_tandem.handoff(second.ticket_id), "a handoff package")
     assert first.ticket_id in package.summary and "resolved by a person" in package.summary, package.summary
     assert "merchant category block" in package.summary
 

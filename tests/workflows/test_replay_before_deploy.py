@@ -4,10 +4,7 @@ exactly that turn is reported; and one ticket's history reads as a timeline and 
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 import uuid
 from pathlib import Path
 
@@ -18,7 +15,8 @@ from tandem.evaluation.replay import replay_store
 from tandem.knowledge.ingest import ingest_path
 from tandem.settings import Settings
 from tandem.store import TicketStore, create_schema, make_engine
-from tests.conftest import PROJECT_ROOT, new_ticket, running_worker
+from tests.conftest import new_ticket, running_worker
+from tests.test_cli import _cli
 
 ARTICLES = {
     "renew": "# Renewing a Quokka pass\n\nTo renew a Quokka pass, open the Passes tab and tap Renew. "
@@ -39,26 +37,10 @@ def _write(folder: Path, articles: dict[str, str]) -> None:
         (folder / "quokka" / f"{name}.md").write_text(text)
 
 
-async def _cli(env: WorkflowEnvironment, settings: Settings, *args: str) -> tuple[int, str]:
-    environment = {
-        **os.environ,
-        "TANDEM_DATA_DIR": str(settings.data_dir),
-        "TANDEM_DATABASE_URL": settings.resolved_database_url,
-        "TANDEM_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tandem",
-        "replay",
-        *args,
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    return process.returncode or 0, out.decode() + err.decode()
+async def _replay(env: WorkflowEnvironment, settings: Settings, *args: str) -> tuple[int, str]:
+    address = env.client.service_client.config.target_host
+    result = await _cli(address, settings, "replay", *args, TANDEM_DATA_DIR=str(settings.data_dir))
+    return result.returncode, result.stdout + result.stderr
 
 
 async def test_replay_reports_exactly_the_turn_a_help_center_change_alters(
@@ -87,12 +69,12 @@ async def test_replay_reports_exactly_the_turn_a_help_center_change_alters(
     parts = build_turn_parts(settings, store)
     unchanged = replay_store(store, parts.answerer, parts.escalation)
     assert (unchanged.turns, unchanged.changes) == (3, [])
-    code, printed = await _cli(local_env, settings)
+    code, printed = await _replay(local_env, settings)
     assert code == 0 and "3 AI turns of 3 tickets: 0 would change" in printed, printed
 
     _write(folder, {"fees": ARTICLES["fees"].replace("$15.00", "$18.00")})
     ingest_path(store, folder, progress=False)
-    code, printed = await _cli(local_env, settings, "--json")
+    code, printed = await _replay(local_env, settings, "--json")
     assert code == 1, printed
     summary = json.loads(printed)
     assert (summary["turns"], summary["changed"]) == (3, 1)
@@ -100,6 +82,6 @@ async def test_replay_reports_exactly_the_turn_a_help_center_change_alters(
     assert change["ticket_id"] == tickets["fees"] and "answer" in change["changed"]
     assert "$15.00" in change["before"]["body"] and "$18.00" in change["after"]["body"]
 
-    code, printed = await _cli(local_env, settings, tickets["renew"])
+    code, printed = await _replay(local_env, settings, tickets["renew"])
     assert code == 0 and "Replays deterministically" in printed, printed
     assert "workflow execution started: SupportConversation" in printed and "ai_turn" in printed

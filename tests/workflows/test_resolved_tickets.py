@@ -4,25 +4,14 @@ similar resolved tickets with their resolutions. A person's resolution note reac
 
 from __future__ import annotations
 
-import asyncio
-
 from tandem.client import TandemClient
-from tandem.contracts import AgentDraft, Author, ConversationState, Resolution
+from tandem.contracts import Author, ConversationState, Resolution
 from tandem.store import TicketStore
-from tests.conftest import new_ticket, wait_for_state
+from tests.conftest import eventually, new_ticket, wait_for_state
 
 # No customer-facing article answers it (only agent procedures do); the ticket history has asked it often.
 QUESTION = "How do I report a lost credit card?"
 NOTE = "Froze the lost card in the app, then ordered a replacement with expedited shipping."
-
-
-async def _draft(tandem: TandemClient, ticket_id: str) -> AgentDraft:
-    for _ in range(200):
-        draft = await tandem.draft(ticket_id)
-        if draft is not None:
-            return draft
-        await asyncio.sleep(0.05)
-    raise AssertionError("the workflow never prepared a draft")
 
 
 async def test_only_tickets_know_it_the_customer_is_offered_a_person_and_the_agent_gets_the_tickets(
@@ -50,7 +39,7 @@ async def test_only_tickets_know_it_the_customer_is_offered_a_person_and_the_age
 
     await local_tandem.request_human(tid)
     await wait_for_state(local_tandem, tid, ConversationState.WAITING_FOR_HUMAN)
-    draft = await _draft(local_tandem, tid)
+    draft = await eventually(lambda: local_tandem.draft(tid), "a draft")
 
     assert earlier.ticket_id in {s.id for s in draft.sources}, draft.sources
     assert all(s.kind == "ticket" for s in draft.sources)
