@@ -105,10 +105,11 @@ _ASKED_AFTER = re.compile(r"\b(?:what(?:'s| is| are)?|whats|which|how much|how m
 # "What do I get if I refer a friend?" asks what the customer receives: help centers state it as a bonus or
 # a reward.
 _RECEIVES = re.compile(
-    r"\b(?:what|how much) (?:do|does|will|would|can|could|did) (?:i|we|you|they|he|she) (?:get|receive)\b",
+    r"\b(?:what|how much) (?:do|does|will|would|can|could|did) (?:i|we|you|they|he|she) (?:get|receive|earn)\b",
     re.I,
 )
 RECEIVED = frozenset(analyze("bonus reward"))
+RECEIVED_KINDS = frozenset({"money", "rate"})  # an amount or a rate, not how many of them one may earn
 _RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
 # A question asking for a bound ("the longest term I can choose", "the most I can send", "up to what
 # amount"): a value that merely applies ("defaults to 12 months") does not answer it.
@@ -155,6 +156,7 @@ class Ask:
         wants = HEAD_KINDS.get(head, frozenset()) if head else frozenset()
         if head is None and _RECEIVES.search(text):
             terms |= RECEIVED
+            wants = RECEIVED_KINDS
         if not wants:
             wants = frozenset(kind for kind, cue in _WANTS.items() if cue.search(text))
             if wants == _MAY_BE_A_RATE:

@@ -166,7 +166,7 @@ def select(
     chosen: list[Statement] = []
     given: dict[int, set[str]] = {}  # id(statement) -> the values it has given to parts asking one
     parts_answered = 0
-    disagreements = 0
+    rivals: list[tuple[Statement, float, list[tuple[float, Statement]]]] = []
     per_ask: list[Statement | None] = []
     first: list[tuple[float, Statement]] = []
     for index, ask in enumerate(question.asks[:MAX_STATEMENTS]):
@@ -220,21 +220,26 @@ def select(
                 continue
             if not (ask.terms & (candidate.terms | candidate.context)):
                 continue
-            if _conflicts(candidate, chosen) or _repeats(candidate, chosen):
+            if _conflicts(candidate, chosen, ask) or _repeats(candidate, chosen):
                 continue
             chosen.append(candidate)
             # The value it gives this part: one of the kind asked, else its first (kinds are read per
             # statement: "$175 free transactions" is a count written with a currency sign).
             gives = (wanted_values(candidate, ask, question.values) or list(candidate.values))[:1]
             given[id(candidate)] = set(gives if ask.asks_value else [])
-            if ask.asks_value and any(
-                other is not candidate and v >= DISAGREEMENT_SHARE * value and conflicting(candidate, other)
-                for v, other in ranked
-            ):
-                disagreements += 1
+            if ask.asks_value:
+                rivals.append((candidate, value, ranked))
             parts_answered += 1
             per_ask[-1] = candidate
             break
+    # A nearly as good statement of another figure disagrees, unless it answers another part asked.
+    disagreements = sum(
+        any(
+            other not in chosen and v >= DISAGREEMENT_SHARE * value and conflicting(candidate, other)
+            for v, other in ranked
+        )
+        for candidate, value, ranked in rivals
+    )
     ordered = sorted(chosen, key=lambda s: (s.source, s.position))
     asked = len(question.asks[:MAX_STATEMENTS])
     share = parts_answered / asked if asked else 0.0
@@ -279,8 +284,13 @@ def _kind(value: str) -> str:
     return "money" if value[:1] in "$€£" else "rate" if value.endswith("%") else "count"
 
 
-def _conflicts(candidate: Statement, chosen: list[Statement]) -> bool:
-    return any(conflicting(candidate, c) for c in chosen)
+def _conflicts(candidate: Statement, chosen: list[Statement], ask: Ask) -> bool:
+    """It gives another figure for what a chosen statement states. Not when it holds a word of this part
+    that the chosen one lacks: "how much cash from ATMs a day" after "what's the daily purchase limit" asks
+    about another limit, whatever words the two statements share."""
+    return any(
+        conflicting(candidate, c) and not (ask.terms - c.terms - c.context) & candidate.terms for c in chosen
+    )
 
 
 def _repeats(candidate: Statement, chosen: list[Statement]) -> bool:
