@@ -63,6 +63,16 @@ ELSEWHERE = re.compile(
     r"|\bas follows\b",
     re.I,
 )
+# Whose share a statement states: the reader's own ("You receive $20", "Your bonus: $20", "Receive $75 for
+# each referral") or another person's ("They receive: $30", "The referred business must deposit $15,000").
+_THEIRS = re.compile(
+    r"^(?:they|their|them|he or she|referred|referees?|invitees?"
+    r"|the (?:referred|invited|new|person|friend|referee|invitee|recipient)"
+    r"|your (?:friend|referral|referee|invitee|contact)s?\b"
+    r"|new (?:business|customer|client|member|account holder)s?\b)",
+    re.I,
+)
+_YOURS = re.compile(r"^(?:you|your|receive|earn|get|referrers?)\b", re.I)
 MIN_WORDS = 2
 SHORT_ANSWER_WORDS = 6  # an FAQ answer shorter than this is quoted with its question
 MAX_CHARS = 400
@@ -90,6 +100,7 @@ class Statement:
     bounded: bool = False  # it states a bound ("up to", "at least", "maximum", a tier): see `BOUND`
     # It says the thing is stated elsewhere ("the monthly charge described below"): its figures are not it.
     refers_elsewhere: bool = False
+    party: str | None = None  # whose share it states: "self" (the reader's) or "other" (`_THEIRS`)
 
 
 def statements(text: str, source: int) -> list[Statement]:
@@ -307,8 +318,17 @@ class _Reader:
                 block=block,
                 bounded=bool(BOUND.search(text)),
                 refers_elsewhere=bool(ELSEWHERE.search(text)),
+                party=_party(text),
             )
         )
+
+
+def _party(text: str) -> str | None:
+    text = text.lstrip("-*• ")
+    label, colon, rest = text.partition(":")
+    if colon and len(label.split()) <= 3 and _THEIRS.match(rest.strip()):
+        return "other"  # "To qualify: The referred business must deposit ..."
+    return "other" if _THEIRS.match(text) else "self" if _YOURS.match(text) else None
 
 
 def _clean(text: str) -> str:

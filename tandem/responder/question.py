@@ -105,10 +105,42 @@ _ASKED_AFTER = re.compile(r"\b(?:what(?:'s| is| are)?|whats|which|how much|how m
 # "What do I get if I refer a friend?" asks what the customer receives: help centers state it as a bonus or
 # a reward.
 _RECEIVES = re.compile(
-    r"\b(?:what|how much) (?:do|does|will|would|can|could|did) (?:i|we|you|they|he|she) (?:get|receive|earn)\b",
+    r"\b(?:what|how much) (?:do|does|will|would|can|could|did) (?:i|we|you|they|he|she)"
+    r" (?:get|receive|earn)\b",
     re.I,
 )
 RECEIVED = frozenset(analyze("bonus reward"))
+# Whose share a part asks about: the customer's own ("what do I get", "my bonus") or another person's ("how
+# much does she need to deposit", "their bonus"). Help centers state both sides of a referral or a shared
+# account side by side ("Your bonus: $20", "Their bonus: $30").
+_SUBJECT = r"(?:i|we|you|she|he|they|my \w+|our \w+|the \w+|your \w+)"
+_ASKED_OF = re.compile(
+    rf"\b(?:do|does|did|will|would|can|could|should|must|have to|has to)\s+(?P<subject>{_SUBJECT})\s+"
+    r"(?:get|receive|earn|need|have|make|pay|deposit|spend)\b"
+    r"|\b(?P<owner>my|our|her|his|their)\s+(?:\w+\s+)?(?:bonus|reward|rewards|share|cut)\b",
+    re.I,
+)
+_OWN = frozenset({"i", "we", "my", "our"})
+_OTHERS = frozenset({"she", "he", "they", "her", "his", "their"})
+_PEOPLE_WORDS = (
+    "friend friends sister brother mom mother dad father son daughter kid kids wife husband partner "
+    "spouse colleague coworker vendor client customer employee roommate neighbor referral"
+)
+_PEOPLE = frozenset(_PEOPLE_WORDS.split())
+
+
+def asked_party(text: str) -> str | None:
+    """ "self" when a part asks about the customer's own share, "other" when about another person's."""
+    for match in _ASKED_OF.finditer(text):
+        who = (match.group("subject") or match.group("owner") or "").lower()
+        first = who.split()[0]
+        if first in _OWN and " " not in who:
+            return "self"
+        if first in _OTHERS or (" " in who and who.split()[1] in _PEOPLE):
+            return "other"
+    return None
+
+
 RECEIVED_KINDS = frozenset({"money", "rate"})  # an amount or a rate, not how many of them one may earn
 _RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
 # A question asking for a bound ("the longest term I can choose", "the most I can send", "up to what
@@ -139,6 +171,7 @@ class Ask:
     points_back: bool = False
     own: frozenset[str] = frozenset()  # the words it says itself
     text: str = ""  # as the customer wrote it
+    party: str | None = None  # whose share it asks about (`asked_party`)
 
     @classmethod
     def read(cls, text: str, drop: frozenset[str], before: frozenset[str], *, later: bool = False) -> Ask:
@@ -172,6 +205,7 @@ class Ask:
             points_back and bool(before),
             frozenset(tokens),
             text.strip(),
+            asked_party(text),
         )
 
 

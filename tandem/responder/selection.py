@@ -52,6 +52,7 @@ RANGE_FACTOR = 1.3  # two values of one kind, for a question asking for a range
 # share of the best.
 POINT_BACK_SHARE = 0.5
 EXAMPLE_FACTOR = 0.5  # a statement under an "Examples" heading
+OTHER_PARTY_FACTOR = 0.3  # another person's share ("They receive: $30"), for a part asking the customer's own
 SAME_ARTICLE_FACTOR = 1.3  # a part answered from an article that answers another part
 
 
@@ -143,6 +144,11 @@ def score(
         value *= ECHO_FACTOR
     if ask.wants_range and _has_range(statement):
         value *= RANGE_FACTOR
+    if ask.party == "self" and statement.party == "other":
+        # "Their bonus: $30" for "what's my bonus if she signs up?". Not the other way round: a help
+        # center's "you" is whoever holds the account, the customer's dad as well ("how old does he have
+        # to be?" is answered by "You must be at least 62").
+        value *= OTHER_PARTY_FACTOR
     if statement.context & _EXAMPLE_WORDS:
         value *= EXAMPLE_FACTOR  # "10 withdrawals in a month: all 10 are free" illustrates; it is no rule
     # Naming the product asked about makes a statement the more specific one ("With Business Gold Rewards

@@ -92,3 +92,53 @@ def test_a_statement_pointing_elsewhere_does_not_state_the_value() -> None:
     # The threshold is no answer to "what do you charge": the fee, or "not sure", never $10,000.
     assert not _has(reply.text, "$10,000"), reply.text
     assert reply.abstained or _has(reply.text, "$10.00"), reply.text
+
+
+REFERRAL = Article(
+    id="mauve-referral",
+    title="Mauve Account: refer a friend",
+    body="## Referral program\n"
+    "- Their bonus: $30 welcome bonus when they open a Mauve Account.\n"
+    "- Your bonus: $20 for each friend who opens a Mauve Account.\n"
+    "- To qualify: The referred friend must deposit at least $500 within 60 days.",
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "My sister wants a Mauve Account too. Whats my bonus if she signs up through my referral?",
+        "If I refer a friend to the Mauve Account, how much do I get?",
+    ],
+)
+def test_the_customers_own_share_is_not_answered_with_the_other_persons(message: str) -> None:
+    """A referral states both sides; "what do I get" is the referrer's bonus, never the friend's."""
+    reply = _respond(message, [REFERRAL])
+    assert not _has(reply.text, "$30") and not _has(reply.text, "$500"), reply.text
+    assert reply.abstained or _has(reply.text, "$20"), reply.text
+
+
+def test_the_other_persons_share_is_still_answered() -> None:
+    reply = _respond(
+        "How much does my friend need to deposit to qualify for the Mauve Account referral?", [REFERRAL]
+    )
+    assert not reply.abstained and _has(reply.text, "$500"), reply.text
+
+
+def test_two_limits_asked_side_by_side_are_both_answered() -> None:
+    """Two limits of one card share most words ("daily", "limit", "debit card"): a part that names what
+    the other lacks ("ATMs") asks about the other limit, which is no second figure for the first."""
+    article = Article(
+        id="teal-limits",
+        title="Teal Account: limits",
+        body="## Card limits\n- Debit card daily purchase limit: $15,000.\n"
+        "- Your Teal Account debit card has a daily ATM withdrawal limit of $1,500.\n"
+        "- Keep your daily balance at or above $2,500 to avoid the monthly fee of $25.00.",
+    )
+    reply = _respond(
+        "Teal Account - whats the daily limit for debit card purchases, and how much cash can i pull from "
+        "ATMs in one day?",
+        [article],
+    )
+    assert not reply.abstained and _has(reply.text, "$15,000", "$1,500"), reply.text
+    assert not _has(reply.text, "$2,500"), reply.text
