@@ -52,7 +52,7 @@ def decide_focus(
     words = frozenset(analyze(product.replace("_", " "))) if product else line_words
     line = words - product_heads(names)
     named = named_in(message, names) or named_in(message, names, line)
-    unknown = unknown_name(message, names)
+    unknown = unknown_name(message, names, words)
     if named or unknown:
         return Focus(names=named, source="message", product=product, unknown_name=unknown)
     for earlier in reversed(earlier_messages):
@@ -99,12 +99,15 @@ def named_in(text: str, names: ProductNames, optional: frozenset[str] = frozense
     return _unique([written for _, written in sorted(found)])
 
 
-def unknown_name(text: str, names: ProductNames) -> str | None:
-    """A capitalised run ending in a catalogue head noun ("Card", "Account") that names no known product."""
+def unknown_name(text: str, names: ProductNames, line: frozenset[str] = frozenset()) -> str | None:
+    """A capitalised run ending in a catalogue head noun ("Card", "Account") that names no known product, or
+    two or more capitalised words written before the product line's words ("Slate Blue business checking",
+    as customers name a product without its noun)."""
     heads = product_heads(names)
     if not heads:
         return None
     for match in _CAPITALISED_RUN.finditer(text):
+        after = analyze(" ".join(text[match.end() :].split()[:1]))
         words = match.group(0).split()
         # A sentence's first word is capitalised anyway: "Does Platinum Plus ..." starts at "Platinum"; a
         # name may open a message too ("Titanium Rewards Card annual fee?").
@@ -112,7 +115,14 @@ def unknown_name(text: str, names: ProductNames) -> str | None:
         if opens and (not analyze(words[0]) or words[0].lower() in _SENTENCE_OPENERS):
             words = words[1:]
         tokens = tuple(t for w in words for t in analyze(w))
-        if len(tokens) < 2 or tokens[-1] not in heads:
+        before_line = len(words) >= 2 and bool(after) and after[0] in line | heads
+        if len(tokens) < 2 or (tokens[-1] not in heads and not before_line):
+            continue
+        if tokens[-1] not in heads:
+            # "Dark Green account" is the "Dark Green Account", "Silver Zoom card" the "Silver Zoom Card":
+            # known when a name the help center uses is written with these words.
+            if not any(_find(tokens, list(name)) is not None for name in names.names):
+                return " ".join(words)
             continue
         # Known when the run is (within) a name the help center uses; "Titanium Rewards Card" is not the
         # "Rewards Card" inside it.

@@ -108,6 +108,18 @@ def test_an_unknown_name_opening_the_message_is_reported(rho_names: ProductNames
     assert unknown_name("Titanium Rewards Card annual fee?", rho_names) == "Titanium Rewards Card"
 
 
+def test_an_unknown_name_written_before_the_product_lines_words_is_reported(rho_names: ProductNames) -> None:
+    """Customers name a product without its noun ("Slate Blue business checking"): two capitalised words
+    before the line's words that no name of the help center holds are no product it knows."""
+    customer = CustomerContext(customer_id="c", product="business_checking_accounts")
+    message = "whats the monthly fee on Slate Blue business checking?"
+    assert decide_focus(message, [], customer, rho_names).unknown_name == "Slate Blue"
+    # Known names written the same way, and one capitalised word (the bank's own name), are not.
+    for known in ("what's the wire fee on Navy Blue business checking?", "is the Dark Green account free?"):
+        assert decide_focus(known, [], customer, rho_names).unknown_name is None
+    assert decide_focus("what does Rho checking cost?", [], customer, rho_names).unknown_name is None
+
+
 def test_a_product_line_word_is_left_out_of_the_name_kept(rho_names: ProductNames) -> None:
     # "Silver savings account" is found as the savings line's "Silver account", and kept as such, so every
     # later reading (scope, retrieval, the Cohere prompt) finds the same product.
