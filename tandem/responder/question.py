@@ -190,6 +190,8 @@ class Ask:
         if head is None and _RECEIVES.search(text):
             terms |= RECEIVED
             wants = RECEIVED_KINDS
+        if _WANTS["count"].search(text) and not _WANTS["money"].search(text):
+            wants = frozenset({"count"})  # "how many external accounts ... for balance aggregation"
         if not wants:
             wants = frozenset(kind for kind, cue in _WANTS.items() if cue.search(text))
             if wants == _MAY_BE_A_RATE:

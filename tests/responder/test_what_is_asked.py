@@ -142,3 +142,18 @@ def test_two_limits_asked_side_by_side_are_both_answered() -> None:
     )
     assert not reply.abstained and _has(reply.text, "$15,000", "$1,500"), reply.text
     assert not _has(reply.text, "$2,500"), reply.text
+
+
+def test_how_many_asks_a_count_whatever_attribute_follows() -> None:
+    """ "How many ... for balance aggregation" counts accounts: a balance in dollars does not answer it."""
+    article = Article(
+        id="ochre-links",
+        title="Ochre Account: linking external accounts",
+        body="## Linking\n- Link external accounts to centralize balance reporting.\n"
+        "- You can connect up to 30 external accounts for balance aggregation.\n"
+        "- Keep the aggregated balance at or above $250,000 to avoid the monthly fee.",
+    )
+    reply = _respond(
+        "How many external bank accounts can we link to the Ochre Account for balance aggregation?", [article]
+    )
+    assert not reply.abstained and _has(reply.text, "30") and not _has(reply.text, "$250,000"), reply.text
