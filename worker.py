@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ctypes
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -30,6 +32,11 @@ from workflows.conversation import SupportConversation
 # Activities are synchronous (database, numpy); they run on this many threads.
 ACTIVITY_THREADS = 16
 PR_SET_PDEATHSIG = 1  # prctl(2)
+M_ARENA_MAX = -8  # mallopt(3)
+# glibc gives each thread that allocates its own malloc arena, up to 8 per core; with 16 activity threads the
+# arenas fragment and hold freed memory: 461 MB RSS after 400 answers on 16 threads, 348 MB with two arenas,
+# at the same speed.
+MALLOC_ARENAS = 2
 # The sandbox still refuses non-deterministic calls (clocks, randomness, I/O) in workflow code, but imports
 # its modules once per process instead of once per conversation: the workflow modules keep no state at
 # import, and re-importing them for every workflow cost CPU and memory per cached conversation.
@@ -128,7 +135,17 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def _fewer_malloc_arenas() -> None:
+    """Cap glibc's malloc arenas (see `MALLOC_ARENAS`) before any thread starts, unless the deployment sets
+    MALLOC_ARENA_MAX itself; elsewhere (musl, macOS) nothing to do."""
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+
+
 def main() -> None:
+    _fewer_malloc_arenas()
     parser = argparse.ArgumentParser(description="Run a Tandem worker.")
     parser.add_argument(
         "--processes", type=int, default=1, help="1 workflow process + N-1 activity processes"
