@@ -1,7 +1,11 @@
 """Conversations under faults: the load of bench/load.py while the worker is SIGKILLed again and again and the
 Temporal server restarts once. Prints JSON (results: bench/results/chaos.json).
 
-    .venv/bin/python bench/chaos.py [--conversations 100] [--messages 4] [--kills 10] [--out FILE]
+    .venv/bin/python bench/chaos.py [--conversations 100] [--messages 4] [--kills 10] [--workers 1]
+                                    [--out FILE]
+
+`--workers N` runs N independent worker processes on the host and SIGKILLs them in turn (each restarted at
+once), as a deployment with a spare worker would see it; the default is the single worker killed every time.
 
 Counted afterwards from the store and from Temporal: messages lost (a customer message with no row),
 duplicated (a message id stored twice, or two replies to one message), failed workflows, conversations
@@ -23,7 +27,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from harness import conversations, filled_store, report, start_worker
+from harness import conversations, filled_store, polling, report, start_worker
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -43,6 +47,7 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=100)
     parser.add_argument("--messages", type=int, default=4)
     parser.add_argument("--kills", type=int, default=10, help="worker SIGKILLs during the load")
+    parser.add_argument("--workers", type=int, default=1, help="independent worker processes, killed in turn")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     report(asyncio.run(_chaos(args)), args.out)
@@ -61,7 +66,9 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
         store = filled_store(settings)
         server = _start_server(port, Path(tmp) / "temporal.db")
         client = await _connect(settings.temporal_address)
-        worker = start_worker(settings, settings.temporal_address)
+        workers = [start_worker(settings, settings.temporal_address) for _ in range(args.workers)]
+        # The faults hit running workers, as in production: the load and the kills start once they poll.
+        await polling(client, settings.task_queue, args.workers)
         tandem = TandemClient.from_settings(client, settings)
         errors: Counter[str] = Counter()
         waits: list[float] = []
@@ -73,16 +80,17 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
             )
         )
         faults = asyncio.create_task(
-            _faults(args.kills, settings, port, Path(tmp) / "temporal.db", worker, server)
+            _faults(args.kills, settings, port, Path(tmp) / "temporal.db", workers, server)
         )
         started = time.perf_counter()
         await load
         seconds = time.perf_counter() - started
-        worker, server = await faults
+        workers, server = await faults
         try:
             counts = await _check(client, tandem, store, tickets, args.messages)
         finally:
-            worker.kill()
+            for worker in workers:
+                worker.kill()
             server.terminate()
             server.wait(30)
     ms = sorted(w * 1000 for w in waits)
@@ -90,6 +98,7 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
         "conversations": args.conversations,
         "messages": args.conversations * args.messages,
         "worker_kills": args.kills,
+        "worker_processes": args.workers,
         "server_restarts": 1,
         "seconds": round(seconds, 1),
         "reply_ms": {"p50": round(percentile(ms, 50), 1), "p95": round(percentile(ms, 95), 1)},
@@ -117,19 +126,26 @@ async def _conversation(
 
 
 async def _faults(
-    kills: int, settings: Settings, port: int, db: Path, worker: subprocess.Popen, server: subprocess.Popen
-) -> tuple[subprocess.Popen, subprocess.Popen]:
-    """SIGKILL the worker `kills` times (a new one started at once), and restart the server once halfway."""
+    kills: int,
+    settings: Settings,
+    port: int,
+    db: Path,
+    workers: list[subprocess.Popen],
+    server: subprocess.Popen,
+) -> tuple[list[subprocess.Popen], subprocess.Popen]:
+    """SIGKILL a worker `kills` times, the workers in turn (each started again at once), and restart the
+    server once halfway."""
     for n in range(kills):
         await asyncio.sleep(4)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
+        victim = n % len(workers)
+        workers[victim].send_signal(signal.SIGKILL)
+        workers[victim].wait()
         if n == kills // 2:
             server.terminate()
             server.wait(30)
             server = _start_server(port, db)
-        worker = start_worker(settings, settings.temporal_address)
-    return worker, server
+        workers[victim] = start_worker(settings, settings.temporal_address)
+    return workers, server
 
 
 async def _check(

@@ -3,6 +3,7 @@ ticket history, a worker process, its memory, and writing the result."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -11,6 +12,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from temporalio.api.enums.v1 import TaskQueueType  # noqa: E402
+from temporalio.api.taskqueue.v1 import TaskQueue  # noqa: E402
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest  # noqa: E402
+from temporalio.client import Client  # noqa: E402
 
 from tandem.evaluation.suite import load_suite  # noqa: E402
 from tandem.knowledge.ingest import ingest_path  # noqa: E402
@@ -69,3 +75,16 @@ def report(result: dict[str, object], out: Path | None) -> None:
     if out is not None:
         out.write_text(text + "\n")
     print(text)
+
+
+async def polling(client: Client, task_queue: str, workers: int = 1) -> None:
+    """Until `workers` workers poll the task queue for workflow and for activity tasks: they have started."""
+    for kind in (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY):
+        request = DescribeTaskQueueRequest(
+            namespace=client.namespace, task_queue=TaskQueue(name=task_queue), task_queue_type=kind
+        )
+        while True:
+            described = await client.workflow_service.describe_task_queue(request)
+            if len({poller.identity for poller in described.pollers}) >= workers:
+                break
+            await asyncio.sleep(0.1)

@@ -30,10 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from anatomy import first_turns
-from harness import conversations, filled_store, report, rss_mb, start_worker
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from harness import conversations, filled_store, polling, report, rss_mb, start_worker
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -149,7 +146,7 @@ async def _through_temporal(
         started = time.perf_counter()
         worker = start_worker(settings, env.client.service_client.config.target_host, processes)
         try:
-            await _polling(env, settings.task_queue)
+            await polling(env.client, settings.task_queue)
             start_up = time.perf_counter() - started
             client = TandemClient.from_settings(env.client, settings)
             results = []
@@ -190,16 +187,6 @@ async def _conversation(client: TandemClient, key: str, messages: list[str]) -> 
         await client.send_message(start.ticket_id, text, message_id=f"{start.ticket_id}-m{n}", start=start)
         waits.append(time.perf_counter() - started)
     return waits
-
-
-async def _polling(env: WorkflowEnvironment, task_queue: str) -> None:
-    """Until the worker polls its task queue for workflow and for activity tasks: it has started."""
-    for kind in (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY):
-        request = DescribeTaskQueueRequest(
-            namespace=env.client.namespace, task_queue=TaskQueue(name=task_queue), task_queue_type=kind
-        )
-        while not (await env.client.workflow_service.describe_task_queue(request)).pollers:
-            await asyncio.sleep(0.1)
 
 
 def _children(pid: int) -> list[int]:
