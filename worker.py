@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.client import Client
@@ -41,6 +42,12 @@ MALLOC_ARENAS = 2
 # its modules once per process instead of once per conversation: the workflow modules keep no state at
 # import, and re-importing them for every workflow cost CPU and memory per cached conversation.
 SANDBOX = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
+# Workflow tasks this worker holds at once. Taken tasks wait for the one interpreter that runs them: with
+# Temporal's default of 100, a burst of new conversations aged them past the 4 s workflow-task timeout
+# (tandem.client.WORKFLOW_TASK_TIMEOUT); ten keep each taken task running within half a second under load.
+WORKFLOW_TASK_SLOTS = 10
+# A conversation cached by a worker that has died moves to another worker after this long, not 10 s.
+STICKY_TIMEOUT = timedelta(seconds=3)
 log = logging.getLogger(__name__)
 
 
@@ -100,6 +107,8 @@ def build_worker(client: Client, settings: Settings, role: str = "all") -> Worke
         # A burst of new conversations puts their first workflow tasks on the shared queue: pollers that
         # scale with the backlog pick them up in about a second instead of four (bench/load.py's anatomy).
         workflow_task_poller_behavior=PollerBehaviorAutoscaling(),
+        sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
+        max_concurrent_workflow_tasks=WORKFLOW_TASK_SLOTS,
     )
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from temporalio import activity
 
-HEARTBEAT_EVERY_S = 2.0
+HEARTBEAT_EVERY_S = 1.0
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from temporalio.common import RetryPolicy
 STORE_TIMEOUT = timedelta(seconds=10)
 RETRIEVAL_TIMEOUT = timedelta(seconds=15)
 GENERATION_TIMEOUT = timedelta(seconds=60)
-GENERATION_HEARTBEAT = timedelta(seconds=10)  # the answer activity heartbeats every 2 s
+GENERATION_HEARTBEAT = timedelta(seconds=4)  # it heartbeats every second: a dead worker is noticed in 4 s
 ESCALATION_CHECK_TIMEOUT = timedelta(seconds=15)
 HANDOFF_TIMEOUT = timedelta(seconds=30)
 
