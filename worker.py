@@ -19,6 +19,7 @@ from temporalio.client import Client
 from temporalio.worker import PollerBehaviorAutoscaling, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+import tandem.blas_threads  # noqa: F401  (before numpy loads)
 from activities.ai_turn import AiTurnActivities
 from activities.generation import GenerationActivities
 from activities.handoff import HandoffActivities

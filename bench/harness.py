@@ -18,6 +18,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue  # noqa: E402
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest  # noqa: E402
 from temporalio.client import Client  # noqa: E402
 
+import tandem.blas_threads  # noqa: E402, F401  (before numpy loads)
 from tandem.evaluation.suite import load_suite  # noqa: E402
 from tandem.knowledge.ingest import ingest_path  # noqa: E402
 from tandem.knowledge.loaders import load_tickets_jsonl  # noqa: E402

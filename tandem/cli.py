@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import tandem.blas_threads  # noqa: F401  (before numpy loads)
 from tandem import access_command, answers_command, replay_command
 from tandem import cli_store as store_commands
 from tandem.cli_chat import chat as customer_chat

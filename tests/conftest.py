@@ -16,6 +16,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+import tandem.blas_threads  # noqa: F401  (before numpy loads)
 from tandem import search_attributes as sa
 from tandem.binaries import temporal_cli, temporal_test_server
 from tandem.client import TandemClient

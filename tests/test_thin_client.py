@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,22 @@ def test_the_client_names_what_the_workflow_defines() -> None:
     assert {name: defn.updates[name].ret_type for name in client._UPDATES} == client._UPDATES
     assert {name: defn.queries[name].ret_type for name in client._QUERIES} == client._QUERIES
     assert defn.signals.keys() >= client._SIGNALS
+
+
+def test_the_client_leaves_the_backends_blas_threads_alone() -> None:
+    """Tandem's own processes run one BLAS thread per caller (tandem.blas_threads); a backend that imports
+    the client keeps its own setting, and the worker sets it before numpy loads."""
+    code = (
+        "import os, sys; import tandem.client; print(os.environ.get('OPENBLAS_NUM_THREADS')); import worker; "
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        check=True,
+    )
+    assert done.stdout.split() == ["None", "1"], done.stdout
