@@ -90,6 +90,7 @@ def build_worker(client: Client, settings: Settings, role: str = "all") -> Worke
     """A worker on the task queue. `role`: "all" (one process does everything), "workflows" (workflow tasks
     and the store batch, a local activity: no retrieval or model call competes with workflow tasks for
     this process), or "activities" (retrieval, answers, checks, store writes on the queue)."""
+    _fewer_malloc_arenas()  # here, so `worker.py`, `tandem worker` and `make run` all get it
     store = _store(settings)
     workflows = role in ("all", "workflows")
     activities = [] if role == "activities" else _store_activities(store)
@@ -146,8 +147,8 @@ def _die_with_parent() -> None:
 
 
 def _fewer_malloc_arenas() -> None:
-    """Cap glibc's malloc arenas (see `MALLOC_ARENAS`) before any thread starts, unless the deployment sets
-    MALLOC_ARENA_MAX itself; elsewhere (musl, macOS) nothing to do."""
+    """Cap glibc's malloc arenas (see `MALLOC_ARENAS`) before the activity threads start, unless the
+    deployment sets MALLOC_ARENA_MAX itself; elsewhere (musl, macOS) nothing to do."""
     if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
         return
     with contextlib.suppress(OSError, AttributeError):
@@ -155,7 +156,6 @@ def _fewer_malloc_arenas() -> None:
 
 
 def main() -> None:
-    _fewer_malloc_arenas()
     parser = argparse.ArgumentParser(description="Run a Tandem worker.")
     parser.add_argument(
         "--processes", type=int, default=1, help="1 workflow process + N-1 activity processes"

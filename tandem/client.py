@@ -114,10 +114,8 @@ def workflow_id(ticket_id: str) -> str:
     return f"ticket-{ticket_id}"
 
 
-# A workflow task a worker took and died with is handed to another after this long (Temporal's default: 10 s).
-# Safe because a worker takes few tasks at once (worker.py's WORKFLOW_TASK_SLOTS), each runs in well under
-# a second, and the SDK extends a task that waits on local activities. bench/chaos.py, two workers killed in
-# turn every 4 s: reply p95 36-40 s with the default, 20-28 s with this.
+# A task taken by a worker that died is handed on after this (Temporal's default: 10 s); safe because a worker
+# holds few at once (worker.py WORKFLOW_TASK_SLOTS) and the SDK extends one waiting on local activities.
 WORKFLOW_TASK_TIMEOUT = timedelta(seconds=4)
 
 

@@ -324,6 +324,8 @@ class _Reader:
 
 
 def _party(text: str) -> str | None:
+    """Whose share a statement states ("self", "other" or unknown), read from its subject, or from what
+    follows a short label ("To qualify: The referred business ...")."""
     text = text.lstrip("-*• ")
     label, colon, rest = text.partition(":")
     if colon and len(label.split()) <= 3 and _THEIRS.match(rest.strip()):

@@ -110,6 +110,7 @@ _RECEIVES = re.compile(
     re.I,
 )
 RECEIVED = frozenset(analyze("bonus reward"))
+RECEIVED_KINDS = frozenset({"money", "rate"})  # an amount or a rate, not how many of them one may earn
 # Whose share a part asks about: the customer's own ("what do I get", "my bonus") or another person's ("how
 # much does she need to deposit", "their bonus"). Help centers state both sides of a referral or a shared
 # account side by side ("Your bonus: $20", "Their bonus: $30").
@@ -122,11 +123,11 @@ _ASKED_OF = re.compile(
 )
 _OWN = frozenset({"i", "we", "my", "our"})
 _OTHERS = frozenset({"she", "he", "they", "her", "his", "their"})
-_PEOPLE_WORDS = (
-    "friend friends sister brother mom mother dad father son daughter kid kids wife husband partner "
-    "spouse colleague coworker vendor client customer employee roommate neighbor referral"
+_PEOPLE = frozenset(
+    {"friend", "friends", "sister", "brother", "mom", "mother", "dad", "father", "son", "daughter", "kid"}
+    | {"kids", "wife", "husband", "partner", "spouse", "colleague", "coworker", "vendor", "client"}
+    | {"customer", "employee", "roommate", "neighbor", "referral"}
 )
-_PEOPLE = frozenset(_PEOPLE_WORDS.split())
 
 
 def asked_party(text: str) -> str | None:
@@ -141,7 +142,6 @@ def asked_party(text: str) -> str | None:
     return None
 
 
-RECEIVED_KINDS = frozenset({"money", "rate"})  # an amount or a rate, not how many of them one may earn
 _RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
 # A question asking for a bound ("the longest term I can choose", "the most I can send", "up to what
 # amount"): a value that merely applies ("defaults to 12 months") does not answer it.
