@@ -25,7 +25,6 @@ from activities.generation import GenerationActivities
 from activities.handoff import HandoffActivities
 from activities.knowledge import KnowledgeActivities
 from activities.store import StoreActivities
-from tandem.deployment import build_turn_parts
 from tandem.settings import Settings, get_settings
 from tandem.store import TicketStore, create_schema, make_engine
 from tandem.temporal_client import connect
@@ -73,6 +72,8 @@ def _store(settings: Settings) -> TicketStore:
 def _remote_activities(settings: Settings, store: TicketStore) -> list:
     """The activities a workflow schedules on the task queue (the store's run locally, in the workflow's
     own worker)."""
+    from tandem.deployment import build_turn_parts  # here: a workflow process never loads index or models
+
     parts = build_turn_parts(settings, store)
     knowledge_acts = KnowledgeActivities(parts.knowledge, store)
     generation_acts = GenerationActivities(parts.answerer)  # drafts for agents

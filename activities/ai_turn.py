@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
 from tandem.adapters.cohere_client import CohereError, to_application_error
 from tandem.contracts import AiTurnRequest, AiTurnResult, CategoryRequest, EscalationCheck
-from tandem.escalation.engine import EscalationEngine
 from tandem.responder.previous_tickets import RecentTickets, with_previous_tickets
-from tandem.responder.turn import TurnAnswerer
+
+if TYPE_CHECKING:  # the workflow process imports this module for its activity names: not the models
+    from tandem.escalation.engine import EscalationEngine
+    from tandem.responder.turn import TurnAnswerer
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,16 @@ it sent one); a request the API rejects (other 4xx) is not, since the same reque
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
 from tandem.adapters.cohere_client import CohereError, to_application_error
 from tandem.contracts import GeneratedReply, TurnRequest
-from tandem.responder.turn import TurnAnswerer
+
+if TYPE_CHECKING:  # the workflow process imports this module for its activity names: not the models
+    from tandem.responder.turn import TurnAnswerer
 
 
 class GenerationActivities:

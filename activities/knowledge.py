@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from temporalio import activity
 
 from tandem.contracts import CategoryRequest
-from tandem.knowledge.interfaces import KnowledgeBackend
-from tandem.store import TicketStore
+
+if TYPE_CHECKING:  # the workflow process imports this module for its activity names: not the index
+    from tandem.knowledge.interfaces import KnowledgeBackend
+    from tandem.store import TicketStore
 
 
 class KnowledgeActivities:

@@ -70,6 +70,15 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: pages shared with other processes (the same libraries mapped by a worker and
+    its activity processes) counted by share, so the sum over processes is the memory they hold together."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
 def report(result: dict[str, object], out: Path | None) -> None:
     """Print the result as JSON, and write it to `out` too."""
     text = json.dumps(result, indent=2)

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from anatomy import first_turns
-from harness import conversations, filled_store, polling, report, rss_mb, start_worker
+from harness import conversations, filled_store, polling, pss_mb, report, rss_mb, start_worker
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -164,6 +164,7 @@ async def _through_temporal(
                 figures["cpu_s"] = _cpu_used(cpu0, _cpu_by_process(worker.pid))
                 figures["worker_rss_mb"] = rss_mb(worker.pid)  # the workflow process
                 figures["worker_tree_rss_mb"] = _tree_rss_mb(worker.pid)
+                figures["worker_tree_pss_mb"] = _tree_pss_mb(worker.pid)
                 results.append(figures)
             anatomy = await first_turns(env.client, settings.task_queue)
             return {
@@ -223,6 +224,11 @@ def _cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, fl
 def _tree_rss_mb(pid: int) -> float:
     """The worker and the activity processes it started."""
     return round(rss_mb(pid) + sum(rss_mb(k) for k in _children(pid)), 1)
+
+
+def _tree_pss_mb(pid: int) -> float:
+    """The memory the worker and its activity processes hold together (shared library pages counted once)."""
+    return round(pss_mb(pid) + sum(pss_mb(k) for k in _children(pid)), 1)
 
 
 def _figures(waits: list[float], seconds: float) -> dict[str, object]:

@@ -19,7 +19,7 @@ from tandem.contracts import (
     PreviousTicket,
     TranscriptEntry,
 )
-from tandem.knowledge.bm25_index import shorten
+from tandem.snippets import shorten
 
 QUOTE_CHARS = 240
 MAX_PREVIOUS_TICKETS = 5

@@ -1,5 +1,5 @@
-"""The lexical toolkit every part shares: one analyzer (tokens, stopwords, stemming), snippet shortening,
-and a bm25s scorer that scores a query against every document (hybrid indexes and topic matching use it)."""
+"""The lexical toolkit every part shares: one analyzer (tokens, stopwords, stemming) and
+a bm25s scorer that scores a query against every document (hybrid indexes and topic matching use it)."""
 
 from __future__ import annotations
 
@@ -60,20 +60,6 @@ def _case(word: str) -> str:
     if word.isupper():
         return "upper"
     return "title" if word[0].isupper() else "lower"
-
-
-def shorten(text: str, limit: int, *, flatten: bool = True) -> str:
-    """Text cut at a word boundary near `limit` characters, with an ellipsis if cut.
-
-    `flatten` collapses all whitespace (snippets); without it line breaks survive, so list structure does.
-    """
-    text = " ".join(text.split()) if flatten else text.strip()
-    if len(text) <= limit:
-        return text
-    head = text[: limit + 1]
-    boundary = max(head.rfind(" "), head.rfind("\n"))
-    cut = head[:boundary].rstrip() if boundary > 0 else text[:limit]
-    return cut.rstrip(" ,;:") + "…"
 
 
 class Bm25Scorer:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tandem.contracts import SourceRef
-from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
+from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze
 from tandem.knowledge.chunking import MAX_CHUNK_CHARS, Chunk, chunk_article
 from tandem.knowledge.documents import Article
 from tandem.knowledge.embedding_cache import EmbeddingCache
@@ -40,6 +40,7 @@ from tandem.knowledge.interfaces import Embedder, Reranker
 from tandem.knowledge.lexicon import HelpCenterLexicon, TitleNames
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.knowledge.routing import product_groups, routed
+from tandem.snippets import shorten
 
 # Measured on rho_bank (long situational queries), where the dense model adds little, and chosen low enough
 # that exact product and procedure words keep deciding; see `tandem eval` for the effect of changing it.

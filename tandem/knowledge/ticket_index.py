@@ -58,7 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tandem.contracts import SimilarTicket
-from tandem.knowledge.bm25_index import analyze, shorten
+from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.documents import ResolvedTicket
 from tandem.knowledge.embedding_cache import EmbeddingCache
 from tandem.knowledge.fusion import NormalizedBm25, category_votes, fuse
@@ -66,6 +66,7 @@ from tandem.knowledge.interfaces import Embedder
 from tandem.knowledge.query_analysis import without_chatter
 from tandem.knowledge.spelling import Speller
 from tandem.knowledge.ticket_classifier import TicketClassifier
+from tandem.snippets import shorten
 
 RESOLUTION_CHARS = 600
 # Short paraphrases: meaning matters more than shared words (dense alone beats BM25 by ~0.1 P@5 on

@@ -23,8 +23,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from tandem.knowledge.bm25_index import analyze, shorten
+from tandem.knowledge.bm25_index import analyze
 from tandem.metrics.facts import SupportPath, TicketFactsLike, as_utc, support_path
+from tandem.snippets import shorten
 
 GAP_KINDS = frozenset({"abstained", "no_article"})
 GUARDRAIL_PREFIX = "guardrail:"

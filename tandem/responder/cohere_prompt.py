@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from tandem.contracts import Author, CustomerContext, Focus, GenerationRequest
-from tandem.knowledge.bm25_index import shorten
+from tandem.snippets import shorten
 
 MAX_HISTORY_CHARS = 1500  # per earlier message
 MAX_FACT_CHARS = 200

@@ -43,7 +43,7 @@ import cohere
 from tandem.adapters.cohere_client import NO_RETRIES, CohereUnavailable, cohere_errors
 from tandem.contracts import Focus, GeneratedReply, GenerationRequest, SourceRef
 from tandem.knowledge.approved import cited_title, is_approved_answer, source_kind
-from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
+from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze
 from tandem.knowledge.documents import Article
 from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
@@ -53,6 +53,7 @@ from tandem.responder.confidence import citation_coverage, query_terms
 from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT
 from tandem.responder.passages import statements
 from tandem.responder.wording import abstain, greeting
+from tandem.snippets import shorten
 
 DEFAULT_MODEL = "command-a-03-2025"
 DEFAULT_MAX_TOKENS = 700

@@ -16,7 +16,7 @@ import numpy as np
 
 from tandem.contracts import Focus, GeneratedReply, GenerationRequest, SimilarTicket, SourceRef
 from tandem.knowledge.approved import cited_title, is_approved_answer, source_kind
-from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze, shorten
+from tandem.knowledge.bm25_index import SNIPPET_CHARS, analyze
 from tandem.knowledge.documents import Article
 from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.lexicon import HelpCenterLexicon, subject_names
@@ -29,6 +29,7 @@ from tandem.responder.passages import Statement, statements
 from tandem.responder.question import only_tells_what_they_have
 from tandem.responder.selection import NAMED_FACTOR, REFERRED_FACTOR, Question, Selection, select
 from tandem.responder.wording import abstain, ask_back, greeting, refer, unknown_product, which_product
+from tandem.snippets import shorten
 
 # Statements about another product that score at least this share of the best one make the question
 # ambiguous when the customer named no product.

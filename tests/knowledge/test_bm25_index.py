@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tandem.knowledge.bm25_index import Bm25Scorer, analyze, shorten
+from tandem.knowledge.bm25_index import Bm25Scorer, analyze
+from tandem.snippets import shorten
 
 
 def test_analyzer_drops_stopwords_and_stems() -> None:
