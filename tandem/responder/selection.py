@@ -88,7 +88,9 @@ def answers_value(statement: Statement, ask: Ask, quoted: frozenset[str]) -> boo
         return False
     if statement.refers_elsewhere:
         return False  # "you may incur the monthly charge described below" does not state the charge
-    return any(v not in quoted for v in statement.values)
+    # A new value of the kind asked: "0% for the first 12 billing cycles" states no new APR for "what APR
+    # kicks in after the 0%?", however new its count is.
+    return bool(wanted_values(statement, ask, quoted))
 
 
 def wanted_values(statement: Statement, ask: Ask, quoted: frozenset[str]) -> list[str]:
@@ -97,7 +99,13 @@ def wanted_values(statement: Statement, ask: Ask, quoted: frozenset[str]) -> lis
         v
         for v in dict.fromkeys(statement.values)
         if v not in quoted
-        and (not ask.wants or _kind(v) in ask.wants or (_kind(v) == "count" and ask.wants & _NUMBERS))
+        and (
+            not ask.wants
+            or _kind(v) in ask.wants
+            or (_kind(v) == "count" and ask.wants & _NUMBERS)
+            # "$175 free transactions": a count written with a currency sign (`values.value_kinds`)
+            or (_kind(v) == "money" and "count" in ask.wants and "count" in statement.kinds)
+        )
     ]
 
 

@@ -157,3 +157,34 @@ def test_how_many_asks_a_count_whatever_attribute_follows() -> None:
         "How many external bank accounts can we link to the Ochre Account for balance aggregation?", [article]
     )
     assert not reply.abstained and _has(reply.text, "30") and not _has(reply.text, "$250,000"), reply.text
+
+
+def test_a_new_count_does_not_answer_a_part_asking_a_rate() -> None:
+    """ "What APR kicks in after the 0%?": "0% for the first 12 billing cycles" states the customer's own
+    rate and a count; it answers the other part, not this one (the rate after, or "not sure")."""
+    article = Article(
+        id="teal-promo",
+        title="Teal Card: new customer promotion",
+        body="## Promotional APR\n"
+        "- Enjoy a promotional APR of 0% on purchases for the first 12 billing cycles.\n"
+        "- The promotional rate lasts for 12 billing cycles from account opening.\n"
+        "- Plan ahead for when the rate reverts to 21.49% after the promotional period.",
+    )
+    reply = _respond(
+        "The Teal Card has a 0% APR promo. How many billing cycles does the 0% last and what APR kicks in "
+        "after?",
+        [article],
+    )
+    assert reply.abstained or _has(reply.text, "12", "21.49%"), reply.text
+
+
+def test_a_count_written_with_a_currency_sign_still_answers_how_many() -> None:
+    article = Article(
+        id="cyan-limits",
+        title="Cyan business checking: getting started",
+        body="## Included each month\n"
+        "- You get $150 free transactions per month (deposits and withdrawals).\n"
+        "- Each transaction over the free ones costs $0.40.",
+    )
+    reply = _respond("How many free transactions do we get per month on Cyan business checking?", [article])
+    assert not reply.abstained and _has(reply.text, "$150"), reply.text
