@@ -23,12 +23,8 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 import pytest
 
-from tandem.adapters.weaviate_backend import (
-    WeaviateImportError,
-    WeaviateKnowledge,
-    WeaviateSchemaError,
-    connect,
-)
+from tandem.adapters.weaviate_backend import WeaviateKnowledge
+from tandem.adapters.weaviate_connection import WeaviateImportError, WeaviateSchemaError, connect
 from tandem.adapters.weaviate_schema import ArticleChunk, article_chunks
 from tandem.knowledge.documents import Article, ResolvedTicket
 from tandem.knowledge.interfaces import Embedder

@@ -23,11 +23,8 @@ from weaviate.collections.queries.hybrid.query.executor import _HybridQueryExecu
 from weaviate.proto.v1 import base_pb2
 
 from tandem.adapters import weaviate_queries as q
-from tandem.adapters.weaviate_backend import (
-    WeaviateImportError,
-    WeaviateKnowledge,
-    schema_problems,
-)
+from tandem.adapters.weaviate_backend import WeaviateKnowledge
+from tandem.adapters.weaviate_connection import WeaviateImportError, schema_problems
 from tandem.adapters.weaviate_schema import (
     ARTICLE_COLLECTION,
     ARTICLE_PROPERTIES,
