@@ -16,6 +16,7 @@ from weaviate.classes.query import Filter, FilterReturn, HybridFusion, MetadataQ
 from tandem.adapters.weaviate_schema import ArticleChunk
 from tandem.contracts import SimilarTicket, SourceRef
 from tandem.knowledge.routing import product_groups, routed
+from tandem.snippets import shorten
 
 SNIPPET_CHARS = 200
 RESOLUTION_CHARS = 600
@@ -238,17 +239,6 @@ def join_chunks(chunks: Iterable[Mapping[str, Any]]) -> dict[str, tuple[Mapping[
         body = "\n\n".join(str(c.get("text") or "") for c in parts)
         joined[article_id] = (parts[0], body)
     return joined
-
-
-def shorten(text: str, limit: int, *, flatten: bool = True) -> str:
-    """Text cut at a word boundary near `limit` characters, with an ellipsis if cut."""
-    text = " ".join(text.split()) if flatten else text.strip()
-    if len(text) <= limit:
-        return text
-    head = text[: limit + 1]
-    boundary = max(head.rfind(" "), head.rfind("\n"))
-    cut = head[:boundary].rstrip() if boundary > 0 else text[:limit]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def batched(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
