@@ -87,13 +87,6 @@ def _english() -> Any:
         return _ENGLISH
 
 
-def per_million(word: str) -> float:
-    """How often `word` (lower case) occurs in English, per million words of pyspellchecker's corpus; 0 when
-    the list does not hold it."""
-    english = _english()
-    return english.dictionary.get(word, 0) * 1e6 / max(english.total_words, 1)
-
-
 def is_english_word(word: str) -> bool:
     """Whether `word` (lower case) is in pyspellchecker's English word list."""
     return word in _english()

@@ -5,8 +5,7 @@ offline and the Cohere responder, so one threshold (`settings.answer_confidence_
 
 - coverage: the share of the question's words the quoted text holds (what a quoted statement is about, its
   heading or FAQ question, counts as held), each word weighted by how specific it is in this help center
-  (`Vocabulary.specificity`, log(1 + N / (1 + df))), less when it is an everyday English word ("every
-  time", "how high can it go": `commonness`), and the words of the situation around the question by
+  (`Vocabulary.specificity`, log(1 + N / (1 + df))) and the words of the situation around the question by
   `BACKGROUND_WEIGHT`. A quoted value answers "how much" / "how many" / "the highest". A word of the
   situation the help center never uses ("my dad", "a laptop") is the customer's story and does not count;
   a word of the question itself that it never uses ("mortgage", "Roth IRA") counts most. This is what tells
@@ -39,7 +38,6 @@ from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.lexicon import Vocabulary
 from tandem.knowledge.names import ProductNames
 from tandem.knowledge.query_analysis import analyze_query
-from tandem.responder.commonness import word_weights
 from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT
 from tandem.responder.focus import named_in
 from tandem.responder.question import FRAME, Question
@@ -59,16 +57,10 @@ def covered_words(question: Question, quoted: Sequence[str]) -> frozenset[str]:
     return held
 
 
-def specific_coverage(
-    question: Question,
-    covered: frozenset[str],
-    vocabulary: Vocabulary,
-    commonness: dict[str, float] | None = None,
-) -> float:
+def specific_coverage(question: Question, covered: frozenset[str], vocabulary: Vocabulary) -> float:
     """The specificity-weighted share of the question's words that are `covered` (module docstring)."""
-    common = commonness or {}
     weights = {
-        t: vocabulary.specificity(t) * question.weight_of(t) * common.get(t, 1.0)
+        t: vocabulary.specificity(t) * question.weight_of(t)
         for t in question.words
         if t in question.terms or vocabulary.frequency.get(t)
     }
@@ -94,7 +86,7 @@ def quoted_confidence(
     """retrieval * sqrt(coverage * meaning) of the quoted texts, in [0, 1]."""
     if not quoted:
         return 0.0
-    coverage = specific_coverage(question, covered_words(question, quoted), vocabulary, word_weights(message))
+    coverage = specific_coverage(question, covered_words(question, quoted), vocabulary)
     asked = [ask.text for ask in question.asks if ask.text]
     inside = min(max(coverage, 0.0), 1.0) * meaning(message, quoted, asked)
     return min(max(retrieval, 0.0), 1.0) * math.sqrt(inside)
