@@ -50,6 +50,7 @@ _NOT_COUNTED = frozenset(
         "credited",
         "paid",
         "posted",
+        "due",  # "$25,000 due to exchange-rate movements", "$35 due by the 15th"
     ]
 )
 
@@ -134,7 +135,7 @@ def value_kinds(text: str) -> frozenset[str]:
             following = _UNIT_PHRASE.match(text, match.end())
             if (
                 following
-                and following.group(1).split()[0].lower() not in _NOT_COUNTED
+                and following.group(1).split()[0].lower() not in _NOT_COUNTED | STOPWORDS
                 and not set(terms_of(following.group(1))) & _MONEY_WORDS
             ):
                 kinds.add("count")

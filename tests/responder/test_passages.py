@@ -151,6 +151,10 @@ def test_label_value_items_carry_their_label() -> None:
         ("Transfers arrive in 3 business days.", ("3",), {"duration"}),
         ("You can add up to 4 owners and pay €2.50 each.", ("4", "€2.50"), {"count", "money"}),
         ("No figures here.", (), set()),
+        ("You get $175 free transactions per month.", ("$175",), {"money", "count"}),
+        # An amount followed by what happens to it counts nothing: "due to", "is", "or more".
+        ("The total may have fallen below $25,000 due to exchange-rate movements.", ("$25000",), {"money"}),
+        ("Keep $500 or more in the account.", ("$500",), {"money"}),
     ],
 )
 def test_values_are_normalised_and_kinded(text: str, values: tuple[str, ...], kinds: set[str]) -> None:
