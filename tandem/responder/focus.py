@@ -22,10 +22,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from tandem.contracts import CustomerContext, Focus
 from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.names import Name, ProductNames
+
+if TYPE_CHECKING:
+    from tandem.knowledge.lexicon import Vocabulary
 
 # A head noun names products when at least this many of the help center's names end in it.
 PRODUCT_HEAD_NAMES = 2
@@ -36,6 +40,8 @@ _SENTENCE_OPENERS = frozenset(
 _WORD = re.compile(r"[\w'+&\u2019-]+")
 # Two to five capitalised words: a name as customers write one ("Titanium Rewards Card").
 _CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w'+&\u2019-]*\s+){1,4}[A-Z][\w'+&\u2019-]*")
+# An acronym and the word after it: "a custodial UTMA account", "an HSA card".
+_ACRONYM_BEFORE = re.compile(r"\b([A-Z]{2,6})s?\s+([A-Za-z]+)")
 
 
 def decide_focus(
@@ -44,15 +50,17 @@ def decide_focus(
     customer: CustomerContext,
     names: ProductNames,
     line_words: frozenset[str] = frozenset(),
+    vocabulary: Vocabulary | None = None,
 ) -> Focus:
     """The focus of `message`; `earlier_messages` are the conversation's earlier customer messages, oldest
-    first; `line_words`: the words of the help center's product lines (used when the ticket has none)."""
+    first; `line_words`: the words of the help center's product lines (used when the ticket has none);
+    `vocabulary`: the help center's words (an acronym it never uses names no product of it)."""
     product = customer.product
     # The line's own words but the nouns names end in: "Gold savings account" is the "Gold Account".
     words = frozenset(analyze(product.replace("_", " "))) if product else line_words
     line = words - product_heads(names)
     named = named_in(message, names) or named_in(message, names, line)
-    unknown = unknown_name(message, names, words)
+    unknown = unknown_name(message, names, words, vocabulary)
     if named or unknown:
         return Focus(names=named, source="message", product=product, unknown_name=unknown)
     for earlier in reversed(earlier_messages):
@@ -99,13 +107,24 @@ def named_in(text: str, names: ProductNames, optional: frozenset[str] = frozense
     return _unique([written for _, written in sorted(found)])
 
 
-def unknown_name(text: str, names: ProductNames, line: frozenset[str] = frozenset()) -> str | None:
+def unknown_name(
+    text: str,
+    names: ProductNames,
+    line: frozenset[str] = frozenset(),
+    vocabulary: Vocabulary | None = None,
+) -> str | None:
     """A capitalised run ending in a catalogue head noun ("Card", "Account") that names no known product, or
     two or more capitalised words written before the product line's words ("Slate Blue business checking",
-    as customers name a product without its noun)."""
+    as customers name a product without its noun), or an acronym the help center never uses written before
+    them ("a custodial UTMA account")."""
     heads = product_heads(names)
     if not heads:
         return None
+    if vocabulary is not None:
+        for match in _ACRONYM_BEFORE.finditer(text):
+            acronym, after = analyze(match.group(1)), analyze(match.group(2))
+            if acronym and after and after[0] in line | heads and not vocabulary.frequency.get(acronym[0]):
+                return match.group(1)
     for match in _CAPITALISED_RUN.finditer(text):
         after = analyze(" ".join(text[match.end() :].split()[:1]))
         words = match.group(0).split()

@@ -48,7 +48,12 @@ class TurnAnswerer:
             stages,
             "focus",
             lambda: decide_focus(
-                request.message, earlier, request.customer, lexicon.names, lexicon.line_words
+                request.message,
+                earlier,
+                request.customer,
+                lexicon.names,
+                lexicon.line_words,
+                lexicon.vocabulary,
             ),
         )
         query = f"{request.message} {focus.query_names}".strip()

@@ -42,8 +42,13 @@ PLAIN = CustomerContext(customer_id="c-2", product="checking")
 
 
 @pytest.fixture(scope="module")
-def rho_names() -> ProductNames:
-    return HelpCenterLexicon.mine(load_articles_jsonl(KB)).names
+def rho_lexicon() -> HelpCenterLexicon:
+    return HelpCenterLexicon.mine(load_articles_jsonl(KB))
+
+
+@pytest.fixture(scope="module")
+def rho_names(rho_lexicon: HelpCenterLexicon) -> ProductNames:
+    return rho_lexicon.names
 
 
 def test_the_names_are_the_help_centers_own() -> None:
@@ -118,6 +123,20 @@ def test_an_unknown_name_written_before_the_product_lines_words_is_reported(rho_
     for known in ("what's the wire fee on Navy Blue business checking?", "is the Dark Green account free?"):
         assert decide_focus(known, [], customer, rho_names).unknown_name is None
     assert decide_focus("what does Rho checking cost?", [], customer, rho_names).unknown_name is None
+
+
+def test_an_acronym_the_help_center_never_uses_names_no_product_of_it(rho_lexicon: HelpCenterLexicon) -> None:
+    """ "A custodial UTMA account", "an HSA account": the help center has no such product, so no sibling's
+    opening deposit answers it; acronyms it uses ("ATM card", "PIN") are not unknown products."""
+    names, words, vocabulary = rho_lexicon.names, rho_lexicon.line_words, rho_lexicon.vocabulary
+    message = "I want to open a custodial UTMA account for my grandson. whats the minimum to open?"
+    assert decide_focus(message, [], PLAIN, names, words, vocabulary).unknown_name == "UTMA"
+    hsa = decide_focus("Do you have an HSA account?", [], PLAIN, names, words, vocabulary)
+    assert hsa.unknown_name == "HSA"
+    for known in ("what's the fee for a new ATM card?", "how do I reset the PIN on my debit card?"):
+        assert decide_focus(known, [], PLAIN, names, words, vocabulary).unknown_name is None
+    # Without the help center's words nothing is said of acronyms.
+    assert decide_focus(message, [], PLAIN, names, words).unknown_name is None
 
 
 def test_a_product_line_word_is_left_out_of_the_name_kept(rho_names: ProductNames) -> None:
