@@ -123,8 +123,14 @@ def score(
         return 0.0  # a list of steps answers "how do I ...", not "what is ..."
     steps = STEPS_FACTOR if statement.block and ask.asks_steps else 1.0
     words = ask.terms | question.words
+    # The words another part asks with are about that part: "a cashier's check - how much is that? and
+    # what's my daily sending limit" does not make "daily sending limit: $1,500" the check's price. (They
+    # still tell what a statement's label is about, below.)
+    others = frozenset().union(*(a.own for a in question.asks if a is not ask)) - ask.terms
 
     def w(term: str) -> float:
+        if term in others:
+            return 0.0
         return weight.get(term, 0.0) * (1.0 if term in ask.terms else BACKGROUND_WEIGHT)
 
     own = words & statement.terms

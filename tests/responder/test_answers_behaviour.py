@@ -140,6 +140,18 @@ def test_when_the_best_articles_state_nothing_asked_the_next_ones_are_read(answe
     assert not reply.abstained and _has(reply.text, "$500", "$5.00"), reply.text
 
 
+def test_the_words_of_another_part_do_not_choose_this_parts_statement(answerer: TurnAnswerer) -> None:
+    """The Light Blue Account's cashier's check costs $10 and its EveryonePay daily sending limit is $1,500:
+    the second part's words (daily, sending, limit) do not make the limit the first part's answer."""
+    reply = _turn(
+        answerer,
+        "Need a cashiers check for a used car - how much is that on the Light Blue Account? and whats my "
+        "daily EveryonePay sending limit",
+    )
+    assert not reply.abstained and _has(reply.text, "$10", "$1,500"), reply.text
+    assert not _has(reply.text, "$2,500"), reply.text
+
+
 # --- small help centers written here -----------------------------------------------------------------
 
 FEES = {
