@@ -61,6 +61,10 @@ _PARTS = re.compile(
 )
 # "the annual fee and the foreign transaction fee": two attributes asked side by side.
 _AND = re.compile(r"\s+and\s+", re.I)
+# "What's the referral bonus, how many per year": a question that goes on after a comma with another
+# question word asks two things (not "If I refer a friend, how much do I get?": that one opens with "If").
+_COMMA_QUESTION = re.compile(r",\s+(?=(?:how|what|whats|what's|which|when|where)\b)", re.I)
+_OPENS_QUESTION = re.compile(r"\s*(?:what|whats|what's|how|which|when|where|is|are|does|do|can)\b", re.I)
 # A part that points back ("how do I stop it") is about the situation the customer told.
 _POINTS_BACK = re.compile(
     r"\b(?:it|this|that|they|them|these|those|one|ones|he|she|him|her|his|hers|we|us|our)\b", re.I
@@ -271,7 +275,12 @@ def _split_parts(asked: str) -> list[str]:
     """The things a question asks: parts split at question marks, semicolons and "and what/how ...", then
     at "and" between two attributes ("the annual fee and the foreign transaction fee")."""
     parts: list[str] = []
-    for part in _PARTS.split(asked):
+    split = [
+        piece
+        for part in _PARTS.split(asked)
+        for piece in (_COMMA_QUESTION.split(part) if part and _OPENS_QUESTION.match(part) else [part])
+    ]
+    for part in split:
         pieces = _AND.split(part) if part else []
         if len(pieces) == 2 and all(set(analyze(p)) & (ATTRIBUTES - FRAME) for p in pieces):
             parts.extend(pieces)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tandem.knowledge.documents import Article
+from tandem.responder.question import Question
 from tests.responder.test_answers_behaviour import _has, _respond
 
 TERMS = Article(
@@ -188,3 +189,14 @@ def test_a_count_written_with_a_currency_sign_still_answers_how_many() -> None:
     )
     reply = _respond("How many free transactions do we get per month on Cyan business checking?", [article])
     assert not reply.abstained and _has(reply.text, "$150"), reply.text
+
+
+def test_a_question_going_on_after_a_comma_with_a_question_word_asks_two_things() -> None:
+    three = Question.read("What's the referral bonus, how many per year, and how much do they need to spend?")
+    assert [ask.text for ask in three.asks] == [
+        "What's the referral bonus",
+        "how many per year",
+        "how much do they need to spend",
+    ]
+    # A condition before the comma is no question of its own.
+    assert len(Question.read("If I refer a friend, how much do I get?").asks) == 1
