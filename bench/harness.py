@@ -64,17 +64,19 @@ def start_worker(settings: Settings, address: str, processes: int = 1) -> subpro
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    return _proc_mb(pid, "status", "VmRSS:")
 
 
 def pss_mb(pid: int) -> float:
     """Proportional set size: pages shared with other processes (the same libraries mapped by a worker and
     its activity processes) counted by share, so the sum over processes is the memory they hold together."""
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
+    return _proc_mb(pid, "smaps_rollup", "Pss:")
+
+
+def _proc_mb(pid: int, name: str, key: str) -> float:
+    """A kB figure of /proc/<pid>/<name>, in MB."""
+    for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+        if line.startswith(key):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
 

@@ -25,6 +25,7 @@ import os
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -163,8 +164,8 @@ async def _through_temporal(
                 ]
                 figures["cpu_s"] = _cpu_used(cpu0, _cpu_by_process(worker.pid))
                 figures["worker_rss_mb"] = rss_mb(worker.pid)  # the workflow process
-                figures["worker_tree_rss_mb"] = _tree_rss_mb(worker.pid)
-                figures["worker_tree_pss_mb"] = _tree_pss_mb(worker.pid)
+                figures["worker_tree_rss_mb"] = _tree_mb(worker.pid, rss_mb)
+                figures["worker_tree_pss_mb"] = _tree_mb(worker.pid, pss_mb)
                 results.append(figures)
             anatomy = await first_turns(env.client, settings.task_queue)
             return {
@@ -221,14 +222,9 @@ def _cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, fl
     return {name: round(after[name] - before[name], 1) for name in after}
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """The worker and the activity processes it started."""
-    return round(rss_mb(pid) + sum(rss_mb(k) for k in _children(pid)), 1)
-
-
-def _tree_pss_mb(pid: int) -> float:
-    """The memory the worker and its activity processes hold together (shared library pages counted once)."""
-    return round(pss_mb(pid) + sum(pss_mb(k) for k in _children(pid)), 1)
+def _tree_mb(pid: int, measure: Callable[[int], float]) -> float:
+    """`measure` (RSS, or PSS: shared library pages counted once) of the worker and its activity processes."""
+    return round(measure(pid) + sum(measure(k) for k in _children(pid)), 1)
 
 
 def _figures(waits: list[float], seconds: float) -> dict[str, object]:

@@ -13,21 +13,26 @@ HEAVY = ("sqlalchemy", "sqlmodel", "numpy", "cohere", "workflows", "activities",
 MODELS = ("numpy", "bm25s", "Stemmer", "wordllama", "tokenizers", "safetensors", "spellchecker")
 
 
-def _loaded(imports: str, roots: tuple[str, ...]) -> list[str]:
-    """The top-level packages among `roots` that a fresh interpreter (in this one the test suite has long
-    imported everything) holds after `imports`."""
-    code = (
-        f"import json, sys; {imports}; "
-        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {roots!r})))"
-    )
+def _python(code: str, env: dict[str, str] | None = None) -> str:
+    """What `code` prints in a fresh interpreter (in this one the test suite has long imported everything)."""
     done = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parents[1],
+        env=env,
         check=True,
     )
-    return sorted({name.split(".")[0] for name in json.loads(done.stdout)})
+    return done.stdout
+
+
+def _loaded(imports: str, roots: tuple[str, ...]) -> list[str]:
+    """The top-level packages among `roots` a fresh interpreter holds after `imports`."""
+    code = (
+        f"import json, sys; {imports}; "
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {roots!r})))"
+    )
+    return sorted({name.split(".")[0] for name in json.loads(_python(code))})
 
 
 def test_importing_the_client_loads_none_of_the_worker() -> None:
@@ -64,12 +69,5 @@ def test_the_client_leaves_the_backends_blas_threads_alone() -> None:
         "print(os.environ.get('OPENBLAS_NUM_THREADS'))"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        check=True,
-    )
-    assert done.stdout.split() == ["None", "1"], done.stdout
+    printed = _python(code, env)
+    assert printed.split() == ["None", "1"], printed

@@ -50,6 +50,7 @@ _ASKS_STEPS = re.compile(
 )
 _QUESTION_WORD = r"(?:what|how|when|where|which|who|why|whats|is|are|do|does|did|can|could|will|would|should)"
 _QUESTION_START = re.compile(rf"^(?:(?:and|also|plus|but|or|so)\s+)?(?:{_QUESTION_WORD}|if)\b", re.I)
+_OPENS_QUESTION = re.compile(rf"\s*{_QUESTION_WORD}\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\s+-\s+|\n+")
 # Where one question asks two things: "what's the monthly fee and what do I need to keep to avoid it?"
 _PARTS = re.compile(
@@ -64,7 +65,6 @@ _AND = re.compile(r"\s+and\s+", re.I)
 # "What's the referral bonus, how many per year": a question that goes on after a comma with another
 # question word asks two things (not "If I refer a friend, how much do I get?": that one opens with "If").
 _COMMA_QUESTION = re.compile(r",\s+(?=(?:how|what|whats|what's|which|when|where)\b)", re.I)
-_OPENS_QUESTION = re.compile(r"\s*(?:what|whats|what's|how|which|when|where|is|are|does|do|can)\b", re.I)
 # A part that points back ("how do I stop it") is about the situation the customer told.
 _POINTS_BACK = re.compile(
     r"\b(?:it|this|that|they|them|these|those|one|ones|he|she|him|her|his|hers|we|us|our)\b", re.I
@@ -266,6 +266,10 @@ class Question:
         help center ("same-day transfers", "stop payments") and ask nothing it could answer."""
         asks_for = any(ask.asks_value or ask.asks_steps for ask in self.asks)
         return asks_for or len(self.terms - FRAME) >= MIN_TERMS
+
+    def other_parts(self, ask: Ask) -> frozenset[str]:
+        """The words the other parts ask with and `ask` does not: they say what those parts are about."""
+        return frozenset(t for other in self.asks if other is not ask for t in other.own) - ask.terms
 
     def weight_of(self, term: str) -> float:
         return 1.0 if term in self.terms else BACKGROUND_WEIGHT

@@ -116,6 +116,7 @@ def score(
     weight: dict[str, float],
     prior: float,
     named: float = 1.0,
+    others: frozenset[str] | None = None,
 ) -> float:
     """How well a statement answers one thing asked: its words and what it is about, weighted (the ask's
     own words fully, the rest of the question's and the situation's by `BACKGROUND_WEIGHT`)."""
@@ -125,8 +126,8 @@ def score(
     words = ask.terms | question.words
     # The words another part asks with are about that part: "a cashier's check - how much is that? and
     # what's my daily sending limit" does not make "daily sending limit: $1,500" the check's price. (They
-    # still tell what a statement's label is about, below.)
-    others = frozenset().union(*(a.own for a in question.asks if a is not ask)) - ask.terms
+    # still tell what a statement's label is about, below.) `select` passes them, read once per part.
+    others = question.other_parts(ask) if others is None else others
 
     def w(term: str) -> float:
         if term in others:
@@ -197,9 +198,10 @@ def select(
             else [1.0 - MEANING_FLOOR] * len(statements)
         )
         used = {c.source for c in chosen}
+        others = question.other_parts(ask)
         scored = [
             (
-                score(s, ask, question, weight, priors[s.source], named(s))
+                score(s, ask, question, weight, priors[s.source], named(s), others)
                 * (MEANING_FLOOR + max(c, 0.0))
                 # The parts of one question are usually answered by one article ("at a glance", an FAQ).
                 * (SAME_ARTICLE_FACTOR if s.source in used else 1.0),

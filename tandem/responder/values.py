@@ -28,31 +28,27 @@ _MONEY_WORDS = frozenset(
     analyze("fee fees charge charges cost credit bonus rebate minimum maximum deposit balance")
 )
 # Words after an amount that say what happens to it, not what it counts ("$1,500 applies").
-_NOT_COUNTED = frozenset(
-    [
-        "applies",
-        "apply",
-        "applied",
-        "is",
-        "are",
-        "was",
-        "will",
-        "may",
-        "can",
-        "must",
-        "would",
-        "should",
-        "could",
-        "plus",
-        "minus",
-        "or",
-        "charged",
-        "credited",
-        "paid",
-        "posted",
-        "due",  # "$25,000 due to exchange-rate movements", "$35 due by the 15th"
-    ]
-)
+_NOT_COUNTED = (
+    frozenset(
+        [
+            "applies",
+            "apply",
+            "applied",
+            "may",
+            "must",
+            "would",
+            "could",
+            "plus",
+            "minus",
+            "charged",
+            "credited",
+            "paid",
+            "posted",
+            "due",  # "$25,000 due to exchange-rate movements", "$35 due by the 15th"
+        ]
+    )
+    | STOPWORDS
+)  # "$500 or more", "$1,500 is the limit"
 
 # Period adjectives the stemmer keeps apart from their nouns ("daily" is "daili", "day" is "day").
 PERIODS = {"daili": "day", "weekli": "week", "hourli": "hour"}
@@ -135,7 +131,7 @@ def value_kinds(text: str) -> frozenset[str]:
             following = _UNIT_PHRASE.match(text, match.end())
             if (
                 following
-                and following.group(1).split()[0].lower() not in _NOT_COUNTED | STOPWORDS
+                and following.group(1).split()[0].lower() not in _NOT_COUNTED
                 and not set(terms_of(following.group(1))) & _MONEY_WORDS
             ):
                 kinds.add("count")

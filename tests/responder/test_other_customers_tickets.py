@@ -6,7 +6,7 @@ from __future__ import annotations
 from tandem.contracts import SimilarTicket
 from tandem.knowledge.documents import Article
 from tandem.responder.drafts import NO_SUGGESTION, draft_for_agent
-from tests.responder.test_answers_behaviour import UNSURE, _respond
+from tests.responder.helpers import UNSURE, _respond
 
 TICKET = SimilarTicket(
     ticket_id="T-4711",

@@ -7,7 +7,7 @@ import pytest
 
 from tandem.knowledge.documents import Article
 from tandem.responder.question import Question
-from tests.responder.test_answers_behaviour import _has, _respond
+from tests.responder.helpers import _has, _respond
 
 TERMS = Article(
     id="terms",
