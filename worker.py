@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import ctypes
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -25,6 +23,7 @@ from activities.generation import GenerationActivities
 from activities.handoff import HandoffActivities
 from activities.knowledge import KnowledgeActivities
 from activities.store import StoreActivities
+from tandem.malloc_tuning import tune_malloc
 from tandem.settings import Settings, get_settings
 from tandem.store import TicketStore, create_schema, make_engine
 from tandem.temporal_client import connect
@@ -33,11 +32,6 @@ from workflows.conversation import SupportConversation
 # Activities are synchronous (database, numpy); they run on this many threads.
 ACTIVITY_THREADS = 16
 PR_SET_PDEATHSIG = 1  # prctl(2)
-M_ARENA_MAX = -8  # mallopt(3)
-# glibc gives each thread that allocates its own malloc arena, up to 8 per core; with 16 activity threads the
-# arenas fragment and hold freed memory: 461 MB RSS after 400 answers on 16 threads, 348 MB with two arenas,
-# at the same speed.
-MALLOC_ARENAS = 2
 # The sandbox still refuses non-deterministic calls (clocks, randomness, I/O) in workflow code, but imports
 # its modules once per process instead of once per conversation: the workflow modules keep no state at
 # import, and re-importing them for every workflow cost CPU and memory per cached conversation.
@@ -91,12 +85,12 @@ def build_worker(client: Client, settings: Settings, role: str = "all") -> Worke
     """A worker on the task queue. `role`: "all" (one process does everything), "workflows" (workflow tasks
     and the store batch, a local activity: no retrieval or model call competes with workflow tasks for
     this process), or "activities" (retrieval, answers, checks, store writes on the queue)."""
-    _fewer_malloc_arenas()  # here, so `worker.py`, `tandem worker` and `make run` all get it
     store = _store(settings)
     workflows = role in ("all", "workflows")
     activities = [] if role == "activities" else _store_activities(store)
     if role in ("all", "activities"):
         activities += _remote_activities(settings, store)
+    tune_malloc()  # here, so `worker.py`, `tandem worker` and `make run` all get it
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -145,15 +139,6 @@ def _die_with_parent() -> None:
     even by SIGKILL, so no activity process outlives its worker (Linux; elsewhere `terminate` on exit)."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _fewer_malloc_arenas() -> None:
-    """Cap glibc's malloc arenas (see `MALLOC_ARENAS`) before the activity threads start, unless the
-    deployment sets MALLOC_ARENA_MAX itself; elsewhere (musl, macOS) nothing to do."""
-    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, MALLOC_ARENAS)
 
 
 def main() -> None:
