@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
-from tandem.adapters.cohere_client import CohereError, to_application_error
+from tandem.adapters.cohere_errors import CohereError, to_application_error
 from tandem.contracts import AiTurnRequest, AiTurnResult, CategoryRequest, EscalationCheck
 from tandem.responder.previous_tickets import RecentTickets, with_previous_tickets
 

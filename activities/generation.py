@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
-from tandem.adapters.cohere_client import CohereError, to_application_error
+from tandem.adapters.cohere_errors import CohereError, to_application_error
 from tandem.contracts import GeneratedReply, TurnRequest
 
 if TYPE_CHECKING:  # the workflow process imports this module for its activity names: not the models

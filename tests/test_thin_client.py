@@ -71,3 +71,16 @@ def test_the_client_leaves_the_backends_blas_threads_alone() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     printed = _python(code, env)
     assert printed.split() == ["None", "1"], printed
+
+
+def test_an_offline_worker_loads_no_cohere_sdk_nor_alembic(tmp_path: Path) -> None:
+    """Without a Cohere key the activities never load the Cohere SDK (and httpx with it), and a store
+    already at the newest schema never loads Alembic: about 15 MB less in every worker process."""
+    url = f"sqlite:///{tmp_path / 'tandem.db'}"
+    _python(f"from tandem.store import create_schema, make_engine; create_schema(make_engine({url!r}))")
+    settings = f"Settings(data_dir=Path({str(tmp_path)!r}), database_url={url!r}, cohere_api_key='')"
+    imports = (
+        "from pathlib import Path; from tandem.settings import Settings; import worker; "
+        f"worker.build_activities({settings})"
+    )
+    assert _loaded(imports, ("cohere", "httpx", "alembic")) == []

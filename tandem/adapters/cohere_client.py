@@ -27,16 +27,30 @@ import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
 import cohere
 import httpx
 from cohere.core.api_error import ApiError
 from cohere.core.request_options import RequestOptions
 
-if TYPE_CHECKING:
-    from temporalio.exceptions import ApplicationError
+from tandem.adapters.cohere_errors import (
+    CohereError,
+    CohereRequestError,
+    CohereUnavailable,
+    to_application_error,
+)
+
+__all__ = [
+    "NO_RETRIES",
+    "CohereError",
+    "CohereRequestError",
+    "CohereUnavailable",
+    "cohere_errors",
+    "make_cohere_client",
+    "to_application_error",
+    "translate_error",
+]
 
 try:  # cohere >= 6: a 2xx whose body fails validation
     from cohere.core.parse_error import ParsingError
@@ -53,37 +67,6 @@ NO_RETRIES: RequestOptions = {"max_retries": 0}
 
 # HTTP statuses worth retrying later: throttled, request timeout, server side.
 _RETRYABLE_4XX = frozenset({408, 429})
-
-
-class CohereError(RuntimeError):
-    """A failed Cohere call. `retryable` says whether the same request may succeed later."""
-
-    retryable: ClassVar[bool] = True
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        operation: str,
-        status_code: int | None = None,
-        retry_after_s: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.operation = operation
-        self.status_code = status_code
-        self.retry_after_s = retry_after_s
-
-
-class CohereUnavailable(CohereError):
-    """Throttled (429), server error (5xx), timeout or connection failure: retry later."""
-
-    retryable = True
-
-
-class CohereRequestError(CohereError):
-    """The request itself is wrong (4xx other than 408/429: bad input, bad key, unknown model)."""
-
-    retryable = False
 
 
 def make_cohere_client(
@@ -157,19 +140,6 @@ def cohere_errors(operation: str) -> Iterator[None]:
         if translated is None:
             raise
         raise translated from exc
-
-
-def to_application_error(exc: CohereError) -> ApplicationError:
-    """The Temporal error an activity raises for `exc`: non-retryable for request errors."""
-    from temporalio.exceptions import ApplicationError
-
-    delay = timedelta(seconds=exc.retry_after_s) if exc.retryable and exc.retry_after_s else None
-    return ApplicationError(
-        str(exc),
-        type=type(exc).__name__,
-        non_retryable=not exc.retryable,
-        next_retry_delay=delay,
-    )
 
 
 def _error_detail(body: Any, limit: int = 300) -> str:

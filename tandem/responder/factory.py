@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tandem.adapters.cohere_client import make_cohere_client
 from tandem.knowledge.lexicon import HelpCenterLexicon
-from tandem.responder.cohere_responder import CohereResponder
 from tandem.responder.offline import OfflineResponder
 from tandem.responder.pipeline import Responder
 from tandem.settings import Settings
@@ -20,6 +18,10 @@ def make_responder(settings: Settings, lexicon: Callable[[], HelpCenterLexicon] 
     specificity weighs the confidence (both responders).
     """
     if settings.cohere_api_key:
+        # Here: an offline deployment never loads the Cohere SDK (and httpx with it).
+        from tandem.adapters.cohere_client import make_cohere_client
+        from tandem.responder.cohere_responder import CohereResponder
+
         client = make_cohere_client(settings.cohere_api_key, settings.cohere_base_url)
         return CohereResponder(
             client,

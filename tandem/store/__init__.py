@@ -1,7 +1,6 @@
 """The ticket store: Tandem's system of record (SQLite locally, PostgreSQL in production)."""
 
 from tandem.store.db import create_schema, make_engine
-from tandem.store.migrate import SchemaUpgrade
 from tandem.store.records import (
     AiEvent,
     AnswerCandidate,
@@ -20,6 +19,7 @@ from tandem.store.records import (
     UpsertCounts,
 )
 from tandem.store.repository import TicketStore
+from tandem.store.schema_version import SchemaUpgrade
 
 __all__ = [
     "AiEvent",

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.pool import StaticPool
 
 import tandem.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from tandem.store.migrate import SchemaUpgrade, upgrade
+from tandem.store.schema_version import HEAD, SchemaUpgrade, recorded_revision
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -38,8 +38,13 @@ def create_schema(engine: Engine) -> SchemaUpgrade:
     """Migrates the database to the newest schema (Alembic `upgrade head`, see tandem.store.migrate).
 
     An empty database is created from scratch; one made before migrations existed is adopted first.
-    Safe to run on every start and from several processes at once.
+    Safe to run on every start and from several processes at once. A database already at `HEAD` is
+    left as it is without loading Alembic (tandem.store.schema_version).
     """
+    if recorded_revision(engine) == HEAD:
+        return SchemaUpgrade(before=HEAD, after=HEAD)
+    from tandem.store.migrate import upgrade  # Alembic only when there is something to do
+
     return upgrade(engine)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from alembic import command
 from alembic.config import Config
@@ -23,8 +22,11 @@ from alembic.operations import Operations
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, Engine, String, func, inspect, select
 
+from tandem.store.schema_version import VERSION_TABLE, SchemaUpgrade
+
+__all__ = ["SchemaUpgrade", "alembic_config", "current_revision", "head", "upgrade"]
+
 SCRIPT_LOCATION = "tandem.store:migrations"
-VERSION_TABLE = "alembic_version"
 BASELINE = "0001"
 # The tables revision 0001 creates: any of them without a version table marks a pre-migration database.
 BASELINE_TABLES = frozenset(
@@ -34,18 +36,6 @@ BASELINE_TABLES = frozenset(
 LEGACY_COLUMNS: dict[str, tuple[str, ...]] = {"articles": ("category", "source")}
 # pg_advisory_xact_lock key that serialises schema upgrades ("tandem:s" as a 64-bit integer).
 SCHEMA_LOCK_KEY = int.from_bytes(b"tandem:s", "big")
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaUpgrade:
-    before: str | None  # the revision found; None for an empty or a pre-migration database
-    after: str
-    adopted: bool = False  # a pre-migration database was stamped at the baseline first
-    added_columns: tuple[str, ...] = ()  # "table.column" added while adopting it
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
 
 
 def alembic_config(connection: Connection | None = None, *, url: str | None = None) -> Config:
