@@ -375,7 +375,10 @@ class TicketStore(ArticleStore, AnswerStore, ConversationReads, TicketHistory):
         )
         with self._session() as s:
             changed = s.exec(stmt).rowcount == 1
-            if not changed and s.get(TicketRow, ticket_id) is None:
+            # Unchanged on every reply after the first: whether the ticket exists is one key lookup, not
+            # a loaded row.
+            known = sa_select(TicketRow.ticket_id).where(col(TicketRow.ticket_id) == ticket_id)
+            if not changed and s.exec(known).first() is None:
                 raise UnknownTicketError(ticket_id)
             s.commit()
         return changed

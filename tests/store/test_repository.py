@@ -150,6 +150,8 @@ def test_unknown_ticket_raises(store):
         store.set_category(missing, "billing")
     with pytest.raises(UnknownTicketError):
         store.set_resolution_text(missing, "refunded")
+    with pytest.raises(UnknownTicketError):
+        store.mark_first_response(missing, T0)
 
 
 def test_list_tickets_newest_first_filtered_with_counts(store):
