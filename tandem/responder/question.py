@@ -109,8 +109,8 @@ _ASKED_AFTER = re.compile(r"\b(?:what(?:'s| is| are)?|whats|which|how much|how m
 # "What do I get if I refer a friend?" asks what the customer receives: help centers state it as a bonus or
 # a reward.
 _RECEIVES = re.compile(
-    r"\b(?:what|how much) (?:do|does|will|would|can|could|did) (?:i|we|you|they|he|she)"
-    r" (?:get|receive|earn)\b",
+    r"\b(?:what|how much) (?:do|does|will|would|can|could|did)"
+    r" (?:i|we|you|they|he|she|(?:my|our|your|her|his|their) \w+) (?:get|receive|earn)\b",
     re.I,
 )
 RECEIVED = frozenset(analyze("bonus reward"))
@@ -118,7 +118,7 @@ RECEIVED_KINDS = frozenset({"money", "rate"})  # an amount or a rate, not how ma
 # Whose share a part asks about: the customer's own ("what do I get", "my bonus") or another person's ("how
 # much does she need to deposit", "their bonus"). Help centers state both sides of a referral or a shared
 # account side by side ("Your bonus: $20", "Their bonus: $30").
-_SUBJECT = r"(?:i|we|you|she|he|they|my \w+|our \w+|the \w+|your \w+)"
+_SUBJECT = r"(?:i|we|you|she|he|they|my \w+|our \w+|the \w+|your \w+|her \w+|his \w+|their \w+)"
 _ASKED_OF = re.compile(
     rf"\b(?:do|does|did|will|would|can|could|should|must|have to|has to)\s+(?P<subject>{_SUBJECT})\s+"
     r"(?:get|receive|earn|need|have|make|pay|deposit|spend)\b"
@@ -141,6 +141,7 @@ def asked_party(text: str) -> str | None:
         first = who.split()[0]
         if first in _OWN and " " not in who:
             return "self"
+        # "does her startup get", "their business": another person's share, whatever the noun.
         if first in _OTHERS or (" " in who and who.split()[1] in _PEOPLE):
             return "other"
     return None

@@ -164,6 +164,10 @@ def score(
         # center's "you" is whoever holds the account, the customer's dad as well ("how old does he have
         # to be?" is answered by "You must be at least 62").
         value *= OTHER_PARTY_FACTOR
+    elif ask.party == "other" and statement.party == "self" and statement.labelled:
+        # "Referrer bonus: $500" beside "Referred bonus: $350" for "what welcome bonus do they get?": a
+        # share labelled as the reader's is not the other person's ("You must be at least 62" is no share).
+        value *= OTHER_PARTY_FACTOR
     if statement.context & _EXAMPLE_WORDS:
         value *= EXAMPLE_FACTOR  # "10 withdrawals in a month: all 10 are free" illustrates; it is no rule
     # Naming the product asked about makes a statement the more specific one ("With Business Gold Rewards

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tandem.knowledge.documents import Article
+from tandem.responder.passages import statements
 from tandem.responder.question import Question
+from tandem.responder.selection import select
 from tests.responder.helpers import _has, _respond
 
 TERMS = Article(
@@ -124,6 +126,30 @@ def test_the_other_persons_share_is_still_answered() -> None:
         "How much does my friend need to deposit to qualify for the Mauve Account referral?", [REFERRAL]
     )
     assert not reply.abstained and _has(reply.text, "$500"), reply.text
+
+
+TABLED_REFERRAL = Article(
+    id="taupe-referral",
+    title="Taupe Account: referral details",
+    body="## Referral details\n| Detail | Amount |\n|---|---|\n| Referrer bonus | $500 |\n"
+    "| Referred bonus | $350 |\n| Maximum per year | 15 |",
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "If we refer another company to the Taupe Account, what welcome bonus do they get?",
+        "If we refer a supplier to the Taupe Account, what bonus does their business get?",
+        "If she opens a Taupe Account through my referral, what does her company get?",
+    ],
+)
+def test_the_other_persons_share_is_not_answered_with_the_customers(message: str) -> None:
+    """The other way round: "what do they get" is not the referrer's own labelled share, however the other
+    side is named ("they", "their business", "her company")."""
+    question = Question.read(message, frozenset({"taupe", "account"}))
+    chosen = select(statements(TABLED_REFERRAL.body, 0), question, [1.0]).chosen
+    assert [s.values for s in chosen] == [("$350",)], [s.text for s in chosen]
 
 
 def test_two_limits_asked_side_by_side_are_both_answered() -> None:
