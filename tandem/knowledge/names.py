@@ -10,7 +10,8 @@ the Business Gold Rewards Card's fee article ($200 against $0). The fix is to kn
   name; "Annual Fee" is not, it is mostly written "annual fee"; nor is "Annual Percentage Yield", written
   as APY too), single CamelCase words ("EcoCard"), and
   title prefixes before a colon that at least two articles share ("Gold Plus: Investment sweep feature
-  explained");
+  explained"), written as a name is (each word capitalised: "Transferring funds to external banks: Bronze
+  Saver" is a topic shared by several products' titles, not a product);
 - found in a text as spans of analysed tokens, where names that overlap merge into one span ("navy
   blue" + "blue account" is "navy blue account", a name of its own);
 - compared: an article whose title names products, none of them the same product as one the question
@@ -42,6 +43,8 @@ _CAMEL_CASE = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
 PRODUCT_NOUN_NAMES = 3
 # An acronym written on its own: two to five capitals ("APY", "ACH").
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+# Words a name may keep in lower case ("Bank of the West", "Pay in 4").
+_JOINING = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"})
 
 Name = tuple[str, ...]  # analysed tokens
 
@@ -94,7 +97,11 @@ class ProductNames:
         }
         parts = {n for n in candidates if any(within(n, t) for t in terms)}  # "Percentage Yield"
         names = {n for n in candidates - terms - parts if capitalised[n] >= lower[n]}
-        prefixes = Counter(tuple(analyze(t.split(":", 1)[0])) for t in titles if ":" in t)
+        prefixes = Counter(
+            tuple(analyze(prefix))
+            for t in titles
+            if ":" in t and _written_as_name(prefix := t.split(":", 1)[0])
+        )
         names |= {p for p, count in prefixes.items() if count >= 2 and 2 <= len(p) <= MAX_NAME_WORDS}
         return cls(frozenset(names), _common_nouns({n[-1] for n in names}, analysed))
 
@@ -179,3 +186,10 @@ def _common_nouns(tokens: set[str], analysed: Sequence[tuple[list[str], list[str
             if word in tokens:
                 (lower if case == "lower" else title)[word] += 1
     return frozenset(t for t in tokens if lower[t] >= MIN_MENTIONS and lower[t] >= title[t])
+
+
+def _written_as_name(text: str) -> bool:
+    """Each word capitalised (or a digit, or a joining word): "Gold Plus Saver Account", not "Transferring
+    funds to external banks"."""
+    words = text.split()
+    return bool(words) and all(w[0].isupper() or not w[0].isalpha() or w in _JOINING for w in words)

@@ -20,7 +20,11 @@ BODIES = [
     "Withdrawals with a Navy Blue card are free; the Blue Account charges ATM fees abroad.",
     "Customers of the Navy Blue or the Blue Account see ATM fees in the app. The Annual Fee heading.",
 ]
-TITLES = ["Gold Plus: Investment sweep", "Gold Plus: Fees", "Internal: Closing accounts", "Internal: PINs"]
+TITLES = [
+    *("Gold Plus: Investment sweep", "Gold Plus: Fees", "Internal: Closing accounts", "Internal: PINs"),
+    "Transferring funds to external banks: Bronze Saver",
+    "Transferring funds to external banks: Gold Saver",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +39,8 @@ def test_mines_capitalised_phrases_and_shared_title_prefixes(names: ProductNames
     assert "annual fee" not in mined  # written "annual fee" more often than "Annual Fee"
     assert "atm fee" not in mined  # an acronym alone does not make a name
     assert not any(len(n) == 1 for n in names.names)  # "Internal:" is a label, not a product
+    # a topic several products' titles share, not written as a name is
+    assert not any(n[0] == "transfer" for n in names.names)
 
 
 def test_spans_merge_overlapping_names_only(names: ProductNames) -> None:
