@@ -148,6 +148,12 @@ def asked_party(text: str) -> str | None:
 
 
 _RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
+# A question answered yes or no ("Does Hunter Green pay back ATM fees?"): the statement that answers it may
+# also give the figure a following part asks ("up to how much a month?").
+_YES_NO = re.compile(
+    r"^(?:(?:and|also|so|but)\s+)?(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have)\b",
+    re.I,
+)
 # A question asking for a bound ("the longest term I can choose", "the most I can send", "up to what
 # amount"): a value that merely applies ("defaults to 12 months") does not answer it.
 _BOUND = re.compile(
@@ -177,6 +183,7 @@ class Ask:
     own: frozenset[str] = frozenset()  # the words it says itself
     text: str = ""  # as the customer wrote it
     party: str | None = None  # whose share it asks about (`asked_party`)
+    yes_no: bool = False  # asked to be answered yes or no (`_YES_NO`)
 
     @classmethod
     def read(cls, text: str, drop: frozenset[str], before: frozenset[str], *, later: bool = False) -> Ask:
@@ -213,6 +220,7 @@ class Ask:
             frozenset(tokens),
             text.strip(),
             asked_party(text),
+            bool(_YES_NO.match(text.strip())),
         )
 
 

@@ -252,7 +252,9 @@ def select(
             # The value it gives this part: one of the kind asked, else its first (kinds are read per
             # statement: "$175 free transactions" is a count written with a currency sign).
             gives = (wanted_values(candidate, ask, question.values) or list(candidate.values))[:1]
-            given[id(candidate)] = set(gives if ask.asks_value else [])
+            # A yes-or-no part takes no figure: "Does it pay back ATM fees? Up to how much a month?" is
+            # answered by one statement, "We rebate ATM fees up to $20 per month".
+            given[id(candidate)] = set(gives if ask.asks_value and not ask.yes_no else [])
             if ask.asks_value:
                 rivals.append((candidate, value, ranked))
             parts_answered += 1

@@ -226,3 +226,23 @@ def test_a_question_going_on_after_a_comma_with_a_question_word_asks_two_things(
     ]
     # A condition before the comma is no question of its own.
     assert len(Question.read("If I refer a friend, how much do I get?").asks) == 1
+
+
+REBATES = Article(
+    id="taupe-atm",
+    title="Taupe Account: ATM fees",
+    body="## ATM fees\n- In-network ATM withdrawals are free.\n"
+    "- We rebate out-of-network ATM fees up to $20 per month.",
+)
+
+
+def test_a_yes_or_no_part_leaves_its_figure_to_the_part_that_asks_for_it() -> None:
+    """ "Does it pay back ATM fees? Up to how much a month?": one statement answers both parts."""
+    question = Question.read(
+        "Does the Taupe Account pay back out-of-network ATM fees? up to how much a month?",
+        frozenset({"taupe", "account"}),
+    )
+    assert [ask.yes_no for ask in question.asks] == [True, False]
+    selection = select(statements(REBATES.body, 0), question, [1.0])
+    assert selection.answered_share == 1.0
+    assert [s.values for s in selection.chosen] == [("$20",)], [s.text for s in selection.chosen]
