@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from tandem.responder.passages import Statement
 from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, FRAME, Ask, Question
+from tandem.responder.values import UNLIMITED
 
 _NUMBERS = frozenset({"count", "duration"})  # a bare number may count days as well as things
 _EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
@@ -105,6 +106,7 @@ def wanted_values(statement: Statement, ask: Ask, quoted: frozenset[str]) -> lis
             or (_kind(v) == "count" and ask.wants & _NUMBERS)
             # "$175 free transactions": a count written with a currency sign (`values.value_kinds`)
             or (_kind(v) == "money" and "count" in ask.wants and "count" in statement.kinds)
+            or (v == UNLIMITED and ask.wants & {"count", "money"})
         )
     ]
 

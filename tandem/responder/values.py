@@ -11,9 +11,11 @@ import re
 
 from tandem.knowledge.bm25_index import STOPWORDS, analyze
 
+# "Unlimited" is a value too: it answers "how many lounge visits?" and "is there a maximum per claim?".
+UNLIMITED = "unlimited"
 _VALUE = re.compile(
     r"\b\d{1,2}:\d{2}\s?(?:[ap]\.?m\.?)?(?!\w)|[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%"
-    r"|\b\d[\d,]*(?:\.\d+)?\b",
+    r"|\b\d[\d,]*(?:\.\d+)?\b|\bunlimited\b",
     re.I,
 )
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
@@ -124,6 +126,8 @@ def value_kinds(text: str) -> frozenset[str]:
         value = match.group(0)
         if _CLOCK.match(value):
             kinds.add("time")
+        elif value.lower() == UNLIMITED:
+            kinds |= {"count", "money"}  # no cap on how many, nor on how much
         elif value[:1] in "$€£":
             kinds.add("money")
             # Help centers built from templates put a currency sign before counts too ("$175 free

@@ -246,3 +246,20 @@ def test_a_yes_or_no_part_leaves_its_figure_to_the_part_that_asks_for_it() -> No
     selection = select(statements(REBATES.body, 0), question, [1.0])
     assert selection.answered_share == 1.0
     assert [s.values for s in selection.chosen] == [("$20",)], [s.text for s in selection.chosen]
+
+
+def test_unlimited_is_a_value_that_answers_how_many_and_a_maximum() -> None:
+    """ "Unlimited lounge visits included: Yes" answers "how many lounge visits?" (a count) and "Coverage
+    maximum: Unlimited" a question about a maximum amount, over statements with figures of other things."""
+    body = (
+        "## Perks\n- Unlimited lounge visits included: Yes\n- Annual travel credit: $400\n"
+        "## Purchase protection\n- Coverage maximum: Unlimited, subject to policy terms.\n"
+        "- Covered purchase window: 150 days from the date of purchase."
+    )
+    found = statements(body, 0)
+    for message, wanted in [
+        ("How many airport lounge visits a year come with the Taupe Card?", "Unlimited lounge visits"),
+        ("What is the maximum amount covered per claim by purchase protection?", "Coverage maximum"),
+    ]:
+        chosen = select(found, Question.read(message, frozenset({"taupe", "card"})), [1.0]).chosen
+        assert [s.text for s in chosen][:1] and chosen[0].text.startswith(wanted), [s.text for s in chosen]
