@@ -23,12 +23,14 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from tandem.knowledge.bm25_index import analyze
 from tandem.responder.passages import Statement
 from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, FRAME, Ask, Question
 from tandem.responder.values import UNLIMITED
 
 _NUMBERS = frozenset({"count", "duration"})  # a bare number may count days as well as things
 _EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
+_PRICES = frozenset(t for word in ("fee", "fees", "cost", "price", "charge") for t in analyze(word))
 
 __all__ = ["Question", "Selection", "conflicting", "score", "select", "term_weights"]
 
@@ -96,10 +98,15 @@ def answers_value(statement: Statement, ask: Ask, quoted: frozenset[str]) -> boo
 
 def wanted_values(statement: Statement, ask: Ask, quoted: frozenset[str]) -> list[str]:
     """The statement's values that could answer `ask`: of a kind it asks for, and not the customer's own."""
+    # A fee may be a percentage of the amount ("Foreign transaction fee: 3%"), but a percentage labelled as
+    # another attribute is no price: "Safe deposit box rental discount: 75%" for "what's the rental price?".
+    things = _things(statement) | ({statement.label_head} if statement.label_head else set())
+    other_rate = bool(ask.head & _PRICES and things & ATTRIBUTES and not things & _PRICES)
     return [
         v
         for v in dict.fromkeys(statement.values)
         if v not in quoted
+        and not (other_rate and _kind(v) == "rate")
         and (
             not ask.wants
             or _kind(v) in ask.wants

@@ -263,3 +263,17 @@ def test_unlimited_is_a_value_that_answers_how_many_and_a_maximum() -> None:
     ]:
         chosen = select(found, Question.read(message, frozenset({"taupe", "card"})), [1.0]).chosen
         assert [s.text for s in chosen][:1] and chosen[0].text.startswith(wanted), [s.text for s in chosen]
+
+
+def test_a_percentage_of_another_attribute_is_no_price() -> None:
+    """A fee may be a percentage ("Foreign transaction fee: 3%"), but "a 75% discount on safe deposit box
+    rental" states no rental price."""
+    found = statements(
+        "## Benefits\n- You receive a 75% discount on safe deposit box rental.\n"
+        "- Foreign transaction fee: 3% of each purchase.",
+        0,
+    )
+    price = Question.read("What's the regular rental price for a safe deposit box?")
+    assert select(found, price, [1.0]).chosen == []
+    fee = select(found, Question.read("What's the foreign transaction fee?"), [1.0]).chosen
+    assert [s.values for s in fee] == [("3%",)], [s.text for s in fee]
