@@ -68,7 +68,8 @@ ELSEWHERE = re.compile(
 _THEIRS = re.compile(
     r"^(?:they|their|them|he or she|referred|referees?|invitees?"
     r"|the (?:referred|invited|new|person|friend|referee|invitee|recipient)"
-    r"|your (?:friend|referral|referee|invitee|contact)s?\b"
+    # "your referral receives ..." is the person referred; "your referral bonus" is the reader's own
+    r"|your (?:friend|referee|invitee|contact)s?\b|your referrals?\b(?!\s+(?:bonus|reward|credit|payout))"
     r"|new (?:business|customer|client|member|account holder)s?\b)",
     re.I,
 )

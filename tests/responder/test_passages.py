@@ -192,3 +192,13 @@ def test_text_for_the_system_or_the_agent_is_never_a_statement() -> None:
     texts = [s.text for s in statements(body, source=0)]
     assert not any("pin_locked" in t or "TRUE" in t for t in texts)
     assert "Your card is locked after three wrong PIN entries in a row." in texts
+
+
+def test_whose_share_a_statement_states() -> None:
+    """ "Your referral" is the person referred, "your referral bonus" the reader's own."""
+    found = statements(
+        "## Referrals\n- Your referral bonus: $100\n- Your referral receives $30 when they open an account.\n"
+        "- Their bonus: $50 welcome bonus\n- Referrer bonus: $75",
+        0,
+    )
+    assert [s.party for s in found if not s.block] == ["self", "other", "other", "self"]
