@@ -161,6 +161,25 @@ _BOUND = re.compile(
     r"|up to (?:what|how)|how (?:high|low))\b",
     re.I,
 )
+# What the customer says they do not have ("I don't have any premium subscription", "without a card"): a
+# statement of the case with it ("Foreign transaction fee with a premium subscription: 0%") is not theirs.
+_LACKS = re.compile(
+    r"\b(?:don'?t|do not|doesn'?t|does not|didn'?t|did not|haven'?t|hasn'?t|no longer)\s+"
+    r"(?:have|has|hold|own|got|carry)\s+(?:any\s+|an?\s+|the\s+)?((?:[\w-]+\s+){0,2}[\w-]+)"
+    r"|\b(?:without|have no|has no)\s+(?:any\s+|an?\s+|the\s+)?((?:[\w-]+\s+){0,2}[\w-]+)",
+    re.I,
+)
+# A statement's condition: "with a premium subscription", "without a premium subscription".
+CONDITION = re.compile(
+    r"\b(with|without)\s+(?:an?\s+|the\s+|your\s+|any\s+)?((?:[\w-]+\s+){0,2}[\w-]+)", re.I
+)
+
+
+def lacked_terms(message: str) -> frozenset[str]:
+    """The words of what the customer says they do not have (`_LACKS`)."""
+    return frozenset(t for m in _LACKS.finditer(message) for t in terms_of(m.group(1) or m.group(2) or ""))
+
+
 # Words of the sentences around the question (the customer's situation) count this much.
 BACKGROUND_WEIGHT = 0.25
 MIN_TERMS = 2
@@ -229,6 +248,7 @@ class Question:
     asks: tuple[Ask, ...]
     background: frozenset[str] = frozenset()  # words of the situation told around the question
     values: frozenset[str] = frozenset()  # amounts the customer wrote: repeating them answers nothing
+    lacks: frozenset[str] = frozenset()  # what the customer says they do not have (`lacked_terms`)
 
     @classmethod
     def read(cls, message: str, name_tokens: frozenset[str] = frozenset()) -> Question:
@@ -253,7 +273,7 @@ class Question:
             asks = [whole] if whole.terms else []
         said = frozenset(t for ask in asks for t in ask.own)
         situation = background | frozenset(t for ask in asks for t in ask.terms)
-        return cls(tuple(asks), situation - said, frozenset(values_in(message)))
+        return cls(tuple(asks), situation - said, frozenset(values_in(message)), lacked_terms(message))
 
     @property
     def terms(self) -> frozenset[str]:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 from tandem.knowledge.bm25_index import analyze
 from tandem.responder.passages import Statement
-from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, FRAME, Ask, Question
-from tandem.responder.values import UNLIMITED
+from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, CONDITION, FRAME, Ask, Question
+from tandem.responder.values import UNLIMITED, terms_of
 
 _NUMBERS = frozenset({"count", "duration"})  # a bare number may count days as well as things
 _EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
@@ -177,6 +177,8 @@ def score(
         # "Referrer bonus: $500" beside "Referred bonus: $350" for "what welcome bonus do they get?": a
         # share labelled as the reader's is not the other person's ("You must be at least 62" is no share).
         value *= OTHER_PARTY_FACTOR
+    if question.lacks and _of_a_case_they_lack(statement, question.lacks):
+        value *= OTHER_PARTY_FACTOR  # "Fee with a premium subscription: 0%" for one who has none
     if statement.context & _EXAMPLE_WORDS:
         value *= EXAMPLE_FACTOR  # "10 withdrawals in a month: all 10 are free" illustrates; it is no rule
     # Naming the product asked about makes a statement the more specific one ("With Business Gold Rewards
@@ -281,6 +283,14 @@ def select(
     asked = len(question.asks[:MAX_STATEMENTS])
     share = parts_answered / asked if asked else 0.0
     return Selection(ordered, first, share, tuple(per_ask), disagreements)
+
+
+def _of_a_case_they_lack(statement: Statement, lacks: frozenset[str]) -> bool:
+    """It states the case with something the customer says they do not have, not the case without it."""
+    cases = [(m.group(1).lower(), set(terms_of(m.group(2)))) for m in CONDITION.finditer(statement.text)]
+    return any(kind == "with" and terms & lacks for kind, terms in cases) and not any(
+        kind == "without" and terms & lacks for kind, terms in cases
+    )
 
 
 def _has_range(statement: Statement) -> bool:

@@ -277,3 +277,19 @@ def test_a_percentage_of_another_attribute_is_no_price() -> None:
     assert select(found, price, [1.0]).chosen == []
     fee = select(found, Question.read("What's the foreign transaction fee?"), [1.0]).chosen
     assert [s.values for s in fee] == [("3%",)], [s.text for s in fee]
+
+
+def test_the_case_the_customer_says_they_lack_is_not_theirs() -> None:
+    """ "I don't have any premium subscription": the fee without one, not the fee with one."""
+    found = statements(
+        "## Fees\n- Foreign transaction fee with a premium subscription: 0%\n"
+        "- Foreign transaction fee without a premium subscription: 2.75%",
+        0,
+    )
+    lacking = Question.read(
+        "Does the card charge a foreign transaction fee? I don't have any premium subscription"
+    )
+    assert lacking.lacks == {"premium", "subscript"}
+    assert [s.values for s in select(found, lacking, [1.0]).chosen] == [("2.75%",)]
+    having = Question.read("Does the card charge a foreign transaction fee? I have the premium subscription")
+    assert not having.lacks and select(found, having, [1.0]).chosen[0].values == ("0%",)
