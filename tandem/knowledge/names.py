@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tandem.knowledge.bm25_index import analyze, analyze_keeping_case
+from tandem.knowledge.bm25_index import STOPWORDS, analyze, analyze_keeping_case
 
 MIN_MENTIONS = 2
 MAX_NAME_WORDS = 5
@@ -43,8 +43,6 @@ _CAMEL_CASE = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
 PRODUCT_NOUN_NAMES = 3
 # An acronym written on its own: two to five capitals ("APY", "ACH").
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
-# Words a name may keep in lower case ("Bank of the West", "Pay in 4").
-_JOINING = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"})
 
 Name = tuple[str, ...]  # analysed tokens
 
@@ -189,7 +187,7 @@ def _common_nouns(tokens: set[str], analysed: Sequence[tuple[list[str], list[str
 
 
 def _written_as_name(text: str) -> bool:
-    """Each word capitalised (or a digit, or a joining word): "Gold Plus Saver Account", not "Transferring
-    funds to external banks"."""
+    """Each word capitalised, but a digit or a function word ("Bank of the West", "Pay in 4"): "Gold Plus
+    Saver Account", not "Transferring funds to external banks"."""
     words = text.split()
-    return bool(words) and all(w[0].isupper() or not w[0].isalpha() or w in _JOINING for w in words)
+    return bool(words) and all(w[0].isupper() or not w[0].isalpha() or w in STOPWORDS for w in words)

@@ -89,6 +89,8 @@ def _word_hash(word: str) -> int:
 
 def _english() -> np.ndarray:
     global _ENGLISH
+    if _ENGLISH is not None:  # every lookup after the first: no lock
+        return _ENGLISH
     with _LOAD_LOCK:  # activity threads share one list, read once (about 0.4 s)
         if _ENGLISH is None:
             from spellchecker import SpellChecker

@@ -73,6 +73,10 @@ _THEIRS = re.compile(
     r"|new (?:business|customer|client|member|account holder)s?\b)",
     re.I,
 )
+# The case a statement states: "with a premium subscription", "without a premium subscription".
+_CONDITION = re.compile(
+    r"\b(with|without)\s+(?:an?\s+|the\s+|your\s+|any\s+)?((?:[\w-]+\s+){0,2}[\w-]+)", re.I
+)
 _YOURS = re.compile(r"^(?:you|your|receive|earn|get|referrers?)\b", re.I)
 MIN_WORDS = 2
 SHORT_ANSWER_WORDS = 6  # an FAQ answer shorter than this is quoted with its question
@@ -102,6 +106,9 @@ class Statement:
     # It says the thing is stated elsewhere ("the monthly charge described below"): its figures are not it.
     refers_elsewhere: bool = False
     party: str | None = None  # whose share it states: "self" (the reader's) or "other" (`_THEIRS`)
+    # The words of the case it states: "with a premium subscription", "without a premium subscription".
+    with_terms: frozenset[str] = frozenset()
+    without_terms: frozenset[str] = frozenset()
 
 
 def statements(text: str, source: int) -> list[Statement]:
@@ -320,8 +327,17 @@ class _Reader:
                 bounded=bool(BOUND.search(text)),
                 refers_elsewhere=bool(ELSEWHERE.search(text)),
                 party=_party(text),
+                with_terms=_condition(text, "with"),
+                without_terms=_condition(text, "without"),
             )
         )
+
+
+def _condition(text: str, kind: str) -> frozenset[str]:
+    """The words of its "with ..." or "without ..." cases (`_CONDITION`)."""
+    return frozenset(
+        t for m in _CONDITION.finditer(text) if m.group(1).lower() == kind for t in terms_of(m.group(2))
+    )
 
 
 def _party(text: str) -> str | None:

@@ -49,7 +49,8 @@ _ASKS_STEPS = re.compile(
     re.I,
 )
 _QUESTION_WORD = r"(?:what|how|when|where|which|who|why|whats|is|are|do|does|did|can|could|will|would|should)"
-_QUESTION_START = re.compile(rf"^(?:(?:and|also|plus|but|or|so)\s+)?(?:{_QUESTION_WORD}|if)\b", re.I)
+_LEAD_IN = r"^(?:(?:and|also|plus|but|or|so)\s+)?"  # "and what ...", "also is there ..."
+_QUESTION_START = re.compile(rf"{_LEAD_IN}(?:{_QUESTION_WORD}|if)\b", re.I)
 _OPENS_QUESTION = re.compile(rf"\s*{_QUESTION_WORD}\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\s+-\s+|\n+")
 # Where one question asks two things: "what's the monthly fee and what do I need to keep to avoid it?"
@@ -151,8 +152,7 @@ _RANGE = re.compile(r"\brange\b|\bbetween\b", re.I)
 # A question answered yes or no ("Does Hunter Green pay back ATM fees?"): the statement that answers it may
 # also give the figure a following part asks ("up to how much a month?").
 _YES_NO = re.compile(
-    r"^(?:(?:and|also|so|but)\s+)?(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have)\b",
-    re.I,
+    rf"{_LEAD_IN}(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have)\b", re.I
 )
 # A question asking for a bound ("the longest term I can choose", "the most I can send", "up to what
 # amount"): a value that merely applies ("defaults to 12 months") does not answer it.
@@ -168,10 +168,6 @@ _LACKS = re.compile(
     r"(?:have|has|hold|own|got|carry)\s+(?:any\s+|an?\s+|the\s+)?((?:[\w-]+\s+){0,2}[\w-]+)"
     r"|\b(?:without|have no|has no)\s+(?:any\s+|an?\s+|the\s+)?((?:[\w-]+\s+){0,2}[\w-]+)",
     re.I,
-)
-# A statement's condition: "with a premium subscription", "without a premium subscription".
-CONDITION = re.compile(
-    r"\b(with|without)\s+(?:an?\s+|the\s+|your\s+|any\s+)?((?:[\w-]+\s+){0,2}[\w-]+)", re.I
 )
 
 

@@ -23,14 +23,14 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from tandem.knowledge.bm25_index import analyze
 from tandem.responder.passages import Statement
-from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, CONDITION, FRAME, Ask, Question
-from tandem.responder.values import UNLIMITED, terms_of
+from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, FRAME, HEAD_KINDS, Ask, Question
+from tandem.responder.values import UNLIMITED
 
 _NUMBERS = frozenset({"count", "duration"})  # a bare number may count days as well as things
 _EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
-_PRICES = frozenset(t for word in ("fee", "fees", "cost", "price", "charge") for t in analyze(word))
+# The attributes a fee is asked by, which may be stated as a percentage ("fee", "cost", "price", "charge").
+_PRICES = frozenset(t for t, kinds in HEAD_KINDS.items() if kinds == {"money", "rate"})
 
 __all__ = ["Question", "Selection", "conflicting", "score", "select", "term_weights"]
 
@@ -100,8 +100,10 @@ def wanted_values(statement: Statement, ask: Ask, quoted: frozenset[str]) -> lis
     """The statement's values that could answer `ask`: of a kind it asks for, and not the customer's own."""
     # A fee may be a percentage of the amount ("Foreign transaction fee: 3%"), but a percentage labelled as
     # another attribute is no price: "Safe deposit box rental discount: 75%" for "what's the rental price?".
-    things = _things(statement) | ({statement.label_head} if statement.label_head else set())
-    other_rate = bool(ask.head & _PRICES and things & ATTRIBUTES and not things & _PRICES)
+    other_rate = False
+    if ask.head & _PRICES:
+        things = _things(statement) | ({statement.label_head} if statement.label_head else set())
+        other_rate = bool(things & ATTRIBUTES and not things & _PRICES)
     return [
         v
         for v in dict.fromkeys(statement.values)
@@ -177,7 +179,7 @@ def score(
         # "Referrer bonus: $500" beside "Referred bonus: $350" for "what welcome bonus do they get?": a
         # share labelled as the reader's is not the other person's ("You must be at least 62" is no share).
         value *= OTHER_PARTY_FACTOR
-    if question.lacks and _of_a_case_they_lack(statement, question.lacks):
+    if statement.with_terms & question.lacks and not statement.without_terms & question.lacks:
         value *= OTHER_PARTY_FACTOR  # "Fee with a premium subscription: 0%" for one who has none
     if statement.context & _EXAMPLE_WORDS:
         value *= EXAMPLE_FACTOR  # "10 withdrawals in a month: all 10 are free" illustrates; it is no rule
@@ -283,14 +285,6 @@ def select(
     asked = len(question.asks[:MAX_STATEMENTS])
     share = parts_answered / asked if asked else 0.0
     return Selection(ordered, first, share, tuple(per_ask), disagreements)
-
-
-def _of_a_case_they_lack(statement: Statement, lacks: frozenset[str]) -> bool:
-    """It states the case with something the customer says they do not have, not the case without it."""
-    cases = [(m.group(1).lower(), set(terms_of(m.group(2)))) for m in CONDITION.finditer(statement.text)]
-    return any(kind == "with" and terms & lacks for kind, terms in cases) and not any(
-        kind == "without" and terms & lacks for kind, terms in cases
-    )
 
 
 def _has_range(statement: Statement) -> bool:

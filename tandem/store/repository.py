@@ -377,11 +377,14 @@ class TicketStore(ArticleStore, AnswerStore, ConversationReads, TicketHistory):
             changed = s.exec(stmt).rowcount == 1
             # Unchanged on every reply after the first: whether the ticket exists is one key lookup, not
             # a loaded row.
-            known = sa_select(TicketRow.ticket_id).where(col(TicketRow.ticket_id) == ticket_id)
-            if not changed and s.exec(known).first() is None:
+            if not changed and s.exec(_ticket_key(ticket_id)).first() is None:
                 raise UnknownTicketError(ticket_id)
             s.commit()
         return changed
+
+
+def _ticket_key(ticket_id: str) -> Any:
+    return sa_select(TicketRow.ticket_id).where(col(TicketRow.ticket_id) == ticket_id)
 
 
 def _earliest(column: Any, at: datetime) -> Any:

@@ -3,7 +3,7 @@
 Every process that opens the store checks its schema at start (`create_schema`); almost always it is current.
 Alembic (about 11 MB of modules per process) is imported only when it is not: a worker and its activity
 processes start faster and hold less. `HEAD` must name the newest script in `tandem/store/migrations`
-(tests/store/test_migrations.py checks it against Alembic's own reading).
+(tests/store/test_schema_version.py checks it against Alembic's own reading).
 """
 
 from __future__ import annotations
