@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.query_analysis import without_chatter
-from tandem.responder.values import terms_of, values_in
+from tandem.responder.values import terms_of, thousands_written_out, values_in
 
 # Chat filler beyond the stopword list: it says nothing about the topic.
 FILLER = frozenset(
@@ -253,7 +253,7 @@ class Question:
         drop = FILLER | name_tokens
         # "One more thing: ..." or "Thanks!" around a question is no part of it.
         message = without_chatter(message) or message
-        message = _ALIAS.sub(lambda m: _ALIASES[m.group(0).lower()], message)
+        message = _ALIAS.sub(lambda m: _ALIASES[m.group(0).lower()], thousands_written_out(message))
         sentences = [s for s in _SENTENCE.split(message) if s.strip()]
         asking = [s for s in sentences if s.rstrip().endswith("?") or _QUESTION_START.match(s.strip())]
         asked = " ".join(asking) if asking else message

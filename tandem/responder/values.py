@@ -87,6 +87,24 @@ def _undoubled(term: str) -> str:
     return term
 
 
+# "$10k", "6K", "$2.5k": customers write thousands short; help centers write them out ("$10,000").
+# Without a currency sign, at most two digits: "a 401k" is a retirement plan.
+_THOUSANDS = re.compile(
+    r"(?<![\w.,$€£])(?:([$€£])(\d{1,3}(?:\.\d{1,3})?)|()(\d{1,2}(?:\.\d{1,3})?))\s?k\b", re.I
+)
+
+
+def thousands_written_out(text: str) -> str:
+    """`text` with amounts written in thousands ("$10k") written out as help centers write them
+    ("$10,000"), so the amount is a value and "10k" is not a word the help center never uses."""
+
+    def out(match: re.Match[str]) -> str:
+        sign, number = (match.group(1), match.group(2)) if match.group(1) else ("", match.group(4))
+        return f"{sign}{round(float(number) * 1000):,}"
+
+    return _THOUSANDS.sub(out, text)
+
+
 def values_in(text: str) -> tuple[str, ...]:
     """Amounts, percentages and counts in `text`, normalised (thousands separators and .00 dropped)."""
     found = []

@@ -293,3 +293,12 @@ def test_the_case_the_customer_says_they_lack_is_not_theirs() -> None:
     assert [s.values for s in select(found, lacking, [1.0]).chosen] == [("2.75%",)]
     having = Question.read("Does the card charge a foreign transaction fee? I have the premium subscription")
     assert not having.lacks and select(found, having, [1.0]).chosen[0].values == ("0%",)
+
+
+def test_thousands_written_short_are_an_amount_not_a_word() -> None:
+    """ "under $10k" is the help center's "$10,000": an amount the customer gave (which a reply repeating it
+    does not answer), not a word no article uses (which would leave the question looking unanswered)."""
+    question = Question.read("What APY do I get while my balance is under $10k? I have about 6k.")
+    assert question.values == {"$10000", "6000"}
+    assert not {"10k", "6k"} & question.words
+    assert "401k" in Question.read("Can I roll my 401k into a savings account?").words
