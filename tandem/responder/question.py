@@ -21,7 +21,7 @@ from tandem.responder.values import terms_of, thousands_written_out, values_in
 # Chat filler beyond the stopword list: it says nothing about the topic.
 FILLER = frozenset(
     {"hi", "hello", "hey", "thanks", "thank", "please", "want", "need", "help", "know", "like", "would"}
-    | {"could", "get", "tell", "able", "question", "ok", "okay", "wonder", "wondering", "curious"}
+    | {"could", "get", "tell", "able", "question", "ok", "okay", "wonder", "wondering", "curious", "also"}
 )
 # Attributes a help center states with a value. A question naming one asks for that value.
 _ATTRIBUTE_WORDS = (
@@ -73,6 +73,9 @@ _POINTS_BACK = re.compile(
 # Words customers shorten: one spelling, so "max per claim" finds "maximum reimbursement per claim".
 _ALIASES = {"max": "maximum", "min": "minimum", "yearly": "annual", "extra": "additional"}
 _ALIAS = re.compile(rf"\b(?:{'|'.join(_ALIASES)})\b", re.I)
+# When something in the customer's story happened ("bounced last month", "travelling next week") is not what
+# they ask about: "last month" must not make "Monthly maintenance fee" the charge for a bounced check.
+_WHEN_TOLD = re.compile(r"\b(?:last|next|past|coming|previous)\s+(?:day|week|month|year|weekend)\b", re.I)
 # Wording that asks for one kind of value: "what percentage" is not answered by "$32,500".
 _WANTS = {
     "rate": re.compile(r"\bpercent(?:age)?\b|%|\bapy\b|\bapr\b|\binterest rate\b", re.I),
@@ -254,14 +257,19 @@ class Question:
         # "One more thing: ..." or "Thanks!" around a question is no part of it.
         message = without_chatter(message) or message
         message = _ALIAS.sub(lambda m: _ALIASES[m.group(0).lower()], thousands_written_out(message))
+        message = _WHEN_TOLD.sub("", message)
         sentences = [s for s in _SENTENCE.split(message) if s.strip()]
-        asking = [s for s in sentences if s.rstrip().endswith("?") or _QUESTION_START.match(s.strip())]
+        read = [_asking(s) for s in sentences]
+        asking = [asked for asked, _ in read if asked]
+        # A question told after its situation in one sentence points back to that situation.
+        told = {asked.strip(): frozenset(terms_of(before)) - drop for asked, before in read if before}
         asked = " ".join(asking) if asking else message
         background = frozenset(terms_of(message)) - drop - frozenset(terms_of(asked))
         asks: list[Ask] = []
         for part in (p for p in _split_parts(asked) if p and p.strip()):
             # A later part that only points back ("and what happens if we go over?") is about the earlier one.
-            ask = Ask.read(part, drop, asks[-1].terms if asks else background, later=bool(asks))
+            before = told.get(part.strip()) or (asks[-1].terms if asks else background)
+            ask = Ask.read(part, drop, before, later=bool(asks))
             if ask.terms:
                 asks.append(ask)
         if not asks:
@@ -298,6 +306,17 @@ class Question:
 
     def weight_of(self, term: str) -> float:
         return 1.0 if term in self.terms else BACKGROUND_WEIGHT
+
+
+def _asking(sentence: str) -> tuple[str, str]:
+    """What a sentence asks, and what it tells before asking: all of it when it is a question; the question
+    after a comma when it tells something first ("Also a check I deposited bounced last month, what do you
+    charge for that": "that" points back to the bounced check); nothing when it asks nothing."""
+    sentence = sentence.strip()
+    if sentence.endswith("?") or _QUESTION_START.match(sentence):
+        return sentence, ""
+    after = _COMMA_QUESTION.search(sentence)
+    return (sentence[after.end() :], sentence[: after.start()]) if after else ("", "")
 
 
 def _split_parts(asked: str) -> list[str]:

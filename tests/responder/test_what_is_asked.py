@@ -302,3 +302,34 @@ def test_thousands_written_short_are_an_amount_not_a_word() -> None:
     assert question.values == {"$10000", "6000"}
     assert not {"10k", "6k"} & question.words
     assert "401k" in Question.read("Can I roll my 401k into a savings account?").words
+
+
+CHECK_FEES = Article(
+    id="check-fees",
+    title="Checking fees and limits",
+    body=(
+        "## Fees and limits\n"
+        "- Monthly maintenance fee: $20.00, waived with a $1,500 daily balance.\n"
+        "- Debit card daily purchase limit: $4,500\n"
+        "- Returned deposit fee: $17.00 per deposited check returned unpaid.\n"
+    ),
+)
+
+
+def test_a_sentence_that_tells_then_asks_after_a_comma_asks_a_second_thing() -> None:
+    """ "Also a customer check bounced on me last month, what's the returned deposit fee" asks, without a
+    question mark, a second thing: the reply answers both. A question after its story points back to that
+    story ("... bounced last month, what do you charge for that": "that" is the bounced check), and when it
+    happened ("last month") is not what is asked."""
+    message = (
+        "Whats the most I can spend on my debit card in one day? Also a customer check bounced on me last "
+        "month, what's the returned deposit fee"
+    )
+    reply = _respond(message, [CHECK_FEES])
+    assert not reply.abstained and _has(reply.text, "$4,500", "$17.00") and not _has(reply.text, "$20.00")
+    told = Question.read(
+        "Is there a stop fee? also a check i deposited bounced last month, what do you charge for that"
+    )
+    assert [ask.text for ask in told.asks][1] == "what do you charge for that"
+    assert {"bounc", "deposit"} <= told.asks[1].terms
+    assert "month" not in told.words
