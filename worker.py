@@ -38,7 +38,8 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 SANDBOX = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
 # Workflow tasks this worker holds at once. Taken tasks wait for the one interpreter that runs them: with
 # Temporal's default of 100, a burst of new conversations aged them past the 4 s workflow-task timeout
-# (tandem.client.WORKFLOW_TASK_TIMEOUT); ten keep each taken task running within half a second under load.
+# (tandem.client_start.WORKFLOW_TASK_TIMEOUT); ten keep each taken task running within half a second under
+# load.
 WORKFLOW_TASK_SLOTS = 10
 # A conversation cached by a worker that has died moves to another worker after this long, not 10 s.
 STICKY_TIMEOUT = timedelta(seconds=3)

@@ -21,10 +21,7 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
     WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -37,8 +34,10 @@ from tandem.client_errors import (
     TicketClosedError,
     UnknownTicketError,
     built,
+    connect_failed,
     transient,
 )
+from tandem.client_start import settle_failed_start, start_options, workflow_id
 from tandem.contracts import (
     REJECTED,
     TICKET_CLOSED,
@@ -110,15 +109,6 @@ _QUERIES: dict[str, Any] = {
 _SIGNALS = frozenset({"request_human"})
 
 
-def workflow_id(ticket_id: str) -> str:
-    return f"ticket-{ticket_id}"
-
-
-# A task taken by a worker that died is handed on after this (Temporal's default: 10 s); safe because a worker
-# holds few at once (worker.py WORKFLOW_TASK_SLOTS) and the SDK extends one waiting on local activities.
-WORKFLOW_TASK_TIMEOUT = timedelta(seconds=4)
-
-
 class TandemClient:
     def __init__(
         self,
@@ -158,7 +148,7 @@ class TandemClient:
     async def open_ticket(self, start: TicketStart) -> ConversationStatus:
         """Start the ticket's conversation, or attach to it if it is already running."""
         start = self._with_defaults(start)
-        options = self._start_options(start)
+        options = start_options(start, self._task_queue)
         await self._call(
             start.ticket_id, lambda: self._client.start_workflow(WORKFLOW_TYPE, start, **options)
         )
@@ -182,20 +172,24 @@ class TandemClient:
         start = self._with_defaults(start)
         message = message.model_copy(update={"customer_id": start.customer.customer_id})
 
-        def with_start() -> Awaitable[SupportResponse]:
+        async def with_start() -> SupportResponse:
             operation = WithStartWorkflowOperation(  # one per attempt: an operation is used once
                 WORKFLOW_TYPE,
                 start,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                **self._start_options(start, include_conflict_policy=False),
+                **start_options(start, self._task_queue, include_conflict_policy=False),
             )
-            return self._client.execute_update_with_start_workflow(
-                "send_message",
-                message,
-                start_workflow_operation=operation,
-                id=update_id,
-                result_type=_UPDATES["send_message"],
-            )
+            try:
+                return await self._client.execute_update_with_start_workflow(
+                    "send_message",
+                    message,
+                    start_workflow_operation=operation,
+                    id=update_id,
+                    result_type=_UPDATES["send_message"],
+                )
+            except BaseException:
+                settle_failed_start(operation)
+                raise
 
         return await self._call(ticket_id, with_start)
 
@@ -302,34 +296,6 @@ class TandemClient:
     def _handle(self, ticket_id: str) -> WorkflowHandle[Any, Any]:
         return self._client.get_workflow_handle(workflow_id(ticket_id))
 
-    def _start_options(self, start: TicketStart, include_conflict_policy: bool = True) -> dict[str, Any]:
-        customer = start.customer
-        options: dict[str, Any] = {
-            "id": workflow_id(start.ticket_id),
-            "task_queue": self._task_queue,
-            # One conversation per ticket, ever: a closed ticket is not silently reopened by a retry.
-            "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            "task_timeout": WORKFLOW_TASK_TIMEOUT,
-            "search_attributes": TypedSearchAttributes(
-                [
-                    SearchAttributePair(sa.TICKET_ID, start.ticket_id),
-                    SearchAttributePair(sa.CUSTOMER_ID, customer.customer_id),
-                    SearchAttributePair(sa.PRODUCT, customer.product or "none"),
-                    SearchAttributePair(sa.STATUS, ConversationState.AI_ACTIVE.value),
-                    SearchAttributePair(sa.ESCALATED, False),
-                    SearchAttributePair(
-                        sa.PRIORITY, int(Priority.HIGH if customer.high_value else Priority.NORMAL)
-                    ),
-                ]
-            ),
-            "static_summary": f"Ticket {start.ticket_id} · customer {customer.customer_id}"
-            + (f" · {customer.product}" if customer.product else "")
-            + (" · high value" if customer.high_value else ""),
-        }
-        if include_conflict_policy:
-            options["id_conflict_policy"] = WorkflowIDConflictPolicy.USE_EXISTING
-        return options
-
     async def _update(self, ticket_id: str, update: str, arg: Any, update_id: str | None = None) -> Any:
         result_type = _UPDATES[update]
         # A fixed update id: a retry after a lost connection is the same update, never a second one.
@@ -367,6 +333,10 @@ class TandemClient:
                     raise translated from err
                 failure = err
             except WorkflowUpdateRPCTimeoutOrCancelledError as err:  # the server's long poll ran out
+                failure = err
+            except RuntimeError as err:  # a lazily connected client's server is unreachable
+                if not connect_failed(err):
+                    raise
                 failure = err
             if not transient(failure) or loop.time() + delay > give_up:
                 raise TandemUnavailable(f"ticket {ticket_id!r}: {failure}") from failure

@@ -52,8 +52,17 @@ TRANSIENT = frozenset(
 )
 
 
+# What a lazily connected client (the HTTP API's) raises, as a RuntimeError, on each call while the server
+# is unreachable: the SDK's only sign of it.
+CONNECT_FAILED = "Failed client connect"
+
+
+def connect_failed(err: BaseException) -> bool:
+    return isinstance(err, RuntimeError) and str(err).startswith(CONNECT_FAILED)
+
+
 def transient(err: BaseException) -> bool:
-    if isinstance(err, WorkflowUpdateRPCTimeoutOrCancelledError):
+    if isinstance(err, WorkflowUpdateRPCTimeoutOrCancelledError) or connect_failed(err):
         return True
     return isinstance(err, RPCError) and err.status in TRANSIENT
 
