@@ -54,7 +54,8 @@ BOUND = re.compile(
     r"|or (?:more|less|fewer|higher|lower|greater|above|below|longer|shorter)|at or (?:above|below)"
     r"|above|below|over|under|within|ranges?|between"
     r"|max(?:imum|imums)?|min(?:imum|imums)?|limit(?:s|ed)?|cap(?:s|ped)?|ceiling|floor|threshold|tiers?"
-    r"|highest|lowest|longest|shortest|earliest|latest|most|least|starts? at|unlimited)\b"
+    r"|highest|lowest|longest|shortest|earliest|latest|most|least|starts? at|unlimited"
+    r"|must|requires?|required|requirements?)\b"
     r"|\$?\d[\d,.]*%?\s*(?:to|-|\u2013)\s*\$?\d",
     re.I,
 )

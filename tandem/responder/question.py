@@ -161,7 +161,9 @@ _YES_NO = re.compile(
 # amount"): a value that merely applies ("defaults to 12 months") does not answer it.
 _BOUND = re.compile(
     r"\b(?:most|least|highest|lowest|biggest|largest|smallest|longest|shortest|maximum|minimum"
-    r"|up to (?:what|how)|how (?:high|low))\b",
+    r"|up to (?:what|how)|how (?:high|low))\b"
+    # "how much do I need to have before I can redeem?": what one must reach is a threshold
+    r"|\bhow (?:much|many)\b[^?.]*?\b(?:need|have|has) to\b",
     re.I,
 )
 # What the customer says they do not have ("I don't have any premium subscription", "without a card"): a

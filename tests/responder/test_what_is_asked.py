@@ -333,3 +333,23 @@ def test_a_sentence_that_tells_then_asks_after_a_comma_asks_a_second_thing() -> 
     assert [ask.text for ask in told.asks][1] == "what do you charge for that"
     assert {"bounc", "deposit"} <= told.asks[1].terms
     assert "month" not in told.words
+
+
+REWARDS = Article(
+    id="rewards",
+    title="Bronze Rewards Card: cash back",
+    body=(
+        "## Earning\n- You earn 1.0% cash back on eligible purchases charged to your account.\n\n"
+        "## Redeeming\n- You can redeem once your available rewards balance is at least $17.\n"
+        "- Redemptions post as a statement credit.\n"
+    ),
+)
+
+
+def test_how_much_one_needs_to_have_asks_for_the_threshold() -> None:
+    """ "How much cash back do I need to have before I can redeem it?" asks what one must reach, which help
+    centers state as a bound or a requirement ("at least $17", "must deposit $500"), not the earning rate."""
+    reply = _respond("How much cash back do I need to have before I can redeem it?", [REWARDS])
+    assert not reply.abstained and _has(reply.text, "$17") and not _has(reply.text, "1.0%")
+    assert Question.read("how much do they have to spend?").asks[0].wants_bound
+    assert statements("- The referred person must deposit $500 to qualify.", 0)[0].bounded
