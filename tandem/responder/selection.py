@@ -20,6 +20,7 @@ Help centers are written in a few predictable ways (tandem.responder.passages), 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,9 @@ from tandem.responder.values import UNLIMITED
 
 _NUMBERS = frozenset({"count", "duration"})  # a bare number may count days as well as things
 _EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
+# A case worked through says what it "would" come to ("Two withdrawals of $200 each would cost ..."). (A sum
+# written out is not one: "Total free withdrawals per month: 10 + 5 = 15" states the rule.)
+_WORKED = re.compile(r"\bwould (?:cost|be|come to|total|pay|earn|get|receive)\b")
 # The attributes a fee is asked by, which may be stated as a percentage ("fee", "cost", "price", "charge").
 _PRICES = frozenset(t for t, kinds in HEAD_KINDS.items() if kinds == {"money", "rate"})
 
@@ -181,8 +185,10 @@ def score(
         value *= OTHER_PARTY_FACTOR
     if statement.with_terms & question.lacks and not statement.without_terms & question.lacks:
         value *= OTHER_PARTY_FACTOR  # "Fee with a premium subscription: 0%" for one who has none
-    if statement.context & _EXAMPLE_WORDS:
-        value *= EXAMPLE_FACTOR  # "10 withdrawals in a month: all 10 are free" illustrates; it is no rule
+    if statement.context & _EXAMPLE_WORDS or _WORKED.search(statement.text):
+        # "10 withdrawals in a month: all 10 are free" under "Examples", "Two withdrawals of $200 each would
+        # cost 2 x $3.50": a worked case illustrates the rule; it is not the rule asked for
+        value *= EXAMPLE_FACTOR
     # Naming the product asked about makes a statement the more specific one ("With Business Gold Rewards
     # Card: 5.45%" over the base rate for a holder of that card).
     return value * prior * named * steps

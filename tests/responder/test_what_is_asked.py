@@ -353,3 +353,24 @@ def test_how_much_one_needs_to_have_asks_for_the_threshold() -> None:
     assert not reply.abstained and _has(reply.text, "$17") and not _has(reply.text, "1.0%")
     assert Question.read("how much do they have to spend?").asks[0].wants_bound
     assert statements("- The referred person must deposit $500 to qualify.", 0)[0].bounded
+
+
+TEEN_ATM = Article(
+    id="teen-atm",
+    title="Light Green: ATM fees",
+    body=(
+        "## Key details\n- Free out-of-network ATM withdrawals per month: 4\n"
+        "- Out-of-network ATM withdrawal fee (after free): $1.50\n\n"
+        "## Tips to manage fees\n"
+        "- Two withdrawals of $200 each would cost 2 x $3.50; one withdrawal of $400 would cost $5.00.\n"
+    ),
+)
+
+
+def test_a_worked_case_is_not_the_rule_asked_for() -> None:
+    """ "Two withdrawals of $200 each would cost ..." works a case through; "what does each one cost after the
+    free ones?" is answered by the fee itself."""
+    reply = _respond(
+        "After the free out-of-network ATM withdrawals are used up, what does each one cost?", [TEEN_ATM]
+    )
+    assert not reply.abstained and _has(reply.text, "$1.50") and not _has(reply.text, "$3.50")
