@@ -22,6 +22,13 @@ from tandem.responder.values import terms_of, thousands_written_out, values_in
 FILLER = frozenset(
     {"hi", "hello", "hey", "thanks", "thank", "please", "want", "need", "help", "know", "like", "would"}
     | {"could", "get", "tell", "able", "question", "ok", "okay", "wonder", "wondering", "curious", "also"}
+    # light verbs (as analysed: "try" is "tri"): they carry a sentence ("what do you look for", "how high can
+    # it go"), not its topic
+    | frozenset(
+        t
+        for word in ("look", "go", "put", "make", "take", "give", "come", "try", "let")
+        for t in analyze(word)
+    )
 )
 # Attributes a help center states with a value. A question naming one asks for that value.
 _ATTRIBUTE_WORDS = (

@@ -374,3 +374,29 @@ def test_a_worked_case_is_not_the_rule_asked_for() -> None:
         "After the free out-of-network ATM withdrawals are used up, what does each one cost?", [TEEN_ATM]
     )
     assert not reply.abstained and _has(reply.text, "$1.50") and not _has(reply.text, "$3.50")
+
+
+CARD_TERMS = Article(
+    id="card-terms",
+    title="Green Rewards Card: eligibility and limits",
+    body=(
+        "## Eligibility\n- Personal credit: You should meet a minimum FICO score of 690.\n"
+        "- Business age: at least 2 years.\n\n"
+        "## Credit line\n- Credit lines range from $5,000 to $50,000 based on your application.\n"
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("light", "plain"),
+    [
+        ("What's the minimum FICO score you look for?", "What's the minimum FICO score?"),
+        ("How high can the credit line go?", "How high is the credit line?"),
+    ],
+)
+def test_a_light_verb_is_no_word_the_answer_must_hold(light: str, plain: str) -> None:
+    """ "look for", "go", "take", "make": verbs that carry the sentence, not its topic. Rare in a help center,
+    they would weigh most among the words an answer must hold and push a right answer under the threshold."""
+    said_lightly = _respond(light, [CARD_TERMS])
+    assert not said_lightly.abstained
+    assert said_lightly.confidence >= 0.95 * _respond(plain, [CARD_TERMS]).confidence
