@@ -29,6 +29,12 @@ FILLER = frozenset(
         for word in ("look", "go", "put", "make", "take", "give", "come", "try", "let")
         for t in analyze(word)
     )
+    # words of talk, not of the topic ("actually", "what kind of", "one of our guys", "us")
+    | frozenset(
+        t
+        for word in ("another", "us", "anything", "something", "actually", "usually", "think", "kind", "guys")
+        for t in analyze(word)
+    )
 )
 # Attributes a help center states with a value. A question naming one asks for that value.
 _ATTRIBUTE_WORDS = (

@@ -392,11 +392,13 @@ CARD_TERMS = Article(
     [
         ("What's the minimum FICO score you look for?", "What's the minimum FICO score?"),
         ("How high can the credit line go?", "How high is the credit line?"),
+        ("What kind of credit line do you usually approve?", "What credit line do you approve?"),
     ],
 )
-def test_a_light_verb_is_no_word_the_answer_must_hold(light: str, plain: str) -> None:
-    """ "look for", "go", "take", "make": verbs that carry the sentence, not its topic. Rare in a help center,
-    they would weigh most among the words an answer must hold and push a right answer under the threshold."""
+def test_words_of_talk_are_no_words_the_answer_must_hold(light: str, plain: str) -> None:
+    """Light verbs ("look for", "go", "take") and words of talk ("what kind of", "usually", "actually"):
+    they carry the sentence, not its topic. Rare in a help center, they would weigh most among the words an
+    answer must hold and push a right answer under the threshold."""
     said_lightly = _respond(light, [CARD_TERMS])
     assert not said_lightly.abstained
     assert said_lightly.confidence >= 0.95 * _respond(plain, [CARD_TERMS]).confidence
