@@ -12,7 +12,7 @@ it points back to what came before ("and what happens if we go over?").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.query_analysis import without_chatter
@@ -127,9 +127,12 @@ _ASKED_AFTER = re.compile(r"\b(?:what(?:'s| is| are)?|whats|which|how much|how m
 # a reward.
 _RECEIVES = re.compile(
     r"\b(?:what|how much) (?:do|does|will|would|can|could|did)"
-    r" (?:i|we|you|they|he|she|(?:my|our|your|her|his|their) \w+) (?:get|receive|earn)\b",
+    r" (?:i|we|you|they|he|she|(?:my|our|your|her|his|their) \w+)(?: each| both| all)?"
+    r" (?:get|receive|earn)\b",
     re.I,
 )
+# "What do we each get?": both shares are asked, the customer's and the other person's.
+_EACH_SHARE = re.compile(r"\b(?:we|you|they) (?:each|both)\b|\beach of us\b|\bboth of us\b", re.I)
 RECEIVED = frozenset(analyze("bonus reward"))
 RECEIVED_KINDS = frozenset({"money", "rate"})  # an amount or a rate, not how many of them one may earn
 # Whose share a part asks about: the customer's own ("what do I get", "my bonus") or another person's ("how
@@ -285,7 +288,9 @@ class Question:
             # A later part that only points back ("and what happens if we go over?") is about the earlier one.
             before = told.get(part.strip()) or (asks[-1].terms if asks else background)
             ask = Ask.read(part, drop, before, later=bool(asks))
-            if ask.terms:
+            if ask.terms and ask.asks_value and _EACH_SHARE.search(part):
+                asks += [replace(ask, party="self"), replace(ask, party="other")]
+            elif ask.terms:
                 asks.append(ask)
         if not asks:
             whole = Ask.read(asked, drop, background)

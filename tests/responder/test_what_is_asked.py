@@ -402,3 +402,19 @@ def test_words_of_talk_are_no_words_the_answer_must_hold(light: str, plain: str)
     said_lightly = _respond(light, [CARD_TERMS])
     assert not said_lightly.abstained
     assert said_lightly.confidence >= 0.95 * _respond(plain, [CARD_TERMS]).confidence
+
+
+REFERRALS = Article(
+    id="referrals",
+    title="Bluest Account: referrals",
+    body=(
+        "## Refer a friend\n- Referrer bonus: $75 per successful referral\n"
+        "- New member bonus: $50 for the person you refer\n- Minimum opening deposit: $100\n"
+    ),
+)
+
+
+def test_what_we_each_get_asks_both_shares() -> None:
+    """ "If I refer her, what do we each get?" asks the customer's share and the other person's."""
+    reply = _respond("If I refer a friend, what do we each get?", [REFERRALS])
+    assert not reply.abstained and _has(reply.text, "$75", "$50") and not _has(reply.text, "$100")
