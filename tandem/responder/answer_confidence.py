@@ -40,7 +40,7 @@ from tandem.knowledge.names import ProductNames
 from tandem.knowledge.query_analysis import analyze_query
 from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT
 from tandem.responder.focus import named_in
-from tandem.responder.question import FRAME, Question
+from tandem.responder.question import FRAME, PRICES, Question
 from tandem.responder.values import acronyms_of, terms_of, values_in
 
 
@@ -54,6 +54,10 @@ def covered_words(question: Question, quoted: Sequence[str]) -> frozenset[str]:
     held = question.words & frozenset(t for text in quoted for t in (*terms_of(text), *acronyms_of(text)))
     if any(values_in(text) for text in quoted):
         held |= question.words & FRAME
+    # "what do you charge", "what does it cost": a price the help center calls a fee is what was asked
+    said = frozenset(t for text in quoted for t in terms_of(text))
+    if said & PRICES:
+        held |= question.words & PRICES
     return held
 
 

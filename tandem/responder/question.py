@@ -120,6 +120,8 @@ HEAD_KINDS = {
     for word in words.split()
     for t in analyze(word)
 }
+# The attributes a price is asked by ("fee", "cost", "price", "charge"), which may be stated as a percentage.
+PRICES = frozenset(t for t, kinds in HEAD_KINDS.items() if kinds == {"money", "rate"})
 # Where the thing asked is named: after "what", "which" or "how much" ("If I carry a balance, what interest
 # rate ..." asks a rate). A yes/no question ("Does EV charging earn ...") names none.
 _ASKED_AFTER = re.compile(r"\b(?:what(?:'s| is| are)?|whats|which|how much|how many)\b", re.I)

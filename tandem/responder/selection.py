@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tandem.responder.passages import Statement
-from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, FRAME, HEAD_KINDS, Ask, Question
+from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, FRAME, PRICES, Ask, Question
 from tandem.responder.values import UNLIMITED
 
 _NUMBERS = frozenset({"count", "duration"})  # a bare number may count days as well as things
@@ -33,8 +33,7 @@ _EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
 # A case worked through says what it "would" come to ("Two withdrawals of $200 each would cost ..."). (A sum
 # written out is not one: "Total free withdrawals per month: 10 + 5 = 15" states the rule.)
 _WORKED = re.compile(r"\bwould (?:cost|be|come to|total|pay|earn|get|receive)\b")
-# The attributes a fee is asked by, which may be stated as a percentage ("fee", "cost", "price", "charge").
-_PRICES = frozenset(t for t, kinds in HEAD_KINDS.items() if kinds == {"money", "rate"})
+_PRICES = PRICES
 
 __all__ = ["Question", "Selection", "conflicting", "score", "select", "term_weights"]
 

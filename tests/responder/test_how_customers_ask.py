@@ -135,3 +135,23 @@ def test_what_we_each_get_asks_both_shares() -> None:
     """ "If I refer her, what do we each get?" asks the customer's share and the other person's."""
     reply = _respond("If I refer a friend, what do we each get?", [REFERRALS])
     assert not reply.abstained and _has(reply.text, "$75", "$50") and not _has(reply.text, "$100")
+
+
+STATEMENTS_FEES = Article(
+    id="paper-statements",
+    title="Bronze Savings: statements",
+    body=(
+        "## Statements\n- Paper statement fee: $2.50 per month\n"
+        "- E-statements are free and available in the app.\n"
+    ),
+)
+
+
+def test_a_price_asked_as_a_charge_is_held_by_a_fee() -> None:
+    """ "What do you charge for paper statements?" is answered by "Paper statement fee: $2.50": a help center
+    calls a price a fee, a cost or a charge, and the answer holds what was asked whichever word it uses."""
+    charged = _respond("What do you charge for mailed paper statements?", [STATEMENTS_FEES])
+    fee = _respond("What is the fee for mailed paper statements?", [STATEMENTS_FEES])
+    assert not charged.abstained and _has(charged.text, "$2.50")
+    # the same coverage; only the meaning (WordLlama) of "charge" and "fee" differs a little
+    assert charged.confidence >= 0.85 * fee.confidence
