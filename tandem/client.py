@@ -259,6 +259,9 @@ class TandemClient:
             f'WorkflowType="{WORKFLOW_TYPE}" AND ExecutionStatus="Running" '
             f'AND `{sa.STATUS.name}`="{ConversationState.WAITING_FOR_HUMAN.value}"'
         )
+        return await self._call(None, lambda: self._list_queue(query, limit))
+
+    async def _list_queue(self, query: str, limit: int) -> list[QueueItem]:
         items: list[QueueItem] = []
         async for execution in self._client.list_workflows(query, limit=limit):
             attrs = execution.typed_search_attributes
@@ -318,9 +321,10 @@ class TandemClient:
             ticket_id, lambda: self._handle(ticket_id).query(query, result_type=result_type)
         )
 
-    async def _call(self, ticket_id: str, operation: Callable[[], Awaitable[_T]]) -> _T:
-        """Run `operation`, retrying what a restart of Temporal or a worker causes (unreachable server,
-        a workflow task being retried) with backoff for up to `retry_for`; callers see only TandemErrors."""
+    async def _call(self, ticket_id: str | None, operation: Callable[[], Awaitable[_T]]) -> _T:
+        """Run `operation` on a ticket (None: on the queue), retrying what a restart of Temporal or a worker
+        causes (unreachable server, a workflow task being retried) with backoff for up to `retry_for`;
+        callers see only TandemErrors."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self._retry_for.total_seconds()
         delay = RETRY_FIRST_DELAY_S
@@ -328,7 +332,7 @@ class TandemClient:
             try:
                 return await operation()
             except (WorkflowUpdateFailedError, RPCError, WorkflowAlreadyStartedError) as err:
-                translated = await self._translate(ticket_id, err)
+                translated = await self._translate(ticket_id, err) if ticket_id is not None else err
                 if isinstance(translated, TandemError):
                     raise translated from err
                 failure = err
@@ -339,7 +343,8 @@ class TandemClient:
                     raise
                 failure = err
             if not transient(failure) or loop.time() + delay > give_up:
-                raise TandemUnavailable(f"ticket {ticket_id!r}: {failure}") from failure
+                subject = f"ticket {ticket_id!r}" if ticket_id is not None else "the queue"
+                raise TandemUnavailable(f"{subject}: {failure}") from failure
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_DELAY_S)
 

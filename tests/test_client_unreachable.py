@@ -30,11 +30,14 @@ def _closed_port() -> int:
 
 async def test_a_lazily_connected_client_reports_an_unreachable_server_as_unavailable() -> None:
     """The HTTP API connects on its first request; while the server is down the SDK raises a bare
-    RuntimeError ("Failed client connect"), which is retried and then reported as TandemUnavailable."""
+    RuntimeError ("Failed client connect"), which is retried and then reported as TandemUnavailable, for a
+    ticket and for the queue alike."""
     client = await connect(Settings(temporal_address=f"127.0.0.1:{_closed_port()}"), lazy=True)
     tandem = TandemClient(client, "tandem-unreachable", retry_for=PATIENCE)
     with pytest.raises(TandemUnavailable):
         await tandem.status("T-nowhere")
+    with pytest.raises(TandemUnavailable):
+        await tandem.queue()
     start = new_ticket()
     with pytest.raises(TandemUnavailable):
         await tandem.send_message(start.ticket_id, "How do I open a checking account?", start=start)
