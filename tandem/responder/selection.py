@@ -33,7 +33,6 @@ _EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
 # A case worked through says what it "would" come to ("Two withdrawals of $200 each would cost ..."). (A sum
 # written out is not one: "Total free withdrawals per month: 10 + 5 = 15" states the rule.)
 _WORKED = re.compile(r"\bwould (?:cost|be|come to|total|pay|earn|get|receive)\b")
-_PRICES = PRICES
 
 __all__ = ["Question", "Selection", "conflicting", "score", "select", "term_weights"]
 
@@ -104,9 +103,9 @@ def wanted_values(statement: Statement, ask: Ask, quoted: frozenset[str]) -> lis
     # A fee may be a percentage of the amount ("Foreign transaction fee: 3%"), but a percentage labelled as
     # another attribute is no price: "Safe deposit box rental discount: 75%" for "what's the rental price?".
     other_rate = False
-    if ask.head & _PRICES:
+    if ask.head & PRICES:
         things = _things(statement) | ({statement.label_head} if statement.label_head else set())
-        other_rate = bool(things & ATTRIBUTES and not things & _PRICES)
+        other_rate = bool(things & ATTRIBUTES and not things & PRICES)
     return [
         v
         for v in dict.fromkeys(statement.values)
