@@ -86,9 +86,14 @@ _POINTS_BACK = re.compile(
 # Words customers shorten: one spelling, so "max per claim" finds "maximum reimbursement per claim".
 _ALIASES = {"max": "maximum", "min": "minimum", "yearly": "annual", "extra": "additional"}
 _ALIAS = re.compile(rf"\b(?:{'|'.join(_ALIASES)})\b", re.I)
-# When something in the customer's story happened ("bounced last month", "travelling next week") is not what
-# they ask about: "last month" must not make "Monthly maintenance fee" the charge for a bounced check.
-_WHEN_TOLD = re.compile(r"\b(?:last|next|past|coming|previous)\s+(?:day|week|month|year|weekend)\b", re.I)
+# When something in the customer's story happened ("bounced last month", "travelling next week", "this
+# weekend", "5 weeks back") is not what they ask about: "last month" must not make "Monthly maintenance fee"
+# the charge for a bounced check. (Months and years ago are left: "opened 3 months ago" is an account's age.)
+_WHEN_TOLD = re.compile(
+    r"\b(?:last|next|past|coming|previous)\s+(?:day|week|month|year|weekend)\b|\bthis weekend\b"
+    r"|\b(?:\d+|a|one|two|three|a few|a couple of)\s+(?:days?|weeks?)\s+(?:ago|back)\b",
+    re.I,
+)
 # Wording that asks for one kind of value: "what percentage" is not answered by "$32,500".
 _WANTS = {
     "rate": re.compile(r"\bpercent(?:age)?\b|%|\bapy\b|\bapr\b|\binterest rate\b", re.I),

@@ -50,6 +50,8 @@ def test_a_sentence_that_tells_then_asks_after_a_comma_asks_a_second_thing() -> 
     assert [ask.text for ask in told.asks][1] == "what do you charge for that"
     assert {"bounc", "deposit"} <= told.asks[1].terms
     assert "month" not in told.words
+    for story in ("buying a new couch this weekend", "a charge from about 5 weeks back"):
+        assert not {"weekend", "week"} & Question.read(f"What's my daily limit? {story}").words
 
 
 REWARDS = Article(
