@@ -25,8 +25,8 @@ from tandem.responder import DEFAULT_CONFIDENCE_THRESHOLD
 from tandem.responder.answer_confidence import quoted_confidence, retrieval_strength
 from tandem.responder.evidence import DEFAULT_SCORE_HALF_POINT, ticket_match
 from tandem.responder.focus import ProductMatch, named_in, product_heads
+from tandem.responder.message_kinds import only_tells_what_they_have
 from tandem.responder.passages import Statement, statements
-from tandem.responder.question import only_tells_what_they_have
 from tandem.responder.selection import NAMED_FACTOR, REFERRED_FACTOR, Question, Selection, select
 from tandem.responder.wording import abstain, ask_back, greeting, refer, unknown_product, which_product
 from tandem.snippets import shorten

@@ -140,7 +140,7 @@ def test_conflicting_values_are_never_both_quoted() -> None:
 
 
 def test_a_message_that_only_says_what_the_customer_has_is_acknowledged_not_answered_with_not_sure() -> None:
-    from tandem.responder.question import only_tells_what_they_have
+    from tandem.responder.message_kinds import only_tells_what_they_have
 
     assert only_tells_what_they_have("Hi, I have the Navy Blue business checking account.")
     assert not only_tells_what_they_have("My card was stolen")  # a problem to act on
