@@ -18,23 +18,17 @@ from tandem.knowledge.bm25_index import analyze
 from tandem.knowledge.query_analysis import without_chatter
 from tandem.responder.values import terms_of, thousands_written_out, values_in
 
+_LIGHT_VERBS = "look go put make take give come try let"
+_TALK = "another us anything something actually usually think kind guys since because though although"
 # Chat filler beyond the stopword list: it says nothing about the topic.
 FILLER = frozenset(
     {"hi", "hello", "hey", "thanks", "thank", "please", "want", "need", "help", "know", "like", "would"}
     | {"could", "get", "tell", "able", "question", "ok", "okay", "wonder", "wondering", "curious", "also"}
     # light verbs (as analysed: "try" is "tri"): they carry a sentence ("what do you look for", "how high can
     # it go"), not its topic
-    | frozenset(
-        t
-        for word in ("look", "go", "put", "make", "take", "give", "come", "try", "let")
-        for t in analyze(word)
-    )
-    # words of talk, not of the topic ("actually", "what kind of", "one of our guys", "us")
-    | frozenset(
-        t
-        for word in ("another", "us", "anything", "something", "actually", "usually", "think", "kind", "guys")
-        for t in analyze(word)
-    )
+    | frozenset(t for word in _LIGHT_VERBS.split() for t in analyze(word))
+    # words of talk, not of the topic ("actually", "what kind of", "one of our guys", "since I also have")
+    | frozenset(t for word in _TALK.split() for t in analyze(word))
 )
 # Attributes a help center states with a value. A question naming one asks for that value.
 _ATTRIBUTE_WORDS = (

@@ -112,6 +112,10 @@ CARD_TERMS = Article(
         ("What's the minimum FICO score you look for?", "What's the minimum FICO score?"),
         ("How high can the credit line go?", "How high is the credit line?"),
         ("What kind of credit line do you usually approve?", "What credit line do you approve?"),
+        (
+            "What credit line do you approve, since the range matters?",
+            "What credit line do you approve, the range matters?",
+        ),
     ],
 )
 def test_words_of_talk_are_no_words_the_answer_must_hold(light: str, plain: str) -> None:
