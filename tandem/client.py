@@ -20,9 +20,6 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import (
-    WorkflowIDConflictPolicy,
-)
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -174,10 +171,7 @@ class TandemClient:
 
         async def with_start() -> SupportResponse:
             operation = WithStartWorkflowOperation(  # one per attempt: an operation is used once
-                WORKFLOW_TYPE,
-                start,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                **start_options(start, self._task_queue, include_conflict_policy=False),
+                WORKFLOW_TYPE, start, **start_options(start, self._task_queue)
             )
             try:
                 return await self._client.execute_update_with_start_workflow(

@@ -28,12 +28,11 @@ def workflow_id(ticket_id: str) -> str:
     return f"ticket-{ticket_id}"
 
 
-def start_options(
-    start: TicketStart, task_queue: str, include_conflict_policy: bool = True
-) -> dict[str, Any]:
-    """The options of `Client.start_workflow` (or of an update-with-start's operation) for a ticket."""
+def start_options(start: TicketStart, task_queue: str) -> dict[str, Any]:
+    """The options of `Client.start_workflow` (and of an update-with-start's operation) for a ticket: an
+    already running conversation is attached to, a closed one never restarted."""
     customer = start.customer
-    options: dict[str, Any] = {
+    return {
         "id": workflow_id(start.ticket_id),
         "task_queue": task_queue,
         # One conversation per ticket, ever: a closed ticket is not silently reopened by a retry.
@@ -54,10 +53,8 @@ def start_options(
         "static_summary": f"Ticket {start.ticket_id} · customer {customer.customer_id}"
         + (f" · {customer.product}" if customer.product else "")
         + (" · high value" if customer.high_value else ""),
+        "id_conflict_policy": WorkflowIDConflictPolicy.USE_EXISTING,
     }
-    if include_conflict_policy:
-        options["id_conflict_policy"] = WorkflowIDConflictPolicy.USE_EXISTING
-    return options
 
 
 def settle_failed_start(operation: WithStartWorkflowOperation[Any, Any]) -> None:

@@ -51,12 +51,11 @@ def retrieval_strength(score: float, score_half_point: float = DEFAULT_SCORE_HAL
 
 def covered_words(question: Question, quoted: Sequence[str]) -> frozenset[str]:
     """The question's words the quoted texts hold; a quoted value answers the words that only ask for one."""
-    held = question.words & frozenset(t for text in quoted for t in (*terms_of(text), *acronyms_of(text)))
+    said = frozenset(t for text in quoted for t in terms_of(text))
+    held = question.words & (said | frozenset(t for text in quoted for t in acronyms_of(text)))
     if any(values_in(text) for text in quoted):
         held |= question.words & FRAME
-    # "what do you charge", "what does it cost": a price the help center calls a fee is what was asked
-    said = frozenset(t for text in quoted for t in terms_of(text))
-    if said & PRICES:
+    if said & PRICES:  # "what do you charge": a price the help center calls a fee is what was asked
         held |= question.words & PRICES
     return held
 

@@ -78,6 +78,11 @@ _THEIRS = re.compile(
 _CONDITION = re.compile(
     r"\b(with|without)\s+(?:an?\s+|the\s+|your\s+|any\s+)?((?:[\w-]+\s+){0,2}[\w-]+)", re.I
 )
+# A worked example, not a rule: under an "Examples" heading ("10 withdrawals in a month: all 10 are free"), or
+# saying what a case "would" come to ("Two withdrawals of $200 each would cost 2 x $3.50"). A sum written out
+# is not one: "Total free withdrawals per month: 10 + 5 = 15" states the rule.
+_EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
+_WORKED = re.compile(r"\bwould (?:cost|be|come to|total|pay|earn|get|receive)\b")
 _YOURS = re.compile(r"^(?:you|your|receive|earn|get|referrers?)\b", re.I)
 MIN_WORDS = 2
 SHORT_ANSWER_WORDS = 6  # an FAQ answer shorter than this is quoted with its question
@@ -107,6 +112,7 @@ class Statement:
     # It says the thing is stated elsewhere ("the monthly charge described below"): its figures are not it.
     refers_elsewhere: bool = False
     party: str | None = None  # whose share it states: "self" (the reader's) or "other" (`_THEIRS`)
+    example: bool = False  # a worked example (`_EXAMPLE_WORDS`, `_WORKED`), not the rule it illustrates
     # The words of the case it states: "with a premium subscription", "without a premium subscription".
     with_terms: frozenset[str] = frozenset()
     without_terms: frozenset[str] = frozenset()
@@ -328,6 +334,7 @@ class _Reader:
                 bounded=bool(BOUND.search(text)),
                 refers_elsewhere=bool(ELSEWHERE.search(text)),
                 party=_party(text),
+                example=bool(_EXAMPLE_WORDS.intersection(context_tokens) or _WORKED.search(text)),
                 with_terms=_condition(text, "with"),
                 without_terms=_condition(text, "without"),
             )

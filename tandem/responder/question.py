@@ -281,7 +281,7 @@ class Question:
         read = [_asking(s) for s in sentences]
         asking = [asked for asked, _ in read if asked]
         # A question told after its situation in one sentence points back to that situation.
-        told = {asked.strip(): frozenset(terms_of(before)) - drop for asked, before in read if before}
+        told = {asked: frozenset(terms_of(before)) - drop for asked, before in read if before}
         asked = " ".join(asking) if asking else message
         background = frozenset(terms_of(message)) - drop - frozenset(terms_of(asked))
         asks: list[Ask] = []

@@ -20,7 +20,6 @@ Help centers are written in a few predictable ways (tandem.responder.passages), 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,10 +28,6 @@ from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, FRAME, PRIC
 from tandem.responder.values import UNLIMITED
 
 _NUMBERS = frozenset({"count", "duration"})  # a bare number may count days as well as things
-_EXAMPLE_WORDS = frozenset({"exampl", "scenario", "illustr"})
-# A case worked through says what it "would" come to ("Two withdrawals of $200 each would cost ..."). (A sum
-# written out is not one: "Total free withdrawals per month: 10 + 5 = 15" states the rule.)
-_WORKED = re.compile(r"\bwould (?:cost|be|come to|total|pay|earn|get|receive)\b")
 
 __all__ = ["Question", "Selection", "conflicting", "score", "select", "term_weights"]
 
@@ -56,7 +51,7 @@ RANGE_FACTOR = 1.3  # two values of one kind, for a question asking for a range
 # A part that points back is answered by a statement with a value of its own that scores at least this
 # share of the best.
 POINT_BACK_SHARE = 0.5
-EXAMPLE_FACTOR = 0.5  # a statement under an "Examples" heading
+EXAMPLE_FACTOR = 0.5  # a worked example (`Statement.example`)
 OTHER_PARTY_FACTOR = 0.3  # another person's share ("They receive: $30"), for a part asking the customer's own
 SAME_ARTICLE_FACTOR = 1.3  # a part answered from an article that answers another part
 
@@ -183,10 +178,8 @@ def score(
         value *= OTHER_PARTY_FACTOR
     if statement.with_terms & question.lacks and not statement.without_terms & question.lacks:
         value *= OTHER_PARTY_FACTOR  # "Fee with a premium subscription: 0%" for one who has none
-    if statement.context & _EXAMPLE_WORDS or _WORKED.search(statement.text):
-        # "10 withdrawals in a month: all 10 are free" under "Examples", "Two withdrawals of $200 each would
-        # cost 2 x $3.50": a worked case illustrates the rule; it is not the rule asked for
-        value *= EXAMPLE_FACTOR
+    if statement.example:
+        value *= EXAMPLE_FACTOR  # a worked case illustrates the rule; it is not the rule asked for
     # Naming the product asked about makes a statement the more specific one ("With Business Gold Rewards
     # Card: 5.45%" over the base rate for a holder of that card).
     return value * prior * named * steps

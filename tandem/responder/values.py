@@ -90,7 +90,9 @@ def _undoubled(term: str) -> str:
 # "$10k", "6K", "$2.5k": customers write thousands short; help centers write them out ("$10,000").
 # Without a currency sign, at most two digits: "a 401k" is a retirement plan.
 _THOUSANDS = re.compile(
-    r"(?<![\w.,$€£])(?:([$€£])(\d{1,3}(?:\.\d{1,3})?)|()(\d{1,2}(?:\.\d{1,3})?))\s?k\b", re.I
+    r"(?<![\w.,$€£])(?:(?P<sign>[$€£])(?P<signed>\d{1,3}(?:\.\d{1,3})?)|(?P<bare>\d{1,2}(?:\.\d{1,3})?))"
+    r"\s?k\b",
+    re.I,
 )
 
 
@@ -99,8 +101,8 @@ def thousands_written_out(text: str) -> str:
     ("$10,000"), so the amount is a value and "10k" is not a word the help center never uses."""
 
     def out(match: re.Match[str]) -> str:
-        sign, number = (match.group(1), match.group(2)) if match.group(1) else ("", match.group(4))
-        return f"{sign}{round(float(number) * 1000):,}"
+        number = float(match["signed"] or match["bare"])
+        return f"{match['sign'] or ''}{round(number * 1000):,}"
 
     return _THOUSANDS.sub(out, text)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import case, func, literal, or_, true, update
 from sqlalchemy import select as sa_select
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from tandem.contracts import (
     ConversationState,
@@ -88,8 +88,8 @@ class TicketStore(ArticleStore, AnswerStore, ConversationReads, TicketHistory):
             )
         )
         with self._session() as s:
-            if s.exec(stmt).rowcount == 0 and s.get(TicketRow, upd.ticket_id) is None:
-                raise UnknownTicketError(upd.ticket_id)
+            if s.exec(stmt).rowcount == 0:
+                _require_ticket(s, upd.ticket_id)
             s.commit()
 
     def set_category(self, ticket_id: str, category: str | None) -> None:
@@ -375,16 +375,18 @@ class TicketStore(ArticleStore, AnswerStore, ConversationReads, TicketHistory):
         )
         with self._session() as s:
             changed = s.exec(stmt).rowcount == 1
-            # Unchanged on every reply after the first: whether the ticket exists is one key lookup, not
-            # a loaded row.
-            if not changed and s.exec(_ticket_key(ticket_id)).first() is None:
-                raise UnknownTicketError(ticket_id)
+            if not changed:  # on every reply after the first
+                _require_ticket(s, ticket_id)
             s.commit()
         return changed
 
 
-def _ticket_key(ticket_id: str) -> Any:
-    return sa_select(TicketRow.ticket_id).where(col(TicketRow.ticket_id) == ticket_id)
+def _require_ticket(s: Session, ticket_id: str) -> None:
+    """UnknownTicketError unless the ticket exists, after an update that changed no row: a key lookup, not a
+    loaded row."""
+    found = s.exec(sa_select(TicketRow.ticket_id).where(col(TicketRow.ticket_id) == ticket_id)).first()
+    if found is None:
+        raise UnknownTicketError(ticket_id)
 
 
 def _earliest(column: Any, at: datetime) -> Any:

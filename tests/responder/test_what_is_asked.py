@@ -262,7 +262,7 @@ def test_unlimited_is_a_value_that_answers_how_many_and_a_maximum() -> None:
         ("What is the maximum amount covered per claim by purchase protection?", "Coverage maximum"),
     ]:
         chosen = select(found, Question.read(message, frozenset({"taupe", "card"})), [1.0]).chosen
-        assert [s.text for s in chosen][:1] and chosen[0].text.startswith(wanted), [s.text for s in chosen]
+        assert chosen and chosen[0].text.startswith(wanted), [s.text for s in chosen]
 
 
 def test_a_percentage_of_another_attribute_is_no_price() -> None:
