@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ctypes
+import functools
 import logging
 import signal
 import subprocess
@@ -13,16 +14,19 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import temporalio
 from temporalio.client import Client
 from temporalio.worker import PollerBehaviorAutoscaling, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-import tandem.blas_threads  # noqa: F401  (before numpy loads)
+import tandem.blas_threads  # before numpy loads; also binds `tandem` for the build id
+import workflows
 from activities.ai_turn import AiTurnActivities
 from activities.generation import GenerationActivities
 from activities.handoff import HandoffActivities
 from activities.knowledge import KnowledgeActivities
 from activities.store import StoreActivities
+from tandem.build_id import build_id
 from tandem.malloc_tuning import tune_malloc
 from tandem.settings import Settings, get_settings
 from tandem.store import TicketStore, create_schema, make_engine
@@ -44,6 +48,12 @@ WORKFLOW_TASK_SLOTS = 10
 # A conversation cached by a worker that has died moves to another worker after this long, not 10 s.
 STICKY_TIMEOUT = timedelta(seconds=3)
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def workflow_build_id() -> str:
+    """This checkout's build id (`tandem.build_id`)."""
+    return build_id((workflows, tandem), temporalio.__version__)
 
 
 def build_activities(settings: Settings) -> list:
@@ -107,6 +117,7 @@ def build_worker(client: Client, settings: Settings, role: str = "all") -> Worke
         workflow_task_poller_behavior=PollerBehaviorAutoscaling(),
         sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
         max_concurrent_workflow_tasks=WORKFLOW_TASK_SLOTS,
+        build_id=workflow_build_id(),
     )
 
 

@@ -20,7 +20,7 @@ from tandem.contracts import Author, ConversationState, ConversationTimeouts
 from tandem.settings import Settings
 from tandem.store import TicketStore
 from tests.conftest import new_ticket
-from worker import build_worker
+from worker import build_worker, workflow_build_id
 
 
 async def _until_timer_fired(env: WorkflowEnvironment, ticket_id: str) -> None:
@@ -80,6 +80,14 @@ async def test_a_message_arriving_with_the_inactivity_timer_is_answered(
     assert reply.author is Author.AI and reply.text
     assert status.state is not ConversationState.CLOSED  # the customer was not gone
     assert [e.message_id for e in transcript].count("m-late") == 1
+    # Each workflow task names the build that ran it (an operator reads it in the Temporal UI).
+    history = await local_env.client.get_workflow_handle(workflow_id(tid)).fetch_history()
+    builds = {
+        e.workflow_task_completed_event_attributes.worker_version.build_id
+        for e in history.events
+        if e.HasField("workflow_task_completed_event_attributes")
+    }
+    assert builds == {workflow_build_id()}
 
 
 async def test_the_client_rides_out_a_worker_restart_and_reports_only_its_own_errors(
