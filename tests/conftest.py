@@ -4,6 +4,7 @@ SQLite store with the bundled help center ingested, and workers on unique task q
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -29,6 +32,40 @@ from tandem.store import TicketStore, create_schema, make_engine
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HELPCENTER = PROJECT_ROOT / "data" / "helpcenter" / "rho_bank" / "kb.jsonl"
 TICKET_HISTORY = PROJECT_ROOT / "data" / "tickets" / "banking77" / "tickets.jsonl"  # categories, no answers
+
+
+DEFAULT_POSTGRES_URLS = (
+    "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    "postgresql+psycopg://root@127.0.0.1:5432/test",
+)
+
+
+def _reachable_postgres() -> tuple[str | None, str]:
+    """The first Postgres URL that accepts a connection, or None and why none did."""
+    configured = os.environ.get("TANDEM_TEST_POSTGRES_URL")
+    errors: list[str] = []
+    for url in (configured,) if configured else DEFAULT_POSTGRES_URLS:
+        engine = make_engine(url, connect_args={"connect_timeout": 3})
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return url, ""
+        except OperationalError as exc:
+            errors.append(f"{url}: {str(exc.orig).strip().splitlines()[0]}")
+        finally:
+            engine.dispose()
+    return None, "; ".join(errors)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url, why = _reachable_postgres()
+    if url is None:
+        message = f"PostgreSQL unreachable (set TANDEM_TEST_POSTGRES_URL): {why}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)  # CI promises a database; silently skipping would hide a broken backend
+        pytest.skip(message)
+    return url
 
 
 @pytest.fixture(scope="session")

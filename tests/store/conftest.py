@@ -1,49 +1,15 @@
-"""Runs every store test against SQLite (tmp_path) and PostgreSQL (one throwaway schema per test)."""
+"""Runs every store test against SQLite (tmp_path) and PostgreSQL (one throwaway schema per test; the
+`postgres_url` fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
 
 from tandem.store import TicketStore, create_schema, make_engine
-
-DEFAULT_POSTGRES_URLS = (
-    "postgresql+psycopg://postgres@127.0.0.1:5432/test",
-    "postgresql+psycopg://root@127.0.0.1:5432/test",
-)
-
-
-def _reachable_postgres() -> tuple[str | None, str]:
-    """The first Postgres URL that accepts a connection, or None and why none did."""
-    configured = os.environ.get("TANDEM_TEST_POSTGRES_URL")
-    errors: list[str] = []
-    for url in (configured,) if configured else DEFAULT_POSTGRES_URLS:
-        engine = make_engine(url, connect_args={"connect_timeout": 3})
-        try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return url, ""
-        except OperationalError as exc:
-            errors.append(f"{url}: {str(exc.orig).strip().splitlines()[0]}")
-        finally:
-            engine.dispose()
-    return None, "; ".join(errors)
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    url, why = _reachable_postgres()
-    if url is None:
-        message = f"PostgreSQL unreachable (set TANDEM_TEST_POSTGRES_URL): {why}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)  # CI promises a database; silently skipping would hide a broken backend
-        pytest.skip(message)
-    return url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
