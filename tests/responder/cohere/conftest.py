@@ -1,0 +1,24 @@
+"""The loopback Cohere v2 server and a `CohereResponder` on it, through the real SDK."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tandem.adapters.cohere_client import make_cohere_client
+from tandem.responder.cohere_responder import CohereResponder
+from tests.adapters.cohere_wire import CohereWireServer
+from tests.responder.cohere.cases import API_KEY, MODEL
+
+
+@pytest.fixture
+def server() -> Iterator[CohereWireServer]:
+    with CohereWireServer(api_key=API_KEY) as wire:
+        yield wire
+    assert not wire.shape_errors
+
+
+@pytest.fixture
+def responder(server: CohereWireServer) -> CohereResponder:
+    return CohereResponder(make_cohere_client(API_KEY, server.base_url), MODEL, confidence_threshold=0.35)
