@@ -14,7 +14,7 @@ from tandem.knowledge.ingest import IngestError, IngestReport, ingest_path, load
 from tandem.knowledge.loaders import KnowledgeError, KnowledgeFormatError
 from tandem.knowledge.service import KnowledgeService
 from tandem.store import SyncCounts, TicketStore
-from tests.store.conftest import empty_engine, engine, postgres_url  # noqa: F401  (SQLite + PostgreSQL)
+from tests.store.conftest import empty_engine, engine  # noqa: F401  (SQLite + PostgreSQL)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
