@@ -19,8 +19,8 @@ def build_id(packages: Iterable[ModuleType], sdk_version: str) -> str:
     `sdk_version`."""
     digest = hashlib.sha256(sdk_version.encode())
     for package in packages:
-        root = Path(package.__file__ or "").parent
-        for path in sorted(root.rglob("*.py")):
-            digest.update(f"{package.__name__}/{path.relative_to(root).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
+        for root in map(Path, package.__path__):  # a package's folders (several for a namespace package)
+            for path in sorted(root.rglob("*.py")):
+                digest.update(f"{package.__name__}/{path.relative_to(root).as_posix()}\0".encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:32]

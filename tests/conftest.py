@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -66,6 +66,22 @@ def postgres_url() -> str:
             pytest.fail(message)  # CI promises a database; silently skipping would hide a broken backend
         pytest.skip(message)
     return url
+
+
+@contextmanager
+def throwaway_schema(url: str) -> Iterator[str]:
+    """A new PostgreSQL schema, dropped with everything in it afterwards: yields `url` with the schema as the
+    search path of every connection made from it."""
+    schema = f"tandem_test_{uuid.uuid4().hex}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

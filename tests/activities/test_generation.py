@@ -13,7 +13,7 @@ the retrieved article only (the similar ticket goes to the agent, never to the m
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -38,7 +38,7 @@ from tandem.knowledge.lexicon import HelpCenterLexicon
 from tandem.responder.cohere_responder import CohereResponder
 from tandem.responder.pipeline import ReplyPipeline
 from tandem.responder.turn import TurnAnswerer
-from tests.adapters.cohere_wire import CohereWireServer
+from tests.adapters.cohere_wire import CohereWireServer, server_fixture
 
 API_KEY = "generation-key"
 ARTICLE = Article(
@@ -91,11 +91,7 @@ REQUEST = TurnRequest(
 )
 
 
-@pytest.fixture
-def server() -> Iterator[CohereWireServer]:
-    with CohereWireServer(api_key=API_KEY) as wire:
-        yield wire
-    assert not wire.shape_errors
+server = server_fixture(API_KEY)
 
 
 @pytest.fixture

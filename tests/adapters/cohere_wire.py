@@ -41,6 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pydantic
+import pytest
 from cohere import EmbedByTypeResponse, V2ChatResponse, V2RerankResponse
 
 # Float-embedding dimensions of Cohere's text embed models (the API's, not the adapter's, view).
@@ -614,6 +615,19 @@ def _require(body: dict[str, Any], key: str, kind: type) -> Any:
     if not isinstance(value, kind):
         raise _WireError(400, f"invalid request: {key} is required and must be a {kind.__name__}")
     return value
+
+
+def server_fixture(api_key: str) -> Any:
+    """A pytest fixture named `server`: a `CohereWireServer` that requires `api_key`, and that must have sent
+    nothing but bodies in the SDK's own shapes by the end of the test. Use: `server = server_fixture(KEY)`."""
+
+    @pytest.fixture
+    def server() -> Iterator[CohereWireServer]:
+        with CohereWireServer(api_key=api_key) as wire:
+            yield wire
+        assert not wire.shape_errors
+
+    return server
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -8,7 +8,6 @@ and a stopped server, a dropped connection or a slow answer surface as `CohereUn
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import cohere
@@ -26,16 +25,12 @@ from tandem.adapters.cohere_client import (
 )
 from tandem.adapters.cohere_embeddings import CohereEmbedder
 from tandem.adapters.cohere_rerank import CohereReranker
-from tests.adapters.cohere_wire import CohereWireServer
+from tests.adapters.cohere_wire import CohereWireServer, server_fixture
 
 API_KEY = "test-key-123"
 
 
-@pytest.fixture
-def server() -> Iterator[CohereWireServer]:
-    with CohereWireServer(api_key=API_KEY) as wire:
-        yield wire
-    assert not wire.shape_errors
+server = server_fixture(API_KEY)
 
 
 @pytest.fixture

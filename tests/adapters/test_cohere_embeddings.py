@@ -5,23 +5,17 @@ here): request bodies, input types, normalisation, order, batching at 96 texts, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 
 from tandem.adapters.cohere_client import CohereRequestError, CohereUnavailable, make_cohere_client
 from tandem.adapters.cohere_embeddings import MAX_TEXTS_PER_CALL, CohereEmbedder
-from tests.adapters.cohere_wire import CohereWireServer, embed_vector
+from tests.adapters.cohere_wire import CohereWireServer, embed_vector, server_fixture
 
 API_KEY = "embed-key"
 
 
-@pytest.fixture
-def server() -> Iterator[CohereWireServer]:
-    with CohereWireServer(api_key=API_KEY) as wire:
-        yield wire
-    assert not wire.shape_errors
+server = server_fixture(API_KEY)
 
 
 def _unit(vector: list[float]) -> np.ndarray:

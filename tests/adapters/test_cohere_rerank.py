@@ -5,13 +5,11 @@ best-first ordering, top_n, and error kinds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tandem.adapters.cohere_client import CohereRequestError, CohereUnavailable, make_cohere_client
 from tandem.adapters.cohere_rerank import CohereReranker
-from tests.adapters.cohere_wire import CohereWireServer, overlap_score
+from tests.adapters.cohere_wire import CohereWireServer, overlap_score, server_fixture
 
 API_KEY = "rerank-key"
 
@@ -24,11 +22,7 @@ PASSAGES = [
 QUERY = "my card is blocked"
 
 
-@pytest.fixture
-def server() -> Iterator[CohereWireServer]:
-    with CohereWireServer(api_key=API_KEY) as wire:
-        yield wire
-    assert not wire.shape_errors
+server = server_fixture(API_KEY)
 
 
 @pytest.fixture

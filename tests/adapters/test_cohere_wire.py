@@ -6,8 +6,6 @@ and its bodies match the SDK's models field for field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from cohere import EmbedByTypeResponse, V2ChatResponse, V2RerankResponse
@@ -21,6 +19,7 @@ from tests.adapters.cohere_wire import (
     chat_response,
     check_wire_shape,
     cite,
+    server_fixture,
 )
 
 API_KEY = "wire-key"
@@ -34,11 +33,7 @@ DOCUMENTS = [
 ]
 
 
-@pytest.fixture
-def server() -> Iterator[CohereWireServer]:
-    with CohereWireServer(api_key=API_KEY) as wire:
-        yield wire
-    assert not wire.shape_errors
+server = server_fixture(API_KEY)
 
 
 @pytest.fixture

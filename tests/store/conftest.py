@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from tandem.store import TicketStore, create_schema, make_engine
+from tests.conftest import throwaway_schema
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -23,19 +23,12 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
             engine.dispose()
         return
 
-    url = request.getfixturevalue("postgres_url")
-    schema = f"tandem_test_{uuid.uuid4().hex}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with throwaway_schema(request.getfixturevalue("postgres_url")) as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture

@@ -15,18 +15,23 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
 from tandem.client import RequestRejected, TandemClient, TicketClosedError, workflow_id
-from tandem.contracts import Author, ConversationState, Resolution
+from tandem.contracts import Author, ConversationState, Resolution, TranscriptEntry
 from tandem.knowledge.ingest import ingest_path
 from tandem.settings import Settings
 from tandem.store import TicketStore, create_schema, make_engine
-from tests.conftest import HELPCENTER, new_ticket, running_worker, wait_for_state
+from tests.conftest import (
+    HELPCENTER,
+    new_ticket,
+    running_worker,
+    throwaway_schema,
+    wait_for_state,
+)
 
 AGENTS = st.sampled_from(["grace", "linus"]) | st.text(max_size=12)
 QUESTIONS = ["How much is an outgoing wire?", "I want to cancel my account"]
@@ -62,26 +67,19 @@ async def postgres_tandem(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[TandemClient, TicketStore]]:
     """A worker whose store is a throwaway PostgreSQL schema holding the bundled help center."""
-    schema = f"tandem_test_{uuid.uuid4().hex}"
-    admin = make_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{postgres_url}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    try:
-        create_schema(engine)
-        store = TicketStore(engine)
-        ingest_path(store, HELPCENTER, progress=False)
-        on_postgres = settings.model_copy(
-            update={"database_url": url, "data_dir": tmp_path_factory.mktemp("tandem-postgres")}
-        )
-        async with running_worker(local_env, on_postgres) as tandem:
-            yield tandem, store
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with throwaway_schema(postgres_url) as url:
+        engine = make_engine(url)
+        try:
+            create_schema(engine)
+            store = TicketStore(engine)
+            ingest_path(store, HELPCENTER, progress=False)
+            on_postgres = settings.model_copy(
+                update={"database_url": url, "data_dir": tmp_path_factory.mktemp("tandem-postgres")}
+            )
+            async with running_worker(local_env, on_postgres) as tandem:
+                yield tandem, store
+        finally:
+            engine.dispose()
 
 
 async def _play(tandem: TandemClient, ticket_id: str, request: tuple) -> str | None:
@@ -113,11 +111,12 @@ async def _play(tandem: TandemClient, ticket_id: str, request: tuple) -> str | N
     return None
 
 
-async def _stored_customer_messages(store: TicketStore, ticket_id: str, wanted: set[str]) -> list[str]:
-    """The customer message ids in the store once it holds `wanted` (writes of signals follow them)."""
+async def _stored_once_written(store: TicketStore, ticket_id: str, wanted: set[str]) -> list[TranscriptEntry]:
+    """The ticket's stored transcript once it holds the customer messages `wanted` (a signal's writes follow
+    its state change), or as it is after 5 s: the assertions on it then say what is missing."""
     for _ in range(100):
-        stored = [e.message_id for e in store.transcript(ticket_id) if e.author is Author.CUSTOMER]
-        if wanted <= set(stored):
+        stored = store.transcript(ticket_id)
+        if wanted <= {e.message_id for e in stored if e.author is Author.CUSTOMER}:
             break
         await asyncio.sleep(0.05)
     return stored
@@ -146,11 +145,12 @@ async def _check_arbitrary_requests(
         status.state is ConversationState.HUMAN_ACTIVE and status.agent
     ), status
     said = [e.message_id for e in await tandem.transcript(tid) if e.author is Author.CUSTOMER]
-    stored = await _stored_customer_messages(store, tid, set(taken))
+    stored_entries = await _stored_once_written(store, tid, set(taken))
+    stored = [e.message_id for e in stored_entries if e.author is Author.CUSTOMER]
     for message_id in set(taken):  # a retried id is one message
         assert said.count(message_id) == 1, (message_id, said)
         assert stored.count(message_id) == 1, (message_id, stored)
-    stored_text = {e.message_id: e.text for e in store.transcript(tid)}
+    stored_text = {e.message_id: e.text for e in stored_entries}
     assert all(
         stored_text[e.message_id] == e.text for e in await tandem.transcript(tid) if e.message_id in taken
     )
@@ -161,6 +161,7 @@ async def _check_arbitrary_requests(
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests=st.lists(REQUESTS, min_size=1, max_size=5))
+@example(requests=[("message", "a NUL\x00 and an \x1b[31mescape"), ("request_human", "now\x00")])
 async def test_arbitrary_requests_never_fail_a_workflow_task_or_strand_the_customer(
     local_env: WorkflowEnvironment, local_tandem: TandemClient, store: TicketStore, requests: list[tuple]
 ) -> None:
@@ -169,6 +170,7 @@ async def test_arbitrary_requests_never_fail_a_workflow_task_or_strand_the_custo
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests=st.lists(REQUESTS, min_size=1, max_size=5))
+@example(requests=[("message", "a NUL\x00 and an \x1b[31mescape"), ("request_human", "now\x00")])
 async def test_arbitrary_requests_on_postgresql_never_fail_a_workflow_task_or_strand_the_customer(
     local_env: WorkflowEnvironment,
     postgres_tandem: tuple[TandemClient, TicketStore],

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tandem.adapters.cohere_client import make_cohere_client
 from tandem.responder.cohere_responder import CohereResponder
-from tests.adapters.cohere_wire import CohereWireServer
+from tests.adapters.cohere_wire import CohereWireServer, server_fixture
 from tests.responder.cohere.cases import API_KEY, MODEL
 
-
-@pytest.fixture
-def server() -> Iterator[CohereWireServer]:
-    with CohereWireServer(api_key=API_KEY) as wire:
-        yield wire
-    assert not wire.shape_errors
+server = server_fixture(API_KEY)
 
 
 @pytest.fixture
