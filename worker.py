@@ -17,7 +17,6 @@ from pathlib import Path
 import temporalio
 from temporalio.client import Client
 from temporalio.worker import PollerBehaviorAutoscaling, Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import tandem.blas_threads  # before numpy loads; also binds `tandem` for the build id
 import workflows
@@ -31,15 +30,12 @@ from tandem.malloc_tuning import tune_malloc
 from tandem.settings import Settings, get_settings
 from tandem.store import TicketStore, create_schema, make_engine
 from tandem.temporal_client import connect
+from tandem.workflow_runner import workflow_runner
 from workflows.conversation import SupportConversation
 
 # Activities are synchronous (database, numpy); they run on this many threads.
 ACTIVITY_THREADS = 16
 PR_SET_PDEATHSIG = 1  # prctl(2)
-# The sandbox still refuses non-deterministic calls (clocks, randomness, I/O) in workflow code, but imports
-# its modules once per process instead of once per conversation: the workflow modules keep no state at
-# import, and re-importing them for every workflow cost CPU and memory per cached conversation.
-SANDBOX = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
 # Workflow tasks this worker holds at once. Taken tasks wait for the one interpreter that runs them: with
 # Temporal's default of 100, a burst of new conversations aged them past the 4 s workflow-task timeout
 # (tandem.client_start.WORKFLOW_TASK_TIMEOUT); ten keep each taken task running within half a second under
@@ -111,7 +107,7 @@ def build_worker(client: Client, settings: Settings, role: str = "all") -> Worke
         max_concurrent_activities=ACTIVITY_THREADS,
         no_remote_activities=role == "workflows",
         max_cached_workflows=settings.worker_cached_conversations,
-        workflow_runner=SANDBOX,
+        workflow_runner=workflow_runner(client.data_converter),
         # A burst of new conversations puts their first workflow tasks on the shared queue: pollers that
         # scale with the backlog pick them up in about a second instead of four (bench/load.py's anatomy).
         workflow_task_poller_behavior=PollerBehaviorAutoscaling(),

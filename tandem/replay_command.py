@@ -64,13 +64,17 @@ async def _history(ticket_id: str, settings: Settings) -> int:
     from tandem.payload_codec import data_converter
     from tandem.replay_timeline import timeline
     from tandem.temporal_client import connect
+    from tandem.workflow_runner import workflow_runner
     from workflows.conversation import SupportConversation
 
     client = await connect(settings)
     history = await client.get_workflow_handle(workflow_id(ticket_id)).fetch_history()
     for line in timeline(history):
         out(line)
-    replayer = Replayer(workflows=[SupportConversation], data_converter=data_converter(settings.payload_keys))
+    converter = data_converter(settings.payload_keys)
+    replayer = Replayer(
+        workflows=[SupportConversation], data_converter=converter, workflow_runner=workflow_runner(converter)
+    )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     if result.replay_failure is not None:
         out(f"\nNOT deterministic on the current code: {result.replay_failure}", file=sys.stderr)
