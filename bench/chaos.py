@@ -28,12 +28,13 @@ from collections import Counter
 from pathlib import Path
 
 from harness import conversations, filled_store, polling, report, start_worker
+from temporalio.api.enums.v1 import EventType, TimeoutType
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from tandem import search_attributes as sa
 from tandem.binaries import temporal_cli
-from tandem.client import TandemClient, TandemError
+from tandem.client import TandemClient, TandemError, workflow_id
 from tandem.contracts import Author, ConversationState, CustomerContext, TicketStart
 from tandem.evaluation.metrics import percentile
 from tandem.settings import Settings
@@ -71,7 +72,7 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
         await polling(client, settings.task_queue, args.workers)
         tandem = TandemClient.from_settings(client, settings)
         errors: Counter[str] = Counter()
-        waits: list[float] = []
+        waits: list[tuple[str, float]] = []
         tickets = [f"chaos-{i}-{uuid.uuid4().hex[:6]}" for i in range(args.conversations)]
         load = asyncio.gather(
             *(
@@ -88,12 +89,13 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
         workers, server = await faults
         try:
             counts = await _check(client, tandem, store, tickets, args.messages)
+            tail = await _tail_anatomy(client, waits)
         finally:
             for worker in workers:
                 worker.kill()
             server.terminate()
             server.wait(30)
-    ms = sorted(w * 1000 for w in waits)
+    ms = sorted(w * 1000 for _, w in waits)
     return {
         "conversations": args.conversations,
         "messages": args.conversations * args.messages,
@@ -104,12 +106,17 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
         "reply_ms": {"p50": round(percentile(ms, 50), 1), "p95": round(percentile(ms, 95), 1)},
         "errors_reaching_callers": dict(errors),
         **counts,
+        "slowest_5_percent": tail,
         "goal": "0 lost, 0 duplicated, 0 failed, 0 without a next step, only documented errors, p95 < 30 s",
     }
 
 
 async def _conversation(
-    tandem: TandemClient, ticket: str, messages: list[str], waits: list[float], errors: Counter[str]
+    tandem: TandemClient,
+    ticket: str,
+    messages: list[str],
+    waits: list[tuple[str, float]],
+    errors: Counter[str],
 ) -> None:
     start = TicketStart(ticket_id=ticket, customer=CustomerContext(customer_id=f"c-{ticket}"))
     for n, text in enumerate(messages):
@@ -122,7 +129,7 @@ async def _conversation(
                 errors[f"documented:{type(err).__name__}"] += 1
             except Exception as err:  # counted: callers should never see these
                 errors[f"undocumented:{type(err).__name__}"] += 1
-        waits.append(time.perf_counter() - began)
+        waits.append((ticket, time.perf_counter() - began))
 
 
 async def _faults(
@@ -180,6 +187,30 @@ async def _check(
         "duplicated": duplicated,
         "failed_workflows": failed,
         "without_next_step": no_next_step,
+    }
+
+
+async def _tail_anatomy(client: Client, waits: list[tuple[str, float]]) -> dict[str, object]:
+    """Where the slowest twentieth of the replies lost their time, from their conversations' histories:
+    workflow tasks that timed out (taken by a worker that was then killed: start-to-close; waiting on a dead
+    worker's sticky queue: schedule-to-start) and the highest attempt a workflow task needed (attempts
+    between the first and the last one that completed are not written to the history)."""
+    slow = sorted(waits, key=lambda w: -w[1])[: max(1, len(waits) // 20)]
+    timeouts: Counter[str] = Counter()
+    attempts = []
+    for ticket in sorted({t for t, _ in slow}):
+        history = await client.get_workflow_handle(workflow_id(ticket)).fetch_history()
+        for event in history.events:
+            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+                kind = TimeoutType.Name(event.workflow_task_timed_out_event_attributes.timeout_type)
+                timeouts[kind.removeprefix("TIMEOUT_TYPE_").lower()] += 1
+            elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+                attempts.append(event.workflow_task_scheduled_event_attributes.attempt)
+    return {
+        "replies": len(slow),
+        "conversations": len({t for t, _ in slow}),
+        "workflow_task_timeouts": dict(timeouts),
+        "highest_workflow_task_attempt": max(attempts, default=0),
     }
 
 
