@@ -10,7 +10,8 @@ import pytest
 
 from tandem.adapters.cohere_client import CohereRequestError, CohereUnavailable, make_cohere_client
 from tandem.adapters.cohere_embeddings import MAX_TEXTS_PER_CALL, CohereEmbedder
-from tests.adapters.cohere_wire import CohereWireServer, embed_vector, server_fixture
+from tests.adapters.cohere_wire import CohereWireServer, server_fixture
+from tests.adapters.cohere_wire_bodies import embed_vector
 
 API_KEY = "embed-key"
 

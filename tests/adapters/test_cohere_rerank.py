@@ -9,7 +9,8 @@ import pytest
 
 from tandem.adapters.cohere_client import CohereRequestError, CohereUnavailable, make_cohere_client
 from tandem.adapters.cohere_rerank import CohereReranker
-from tests.adapters.cohere_wire import CohereWireServer, overlap_score, server_fixture
+from tests.adapters.cohere_wire import CohereWireServer, server_fixture
+from tests.adapters.cohere_wire_bodies import overlap_score
 
 API_KEY = "rerank-key"
 

@@ -11,15 +11,14 @@ import pytest
 from cohere import EmbedByTypeResponse, V2ChatResponse, V2RerankResponse
 
 from tandem.adapters.cohere_client import CohereUnavailable, cohere_errors, make_cohere_client
-from tests.adapters.cohere_wire import (
+from tests.adapters.cohere_wire import CohereWireServer, server_fixture
+from tests.adapters.cohere_wire_bodies import (
     NO_ANSWER,
     ChatRequest,
-    CohereWireServer,
     WireShapeError,
     chat_response,
     check_wire_shape,
     cite,
-    server_fixture,
 )
 
 API_KEY = "wire-key"

@@ -17,7 +17,8 @@ from tandem.contracts import (
 )
 from tandem.knowledge.documents import Article
 from tandem.responder.offline import OfflineResponder
-from tests.adapters.cohere_wire import ChatRequest, CohereWireServer, chat_response, cite
+from tests.adapters.cohere_wire import CohereWireServer
+from tests.adapters.cohere_wire_bodies import ChatRequest, chat_response, cite
 
 API_KEY = "chat-key"
 MODEL = "command-a-03-2025"

@@ -13,7 +13,8 @@ from tandem.adapters.cohere_client import CohereRequestError, CohereUnavailable,
 from tandem.responder.cohere_responder import CohereResponder
 from tandem.responder.confidence import citation_coverage
 from tandem.responder.offline import OfflineResponder
-from tests.adapters.cohere_wire import ChatRequest, CohereWireServer, chat_response, cite
+from tests.adapters.cohere_wire import CohereWireServer
+from tests.adapters.cohere_wire_bodies import ChatRequest, chat_response, cite
 from tests.responder.cohere.cases import (
     ANSWER,
     API_KEY,

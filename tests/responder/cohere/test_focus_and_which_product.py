@@ -15,7 +15,8 @@ from tandem.contracts import (
 from tandem.knowledge.documents import Article
 from tandem.responder.cohere_responder import CohereResponder
 from tandem.responder.pipeline import ReplyPipeline
-from tests.adapters.cohere_wire import CohereWireServer, chat_response
+from tests.adapters.cohere_wire import CohereWireServer
+from tests.adapters.cohere_wire_bodies import chat_response
 from tests.responder.cohere.cases import (
     ANSWER,
     FEES,

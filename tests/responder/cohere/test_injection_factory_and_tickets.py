@@ -20,7 +20,8 @@ from tandem.responder.factory import make_responder
 from tandem.responder.offline import OfflineResponder
 from tandem.responder.pipeline import ReplyPipeline
 from tandem.settings import Settings
-from tests.adapters.cohere_wire import ChatRequest, CohereWireServer, chat_response, cite
+from tests.adapters.cohere_wire import CohereWireServer
+from tests.adapters.cohere_wire_bodies import ChatRequest, chat_response, cite
 from tests.responder.cohere.cases import (
     ANSWER,
     API_KEY,

@@ -13,7 +13,8 @@ from tandem.contracts import (
 )
 from tandem.responder.cohere_responder import CohereResponder
 from tandem.responder.pipeline import ReplyPipeline
-from tests.adapters.cohere_wire import ChatRequest, CohereWireServer, chat_response, cite
+from tests.adapters.cohere_wire import CohereWireServer
+from tests.adapters.cohere_wire_bodies import ChatRequest, chat_response, cite
 from tests.responder.cohere.cases import (
     ANSWER,
     API_KEY,
