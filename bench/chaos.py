@@ -2,10 +2,12 @@
 Temporal server restarts once. Prints JSON (results: bench/results/chaos.json).
 
     .venv/bin/python bench/chaos.py [--conversations 100] [--messages 4] [--kills 10] [--workers 1]
-                                    [--out FILE]
+                                    [--worker-processes 1] [--out FILE]
 
-`--workers N` runs N independent worker processes on the host and SIGKILLs them in turn (each restarted at
-once), as a deployment with a spare worker would see it; the default is the single worker killed every time.
+`--workers N` runs N independent workers on the host and SIGKILLs them in turn (each restarted at once), as a
+deployment with a spare worker would see it; the default is the single worker killed every time.
+`--worker-processes P` starts each as `worker.py --processes P` (bench/load.py's default is 2): the kill hits
+its workflow process, and its activity processes end with it.
 
 Counted afterwards from the store and from Temporal: messages lost (a customer message with no row),
 duplicated (a message id stored twice, or two replies to one message), failed workflows, conversations
@@ -49,6 +51,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=4)
     parser.add_argument("--kills", type=int, default=10, help="worker SIGKILLs during the load")
     parser.add_argument("--workers", type=int, default=1, help="independent worker processes, killed in turn")
+    parser.add_argument(
+        "--worker-processes", type=int, default=1, help="worker.py --processes N for each worker"
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     report(asyncio.run(_chaos(args)), args.out)
@@ -67,7 +72,8 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
         store = filled_store(settings)
         server = _start_server(port, Path(tmp) / "temporal.db")
         client = await _connect(settings.temporal_address)
-        workers = [start_worker(settings, settings.temporal_address) for _ in range(args.workers)]
+        address = settings.temporal_address
+        workers = [start_worker(settings, address, args.worker_processes) for _ in range(args.workers)]
         # The faults hit running workers, as in production: the load and the kills start once they poll.
         await polling(client, settings.task_queue, args.workers)
         tandem = TandemClient.from_settings(client, settings)
@@ -81,7 +87,7 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
             )
         )
         faults = asyncio.create_task(
-            _faults(args.kills, settings, port, Path(tmp) / "temporal.db", workers, server)
+            _faults(args, settings, port, Path(tmp) / "temporal.db", workers, server)
         )
         started = time.perf_counter()
         await load
@@ -100,7 +106,8 @@ async def _chaos(args: argparse.Namespace) -> dict[str, object]:
         "conversations": args.conversations,
         "messages": args.conversations * args.messages,
         "worker_kills": args.kills,
-        "worker_processes": args.workers,
+        "workers": args.workers,
+        "processes_per_worker": args.worker_processes,
         "server_restarts": 1,
         "seconds": round(seconds, 1),
         "reply_ms": {"p50": round(percentile(ms, 50), 1), "p95": round(percentile(ms, 95), 1)},
@@ -133,7 +140,7 @@ async def _conversation(
 
 
 async def _faults(
-    kills: int,
+    args: argparse.Namespace,
     settings: Settings,
     port: int,
     db: Path,
@@ -142,16 +149,16 @@ async def _faults(
 ) -> tuple[list[subprocess.Popen], subprocess.Popen]:
     """SIGKILL a worker `kills` times, the workers in turn (each started again at once), and restart the
     server once halfway."""
-    for n in range(kills):
+    for n in range(args.kills):
         await asyncio.sleep(4)
         victim = n % len(workers)
         workers[victim].send_signal(signal.SIGKILL)
         workers[victim].wait()
-        if n == kills // 2:
+        if n == args.kills // 2:
             server.terminate()
             server.wait(30)
             server = _start_server(port, db)
-        workers[victim] = start_worker(settings, settings.temporal_address)
+        workers[victim] = start_worker(settings, settings.temporal_address, args.worker_processes)
     return workers, server
 
 
