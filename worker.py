@@ -41,6 +41,11 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 # (tandem.client_start.WORKFLOW_TASK_TIMEOUT); ten keep each taken task running within half a second under
 # load.
 WORKFLOW_TASK_SLOTS = 10
+# A stopped worker (SIGTERM: a deploy, a scale-in; an activity process whose workflow process died) finishes
+# the answers it is writing for this long before it cancels them, instead of cancelling them at once: an
+# offline answer takes well under a second, a model's a few. Less than the 30 s that Kubernetes and the
+# compose file (`stop_grace_period`) give a process before they kill it.
+GRACEFUL_SHUTDOWN = timedelta(seconds=20)
 # A conversation cached by a worker that has died moves to another worker after this long, not 10 s.
 STICKY_TIMEOUT = timedelta(seconds=3)
 log = logging.getLogger(__name__)
@@ -112,6 +117,7 @@ def build_worker(client: Client, settings: Settings, role: str = "all") -> Worke
         # scale with the backlog pick them up in about a second instead of four (bench/load.py's anatomy).
         workflow_task_poller_behavior=PollerBehaviorAutoscaling(),
         sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         max_concurrent_workflow_tasks=WORKFLOW_TASK_SLOTS,
         build_id=workflow_build_id(),
     )
