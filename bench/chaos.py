@@ -2,12 +2,12 @@
 Temporal server restarts once. Prints JSON (results: bench/results/chaos.json).
 
     .venv/bin/python bench/chaos.py [--conversations 100] [--messages 4] [--kills 10] [--workers 1]
-                                    [--worker-processes 1] [--out FILE]
+                                    [--worker-processes 2] [--out FILE]
 
 `--workers N` runs N independent workers on the host and SIGKILLs them in turn (each restarted at once), as a
 deployment with a spare worker would see it; the default is the single worker killed every time.
-`--worker-processes P` starts each as `worker.py --processes P` (bench/load.py's default is 2): the kill hits
-its workflow process, and its activity processes end with it.
+`--worker-processes P` starts each as `worker.py --processes P`, 2 by default as in bench/load.py: the kill
+hits its workflow process, and its activity processes stop with it (finishing the answers they are writing).
 
 Counted afterwards from the store and from Temporal: messages lost (a customer message with no row),
 duplicated (a message id stored twice, or two replies to one message), failed workflows, conversations
@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=10, help="worker SIGKILLs during the load")
     parser.add_argument("--workers", type=int, default=1, help="independent worker processes, killed in turn")
     parser.add_argument(
-        "--worker-processes", type=int, default=1, help="worker.py --processes N for each worker"
+        "--worker-processes", type=int, default=2, help="worker.py --processes N for each worker"
     )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
