@@ -195,7 +195,10 @@ def _parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="run a worker")
     worker.add_argument(
-        "--processes", type=int, default=1, help="1 workflow process and N-1 activity processes (default 1)"
+        "--processes",
+        type=int,
+        default=None,
+        help="1 workflow process and N-1 activity processes (default: 2 without a Cohere key on 2+ cores)",
     )
     worker.set_defaults(handler=lambda args, settings: _start_worker(settings, args.processes))
 
@@ -350,7 +353,7 @@ async def _csat(args: argparse.Namespace, client: TandemClient) -> int:
     return 0
 
 
-def _start_worker(settings: Settings, processes: int = 1) -> int:
+def _start_worker(settings: Settings, processes: int | None = None) -> int:
     import logging
 
     from worker import run_worker

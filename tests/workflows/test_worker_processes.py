@@ -20,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from tandem.settings import Settings
 from tests.conftest import PROJECT_ROOT
+from worker import default_processes
 
 
 def _children(pid: int) -> list[int]:
@@ -97,3 +98,30 @@ async def test_activity_processes_end_with_their_worker(
     finally:
         if worker.poll() is None:
             worker.kill()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+async def test_a_worker_started_without_a_count_runs_the_default_and_its_helpers_start_none(
+    local_env: WorkflowEnvironment, settings: Settings, tmp_path: Path
+) -> None:
+    task_queue = f"processes-{uuid.uuid4().hex[:6]}"
+    environment = {
+        **os.environ,
+        "TANDEM_TEMPORAL_ADDRESS": local_env.client.service_client.config.target_host,
+        "TANDEM_TASK_QUEUE": task_queue,
+        "TANDEM_DATABASE_URL": settings.resolved_database_url,
+        "TANDEM_DATA_DIR": str(settings.data_dir),
+        "CO_API_KEY": "",
+    }
+    with open(tmp_path / "worker.log", "ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "worker.py"], cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log
+        )
+    try:
+        await _polling(local_env, task_queue)
+        helpers = _children(worker.pid)
+        assert len(helpers) == default_processes(settings) - 1
+        assert all(_children(helper) == [] for helper in helpers), "an activity process started its own"
+    finally:
+        worker.terminate()
+        await asyncio.to_thread(worker.wait, 60)
