@@ -129,7 +129,8 @@ def default_processes(settings: Settings, cores: int | None = None) -> int:
     and has two cores or more for them, else 1. On two cores the split took the load bench from 0.43-0.50x
     to 0.73-0.81x of in-process throughput at about the same memory (README, Measured); with Cohere the
     activities mostly wait on the network, which one process does well."""
-    cores = cores if cores is not None else len(os.sched_getaffinity(0))
+    if cores is None:  # the cores this process may run on (Linux), else the machine's
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return 2 if not settings.cohere_api_key and cores >= 2 else 1
 
 

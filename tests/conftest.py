@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -82,6 +84,25 @@ def throwaway_schema(url: str) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def start_worker_process(
+    env: WorkflowEnvironment, settings: Settings, task_queue: str, log: Path, *args: str, **environ: str
+) -> subprocess.Popen:
+    """`worker.py ARGS` in its own process on `env`'s server, `settings`' store and data, and `task_queue`;
+    its output appended to `log`."""
+    environment = {
+        **os.environ,
+        "TANDEM_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+        "TANDEM_TASK_QUEUE": task_queue,
+        "TANDEM_DATABASE_URL": settings.resolved_database_url,
+        "TANDEM_DATA_DIR": str(settings.data_dir),
+        **environ,
+    }
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "worker.py", *args], cwd=PROJECT_ROOT, env=environment, stdout=out, stderr=out
+        )
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,7 @@ customer gets exactly one reply, and the store holds each message exactly once."
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -22,27 +19,11 @@ from tandem.client import TandemClient
 from tandem.contracts import Author
 from tandem.settings import Settings
 from tandem.store import TicketStore
-from tests.conftest import PROJECT_ROOT, new_ticket
+from tests.conftest import new_ticket, start_worker_process
 
 # The help center answers it for customers, with a citation (FAQ: Purple Account).
 QUESTION = "How much travel insurance coverage does the Purple Account include?"
 ATTEMPTS = 5  # each attempt kills at the first sign of the turn; most land mid-turn
-
-
-def _start_worker(
-    env: WorkflowEnvironment, settings: Settings, task_queue: str, log: Path
-) -> subprocess.Popen:
-    environment = {
-        **os.environ,
-        "TANDEM_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
-        "TANDEM_TASK_QUEUE": task_queue,
-        "TANDEM_DATABASE_URL": settings.resolved_database_url,
-        "TANDEM_DATA_DIR": str(settings.data_dir),
-    }
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "worker.py"], cwd=PROJECT_ROOT, env=environment, stdout=out, stderr=out
-        )
 
 
 async def _wait_for_pollers(env: WorkflowEnvironment, task_queue: str) -> None:
@@ -82,7 +63,7 @@ async def test_sigkill_mid_turn_then_a_new_worker_finishes_it(
         tandem = TandemClient(local_env.client, task_queue)
         start = new_ticket(product="checking_accounts")
         tid = start.ticket_id
-        first = _start_worker(local_env, settings, task_queue, tmp_path / f"worker-{attempt}-a.log")
+        first = start_worker_process(local_env, settings, task_queue, tmp_path / f"worker-{attempt}-a.log")
         second = None
         try:
             await _wait_for_pollers(local_env, task_queue)
@@ -96,7 +77,9 @@ async def test_sigkill_mid_turn_then_a_new_worker_finishes_it(
             replies_at_kill = [e for e in store.transcript(tid) if e.author is Author.AI]
             mid_turn_kills += await _answer_scheduled(local_env, tid) and not replies_at_kill
 
-            second = _start_worker(local_env, settings, task_queue, tmp_path / f"worker-{attempt}-b.log")
+            second = start_worker_process(
+                local_env, settings, task_queue, tmp_path / f"worker-{attempt}-b.log"
+            )
             response = await asyncio.wait_for(turn, timeout=120)
         finally:
             for process in (first, second):

@@ -4,9 +4,7 @@ whether it is stopped (SIGTERM) or killed (SIGKILL): none is left polling or hol
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -19,7 +17,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from tandem.settings import Settings
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import start_worker_process
 from worker import default_processes
 
 
@@ -72,21 +70,9 @@ async def test_activity_processes_end_with_their_worker(
     local_env: WorkflowEnvironment, settings: Settings, tmp_path: Path, stop: signal.Signals
 ) -> None:
     task_queue = f"processes-{uuid.uuid4().hex[:6]}"
-    environment = {
-        **os.environ,
-        "TANDEM_TEMPORAL_ADDRESS": local_env.client.service_client.config.target_host,
-        "TANDEM_TASK_QUEUE": task_queue,
-        "TANDEM_DATABASE_URL": settings.resolved_database_url,
-        "TANDEM_DATA_DIR": str(settings.data_dir),
-    }
-    with open(tmp_path / "worker.log", "ab") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "worker.py", "--processes", "3"],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=log,
-            stderr=log,
-        )
+    worker = start_worker_process(
+        local_env, settings, task_queue, tmp_path / "worker.log", "--processes", "3"
+    )
     try:
         await _polling(local_env, task_queue)
         helpers = _children(worker.pid)
@@ -105,22 +91,12 @@ async def test_a_worker_started_without_a_count_runs_the_default_and_its_helpers
     local_env: WorkflowEnvironment, settings: Settings, tmp_path: Path
 ) -> None:
     task_queue = f"processes-{uuid.uuid4().hex[:6]}"
-    environment = {
-        **os.environ,
-        "TANDEM_TEMPORAL_ADDRESS": local_env.client.service_client.config.target_host,
-        "TANDEM_TASK_QUEUE": task_queue,
-        "TANDEM_DATABASE_URL": settings.resolved_database_url,
-        "TANDEM_DATA_DIR": str(settings.data_dir),
-        "CO_API_KEY": "",
-    }
-    with open(tmp_path / "worker.log", "ab") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "worker.py"], cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log
-        )
+    worker = start_worker_process(local_env, settings, task_queue, tmp_path / "worker.log", CO_API_KEY="")
     try:
         await _polling(local_env, task_queue)
         helpers = _children(worker.pid)
-        assert len(helpers) == default_processes(settings) - 1
+        offline = settings.model_copy(update={"cohere_api_key": None})  # as CO_API_KEY="" above
+        assert len(helpers) == default_processes(offline) - 1
         assert all(_children(helper) == [] for helper in helpers), "an activity process started its own"
     finally:
         worker.terminate()
