@@ -17,7 +17,11 @@ class Visibility:
     def __init__(self, ticket_id: str, customer: CustomerContext) -> None:
         self._ticket_id = ticket_id
         self._customer = customer
-        self._published: dict[str, object] = {}
+        # What the conversation was started (or continued) with is published already: the client sets the
+        # ticket's attributes at start, so the first turn writes only what changed since.
+        self._published: dict[str, object] = {
+            pair.key.name: pair.value for pair in workflow.info().typed_search_attributes
+        }
 
     def publish(self, data: CarriedState) -> None:
         values: dict[SearchAttributeKey, object] = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 
+from temporalio.client import WorkflowHandle
+from temporalio.converter import decode_typed_search_attributes
 from temporalio.testing import WorkflowEnvironment
 
 from tandem.client import TandemClient
@@ -82,6 +84,32 @@ async def test_ai_turns_takeover_hand_back_and_close(
     assert attrs["Status"] == "CLOSED" and attrs["Escalated"] is True
     assert attrs["TicketId"] == tid and attrs["CustomerId"] == start.customer.customer_id
     assert attrs["Product"] == "checking_accounts"
+    await _search_attributes_written_only_when_changed(handle)
+
+
+async def _search_attributes_written_only_when_changed(handle: WorkflowHandle) -> None:
+    """Each upsert writes only attributes whose value changed since the start or the upsert before (the
+    client sets the ticket's attributes at start): otherwise a visibility write on the server for nothing."""
+    history = await handle.fetch_history()
+    current: dict[str, object] = {}
+    upserts = 0
+    for event in history.events:
+        if event.HasField("workflow_execution_started_event_attributes"):
+            fields = event.workflow_execution_started_event_attributes.search_attributes
+        elif event.HasField("upsert_workflow_search_attributes_event_attributes"):
+            fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes
+            upserts += 1
+        else:
+            continue
+        written = {p.key.name: p.value for p in decode_typed_search_attributes(fields)}
+        if upserts:
+            unchanged = {k for k, v in written.items() if current.get(k, _UNSET) == v}
+            assert not unchanged, f"event {event.event_id} rewrote {sorted(unchanged)}"
+        current.update(written)
+    assert upserts >= 3 and current["Status"] == "CLOSED"
+
+
+_UNSET = object()
 
 
 async def test_first_message_asking_for_a_person_escalates_at_once(
