@@ -44,7 +44,7 @@ _FRAME_WORDS = (
 )
 FRAME = frozenset(t for word in _FRAME_WORDS for t in analyze(word))
 _ASKS_VALUE = re.compile(
-    r"\bhow (?:much|many|long|old|soon|often|big|high|low|far|fast|quickly)\b|\bwhat time\b"
+    r"\bhow (?:much|many|long|old|soon|often|big|high|low|far|fast|quickly|early|late)\b|\bwhat time\b"
     r"|\bwhat (?:do|does|will|would|can|could) (?:i|we|you|they|he|she) (?:get|earn|receive)\b"
     r"|\b(?:the )?(?:most|least|highest|lowest|biggest|largest|smallest|longest|shortest|earliest|latest"
     r"|max(?:imum)?|min(?:imum)?)\b",
@@ -65,14 +65,29 @@ _PARTS = re.compile(
     r"\?+\s*|;\s+|,?\s+and\s+(?=(?:\w+\s+){0,2}(?:what|how|when|where|which|who|why|whats)\b"
     r"|(?:does|do|is|are|can|will|would|should)\b"
     # "the daily limits for mobile deposits and for transfers out": the same thing asked of two
-    r"|(?:for|on|with|at|to|from)\b)",
+    r"|(?:for|on|with|at|to|from)\b)"
+    # "how soon do you tell me, and if it was an error how fast do you fix it": a question after its case
+    r"|,\s+and\s+(?=if\b[^,?;]{0,80}?\b(?:what|how|when|whats)\b)",
     re.I,
 )
 # "the annual fee and the foreign transaction fee": two attributes asked side by side.
 _AND = re.compile(r"\s+and\s+", re.I)
+# "bonus for us, bonus for them": attributes listed with commas. Not after a case told first ("If I go over
+# the limit, what's the fee?" asks one thing).
+_LISTED = re.compile(r",\s+(?:and\s+)?", re.I)
+_SUBORDINATE = re.compile(
+    r"\s*(?:if|when|once|after|before|since|because|although|though|while|unless)\b", re.I
+)
 # "What's the referral bonus, how many per year": a question that goes on after a comma with another
 # question word asks two things (not "If I refer a friend, how much do I get?": that one opens with "If").
 _COMMA_QUESTION = re.compile(r",\s+(?=(?:how|what|whats|what's|which|when|where)\b)", re.I)
+# A question asked a few words into a sentence, without a question mark: "up to how much a month", "and
+# while im at it whats the fee for a non-network atm". Further in, it is more often told than asked ("my
+# landlord never told me how much the deposit was").
+_EMBEDDED_QUESTION = re.compile(
+    r"\b(?:how (?:much|many|long|soon|often|fast|quickly|early|late)|what(?:'s| is| are)|whats)\b", re.I
+)
+EMBEDDED_LEAD_WORDS = 5
 # A part that points back ("how do I stop it") is about the situation the customer told.
 _POINTS_BACK = re.compile(
     r"\b(?:it|this|that|they|them|these|those|one|ones|he|she|him|her|his|hers|we|us|our)\b", re.I
@@ -92,7 +107,7 @@ _WHEN_TOLD = re.compile(
 _WANTS = {
     "rate": re.compile(r"\bpercent(?:age)?\b|%|\bapy\b|\bapr\b|\binterest rate\b", re.I),
     "duration": re.compile(
-        r"\bhow (?:long|soon|fast|quickly)\b|\b(?:longest|shortest)\b"
+        r"\bhow (?:long|soon|fast|quickly|early|late)\b|\b(?:longest|shortest)\b"
         r"|\bhow many (?:business )?(?:minutes|hours|days|weeks|months|years)\b"
         r"|\btime ?(?:window|frame|period|limit)\b|\bby when\b",  # a deadline: a period or a time
         re.I,
@@ -332,12 +347,21 @@ class Question:
 def _asking(sentence: str) -> tuple[str, str]:
     """What a sentence asks, and what it tells before asking: all of it when it is a question; the question
     after a comma when it tells something first ("Also a check I deposited bounced last month, what do you
-    charge for that": "that" points back to the bounced check); nothing when it asks nothing."""
+    charge for that": "that" points back to the bounced check); a question a few words in, written without
+    its question mark ("up to how much a month", "and while I'm at it whats the wire fee"); nothing when
+    it asks nothing."""
     sentence = sentence.strip()
     if sentence.endswith("?") or _QUESTION_START.match(sentence):
         return sentence, ""
     after = _COMMA_QUESTION.search(sentence)
-    return (sentence[after.end() :], sentence[: after.start()]) if after else ("", "")
+    if after:
+        return sentence[after.end() :], sentence[: after.start()]
+    inside = _EMBEDDED_QUESTION.search(sentence)
+    if inside is None or len(sentence[: inside.start()].split()) > EMBEDDED_LEAD_WORDS:
+        return "", ""
+    lead = sentence[: inside.start()]
+    # "up to how much": a lead of two words or fewer is part of what is asked
+    return (sentence, "") if len(lead.split()) <= 2 else (sentence[inside.start() :], lead)
 
 
 def _split_parts(asked: str) -> list[str]:
@@ -351,7 +375,10 @@ def _split_parts(asked: str) -> list[str]:
     ]
     for part in split:
         pieces = _AND.split(part) if part else []
-        if len(pieces) == 2 and all(set(analyze(p)) & (ATTRIBUTES - FRAME) for p in pieces):
+        listed = _LISTED.split(part) if part and "," in part and not _SUBORDINATE.match(part) else []
+        if len(listed) >= 2 and all(set(analyze(p)) & (ATTRIBUTES - FRAME) for p in listed):
+            parts.extend(listed)  # "bonus for us, bonus for them": one attribute each, listed
+        elif len(pieces) == 2 and all(set(analyze(p)) & (ATTRIBUTES - FRAME) for p in pieces):
             parts.extend(pieces)
         else:
             parts.append(part)

@@ -23,6 +23,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from tandem.knowledge.bm25_index import analyze
 from tandem.responder.passages import Statement
 from tandem.responder.question import ATTRIBUTES, BACKGROUND_WEIGHT, FRAME, PRICES, Ask, Question
 from tandem.responder.values import UNLIMITED
@@ -91,6 +92,11 @@ def answers_value(statement: Statement, ask: Ask, quoted: frozenset[str]) -> boo
     # A new value of the kind asked: "0% for the first 12 billing cycles" states no new APR for "what APR
     # kicks in after the 0%?", however new its count is.
     return bool(wanted_values(statement, ask, quoted))
+
+
+# How often a value applies ("the monthly max?", "per day"): words of the value asked, not of its subject.
+_PERIOD_WORDS = ("daily", "weekly", "monthly", "yearly", "annual", "annually", "day", "week", "month", "year")
+_PERIODS = frozenset(t for word in (*_PERIOD_WORDS, "per", "each") for t in analyze(word))
 
 
 def wanted_values(statement: Statement, ask: Ask, quoted: frozenset[str]) -> list[str]:
@@ -241,6 +247,9 @@ def select(
                     continue  # its values answer other parts already
                 if ask.points_back and not ask.asks_value:
                     continue  # what it points back to is answered; it asks what comes next
+                subject = ask.own - FRAME - ATTRIBUTES - _PERIODS
+                if subject and not subject & (candidate.terms | candidate.context):
+                    continue  # this part names a subject of its own, and the statement says nothing of it
                 given[id(candidate)].update(left[:1] if ask.asks_value else [])
                 parts_answered += 1
                 per_ask[-1] = candidate
