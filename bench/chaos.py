@@ -11,7 +11,8 @@ hits its workflow process, and its activity processes stop with it (finishing th
 
 Counted afterwards from the store and from Temporal: messages lost (a customer message with no row),
 duplicated (a message id stored twice, or two replies to one message), failed workflows, conversations
-left without a next step (open, yet neither with the AI, in the queue nor with a person), errors that
+left without a next step (open, yet neither with the AI, in the queue nor with a person), conversations handed
+to a person because their AI turn gave up (`ai_unavailable`: every attempt's worker killed), errors that
 reached callers other than the client's documented ones (`TandemError`s), and the reply-time p50/p95. The
 dev server keeps its state in a file, so its restart loses nothing.
 """
@@ -165,7 +166,7 @@ async def _faults(
 async def _check(
     client: Client, tandem: TandemClient, store: TicketStore, tickets: list[str], messages: int
 ) -> dict[str, int]:
-    lost = duplicated = no_next_step = 0
+    lost = duplicated = no_next_step = handed_over = 0
     for ticket in tickets:
         transcript = store.transcript(ticket)
         ids = [e.message_id for e in transcript]
@@ -176,6 +177,8 @@ async def _check(
             if entry.author is Author.CUSTOMER:
                 after = transcript[i + 1 : i + 3]
                 duplicated += max(0, sum(e.author is Author.AI for e in after[:2]) - 1)
+        # The AI turn gave up (its attempts' workers killed): a person was brought in instead of an answer.
+        handed_over += any(r.code == "ai_unavailable" for e in store.escalations(ticket) for r in e.reasons)
         status = await tandem.status(ticket)
         open_states = (
             ConversationState.AI_ACTIVE,
@@ -194,6 +197,7 @@ async def _check(
         "duplicated": duplicated,
         "failed_workflows": failed,
         "without_next_step": no_next_step,
+        "handed_to_people_ai_unavailable": handed_over,
     }
 
 
