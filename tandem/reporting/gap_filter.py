@@ -26,7 +26,7 @@ from tandem.knowledge.embeddings import default_embedder
 from tandem.knowledge.injection import injection_reason
 from tandem.knowledge.query_analysis import without_chatter
 from tandem.responder.message_kinds import only_tells_what_they_have, reports_problem
-from tandem.responder.question import FILLER, asks_anything
+from tandem.responder.question_parts import FILLER, asks_anything
 
 OFF_TOPIC_COSINE = 0.2
 _ARTICLE_CHARS = 500  # title and the opening of the body: what an article is about

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tandem.knowledge.bm25_index import analyze
-from tandem.responder.question import FILLER
+from tandem.responder.question_parts import FILLER
 
 __all__ = ["citation_coverage", "query_terms"]
 

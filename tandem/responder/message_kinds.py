@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tandem.knowledge.query_analysis import without_chatter
-from tandem.responder.question import asks_anything
+from tandem.responder.question_parts import asks_anything
 
 _TELLS_WHAT_THEY_HAVE = re.compile(
     r"\b(?:i|we)(?:'ve| have| has| use| got| own| opened| hold| bank with|'m| am| are)\b"
