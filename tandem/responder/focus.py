@@ -137,15 +137,20 @@ def unknown_name(
         before_line = len(words) >= 2 and bool(after) and after[0] in line | heads
         if len(tokens) < 2 or (tokens[-1] not in heads and not before_line):
             continue
+        # "Business Bronze Saver account": the line's own word before a name the help center writes
+        # without it.
+        core = tokens
+        while len(core) > 1 and core[0] in line:
+            core = core[1:]
         if tokens[-1] not in heads:
             # "Dark Green account" is the "Dark Green Account", "Silver Zoom card" the "Silver Zoom Card":
             # known when a name the help center uses is written with these words.
-            if not any(_find(tokens, list(name)) is not None for name in names.names):
+            if not any(_find(core, list(name)) is not None for name in names.names):
                 return " ".join(words)
             continue
         # Known when the run is (within) a name the help center uses; "Titanium Rewards Card" is not the
         # "Rewards Card" inside it.
-        if not any(names.same_product(tokens, span) for span in names.spans_of_tokens(tokens)):
+        if not any(names.same_product(core, span) for span in names.spans_of_tokens(core)):
             return " ".join(words)
     return None
 

@@ -125,6 +125,16 @@ def test_an_unknown_name_written_before_the_product_lines_words_is_reported(rho_
     assert decide_focus("what does Rho checking cost?", [], customer, rho_names).unknown_name is None
 
 
+def test_the_lines_own_word_before_a_known_name_is_no_unknown_product(rho_names: ProductNames) -> None:
+    """ "the Business Bronze Saver account": the help center names it the "Bronze Saver Account" among the
+    business savings accounts; the line's word written before it does not make it a product it lacks."""
+    customer = CustomerContext(customer_id="c", product="business_savings_accounts")
+    message = "What APY does the Business Bronze Saver account earn?"
+    assert decide_focus(message, [], customer, rho_names).unknown_name is None
+    unknown = "What APY does the Business Copper Saver account earn?"
+    assert decide_focus(unknown, [], customer, rho_names).unknown_name == "Business Copper Saver"
+
+
 def test_an_acronym_the_help_center_never_uses_names_no_product_of_it(rho_lexicon: HelpCenterLexicon) -> None:
     """ "A custodial UTMA account", "an HSA account": the help center has no such product, so no sibling's
     opening deposit answers it; acronyms it uses ("ATM card", "PIN") are not unknown products."""
