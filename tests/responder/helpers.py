@@ -50,3 +50,27 @@ def _respond(
     )
     passages = {a.id: a for a in articles}
     return ReplyPipeline(OfflineResponder(lexicon=lambda: lexicon)).reply(request, passages)
+
+
+def _request(
+    message: str,
+    articles: list[SourceRef],
+    name: str = "",
+    tickets: list[SimilarTicket] | None = None,
+) -> GenerationRequest:
+    return GenerationRequest(
+        ticket_id="T-1",
+        message=message,
+        customer=CustomerContext(customer_id="c-1", name=name),
+        articles=articles,
+        similar_tickets=tickets or [],
+    )
+
+
+def _tickets(
+    *scores: float, resolution: str = "", subject: str = "my card was stolen"
+) -> list[SimilarTicket]:
+    return [
+        SimilarTicket(ticket_id=f"T-{n}", subject=subject, resolution=resolution, score=score)
+        for n, score in enumerate(scores)
+    ]
