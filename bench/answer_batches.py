@@ -5,8 +5,7 @@ held-out ones. Prints JSON; never prints an item (held-out batches are reported 
 
 Batches: `../shared/data/rho_bank` (when present) and `data/eval/rho_answers*`. A batch is held out when its
 README says "**Use: held out. Never read"; the others have been read. Rates as `tandem eval --part answers`
-gives them: correct of answerable, wrong of replies that answered, abstained or handed over when the help
-center does not answer. Each batch runs in its own process, two at a time.
+gives them (`tandem.evaluation.answers.answer_metrics`). Each batch runs in its own process, two at a time.
 """
 
 from __future__ import annotations
@@ -18,9 +17,12 @@ from pathlib import Path
 
 from harness import report
 
+from tandem.evaluation.answers import answer_metrics
+from tandem.evaluation.runner import AnswersPart, run_suite
+from tandem.evaluation.suite import AnswerCase, load_suite
+
 ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT_MARK = "**Use: held out. Never read"
-NOT_ANSWERED = ("abstained", "handed_over")
 
 
 def batches() -> list[Path]:
@@ -34,29 +36,18 @@ def held_out(batch: Path) -> bool:
     return readme.is_file() and HELD_OUT_MARK in readme.read_text(encoding="utf-8")
 
 
-def verdicts(batch: Path) -> list[tuple[str, str]]:
-    """(expect, verdict) of each item of the batch, as `tandem eval --part answers` scores it."""
-    from tandem.evaluation.runner import AnswersPart, run_suite
-    from tandem.evaluation.suite import load_suite
+def verdicts(batch: Path) -> list[tuple[AnswerCase, str]]:
+    """Each item of the batch with its verdict, as `tandem eval --part answers` scores it."""
+    suite = load_suite(batch)
+    result = run_suite(suite, [AnswersPart()])
+    return list(
+        zip(suite.answers or [], (item["verdict"] for item in result.parts["answers"].details), strict=True)
+    )
 
-    result = run_suite(load_suite(batch), [AnswersPart()])
-    return [(item["expect"], item["verdict"]) for item in result.parts["answers"].details]
 
-
-def rates(scored: Sequence[tuple[str, str]]) -> dict[str, object]:
-    answerable = [v for e, v in scored if e == "answer"]
-    unanswerable = [v for e, v in scored if e != "answer"]
-    replied = [v for _, v in scored if v in ("correct", "wrong")]
-
-    def share(n: int, of: int) -> float:
-        return round(n / of, 4) if of else 0.0
-
-    return {
-        "items": len(scored),
-        "correct_rate": share(answerable.count("correct"), len(answerable)),
-        "wrong_rate": share(replied.count("wrong"), len(replied)),
-        "abstain_ok_rate": share(sum(v in NOT_ANSWERED for v in unanswerable), len(unanswerable)),
-    }
+def rates(scored: Sequence[tuple[AnswerCase, str]]) -> dict[str, object]:
+    """`tandem eval`'s answer metrics over the items."""
+    return {"items": len(scored), **answer_metrics([c for c, _ in scored], [v for _, v in scored])}
 
 
 def main() -> None:
@@ -66,7 +57,7 @@ def main() -> None:
     found = batches()
     with ProcessPoolExecutor(2) as pool:
         scored = dict(zip(found, pool.map(verdicts, found), strict=True))
-    groups: dict[str, list[tuple[str, str]]] = {"read": [], "held_out": []}
+    groups: dict[str, list[tuple[AnswerCase, str]]] = {"read": [], "held_out": []}
     per_batch = {}
     for batch, items in scored.items():
         group = "held_out" if held_out(batch) else "read"

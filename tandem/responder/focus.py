@@ -125,6 +125,7 @@ def unknown_name(
             acronym, after = analyze(match.group(1)), analyze(match.group(2))
             if acronym and after and after[0] in line | heads and not vocabulary.frequency.get(acronym[0]):
                 return match.group(1)
+    in_line = ProductMatch(names, line)
     for match in _CAPITALISED_RUN.finditer(text):
         after = analyze(" ".join(text[match.end() :].split()[:1]))
         words = match.group(0).split()
@@ -137,20 +138,18 @@ def unknown_name(
         before_line = len(words) >= 2 and bool(after) and after[0] in line | heads
         if len(tokens) < 2 or (tokens[-1] not in heads and not before_line):
             continue
-        # "Business Bronze Saver account": the line's own word before a name the help center writes
-        # without it.
-        core = tokens
-        while len(core) > 1 and core[0] in line:
-            core = core[1:]
         if tokens[-1] not in heads:
             # "Dark Green account" is the "Dark Green Account", "Silver Zoom card" the "Silver Zoom Card":
-            # known when a name the help center uses is written with these words.
-            if not any(_find(core, list(name)) is not None for name in names.names):
+            # known when a name the help center uses is written with these words, or with the same words
+            # but the line's own ("Business Bronze Saver account" among the business savings accounts).
+            if not any(
+                _find(tokens, list(name)) is not None or in_line.same(tokens, name) for name in names.names
+            ):
                 return " ".join(words)
             continue
         # Known when the run is (within) a name the help center uses; "Titanium Rewards Card" is not the
         # "Rewards Card" inside it.
-        if not any(names.same_product(core, span) for span in names.spans_of_tokens(core)):
+        if not any(in_line.same(tokens, span) for span in names.spans_of_tokens(tokens)):
             return " ".join(words)
     return None
 

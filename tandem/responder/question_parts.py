@@ -92,7 +92,8 @@ def asked_in(sentence: str) -> tuple[str, str]:
 
 def split_parts(asked: str) -> list[str]:
     """The things a question asks: parts split at question marks, semicolons and "and what/how ...", then
-    at "and" between two attributes ("the annual fee and the foreign transaction fee")."""
+    at commas between attributes ("bonus for us, bonus for them") or at "and" between two ("the annual fee
+    and the foreign transaction fee")."""
     parts: list[str] = []
     split = [
         piece
@@ -100,15 +101,19 @@ def split_parts(asked: str) -> list[str]:
         for piece in (_COMMA_QUESTION.split(part) if part and _OPENS_QUESTION.match(part) else [part])
     ]
     for part in split:
-        pieces = _AND.split(part) if part else []
         listed = _LISTED.split(part) if part and "," in part and not _SUBORDINATE.match(part) else []
-        if len(listed) >= 2 and all(set(analyze(p)) & (ATTRIBUTES - FRAME) for p in listed):
-            parts.extend(listed)  # "bonus for us, bonus for them": one attribute each, listed
-        elif len(pieces) == 2 and all(set(analyze(p)) & (ATTRIBUTES - FRAME) for p in pieces):
+        pieces = _AND.split(part) if part else []
+        if len(listed) >= 2 and _each_names_an_attribute(listed):
+            parts.extend(listed)
+        elif len(pieces) == 2 and _each_names_an_attribute(pieces):
             parts.extend(pieces)
         else:
             parts.append(part)
     return parts
+
+
+def _each_names_an_attribute(pieces: list[str]) -> bool:
+    return all(set(analyze(piece)) & (ATTRIBUTES - FRAME) for piece in pieces)
 
 
 _REQUEST = re.compile(

@@ -74,3 +74,17 @@ def _tickets(
         SimilarTicket(ticket_id=f"T-{n}", subject=subject, resolution=resolution, score=score)
         for n, score in enumerate(scores)
     ]
+
+
+# A checking account's fees and limits, as one help-center article states them.
+CHECK_FEES = Article(
+    id="check-fees",
+    title="Checking fees and limits",
+    body=(
+        "## Fees and limits\n"
+        "- Monthly maintenance fee: $20.00, waived with a $1,500 daily balance.\n"
+        "- Debit card daily purchase limit: $4,500\n"
+        "- Non-network ATM fee: $3.00 per withdrawal.\n"
+        "- Returned deposit fee: $17.00 per deposited check returned unpaid.\n"
+    ),
+)

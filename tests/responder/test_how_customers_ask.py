@@ -9,7 +9,7 @@ import pytest
 from tandem.knowledge.documents import Article
 from tandem.responder.passages import statements
 from tandem.responder.question import Question
-from tests.responder.helpers import _has, _respond
+from tests.responder.helpers import CHECK_FEES, _has, _respond
 
 
 def test_thousands_written_short_are_an_amount_not_a_word() -> None:
@@ -19,18 +19,6 @@ def test_thousands_written_short_are_an_amount_not_a_word() -> None:
     assert question.values == {"$10000", "6000"}
     assert not {"10k", "6k"} & question.words
     assert "401k" in Question.read("Can I roll my 401k into a savings account?").words
-
-
-CHECK_FEES = Article(
-    id="check-fees",
-    title="Checking fees and limits",
-    body=(
-        "## Fees and limits\n"
-        "- Monthly maintenance fee: $20.00, waived with a $1,500 daily balance.\n"
-        "- Debit card daily purchase limit: $4,500\n"
-        "- Returned deposit fee: $17.00 per deposited check returned unpaid.\n"
-    ),
-)
 
 
 def test_a_sentence_that_tells_then_asks_after_a_comma_asks_a_second_thing() -> None:

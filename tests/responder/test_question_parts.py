@@ -7,18 +7,7 @@ from __future__ import annotations
 
 from tandem.knowledge.documents import Article
 from tandem.responder.question import Question
-from tests.responder.helpers import _has, _respond
-
-CHECK_FEES = Article(
-    id="check-fees",
-    title="Checking fees and limits",
-    body=(
-        "## Fees and limits\n"
-        "- Monthly maintenance fee: $20.00, waived with a $1,500 daily balance.\n"
-        "- Non-network ATM fee: $3.00 per withdrawal.\n"
-        "- Returned deposit fee: $17.00 per deposited check returned unpaid.\n"
-    ),
-)
+from tests.responder.helpers import CHECK_FEES, _has, _respond
 
 
 def test_a_question_a_few_words_into_a_sentence_is_asked_without_its_question_mark() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
@@ -15,7 +14,7 @@ from tandem.client import TandemClient, workflow_id
 from tandem.settings import Settings
 from tandem.store import TicketStore
 from tests.adapters.cohere_wire import CohereWireServer, server_fixture
-from tests.conftest import new_ticket
+from tests.conftest import eventually, new_ticket
 from worker import build_worker
 
 API_KEY = "graceful-test-key"
@@ -23,14 +22,6 @@ QUESTION = "How much travel insurance coverage does the Purple Account include?"
 MODEL_DELAY_S = 3.0
 
 server = server_fixture(API_KEY)
-
-
-async def _until(condition: Callable[[], object], what: str) -> None:
-    for _ in range(400):
-        if condition():
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def test_a_stopped_worker_finishes_the_answer_it_is_writing(
@@ -52,7 +43,11 @@ async def test_a_stopped_worker_finishes_the_answer_it_is_writing(
     stopping = build_worker(local_env.client, cohere)
     running = asyncio.create_task(stopping.run())
     reply = asyncio.create_task(tandem.send_message(start.ticket_id, QUESTION, start=start))
-    await _until(lambda: server.requests_to("/v2/chat"), "the model being asked")
+
+    async def asked_model() -> list | None:
+        return server.requests_to("/v2/chat") or None
+
+    await eventually(asked_model, "the model being asked")
     await stopping.shutdown()  # what the worker's SIGTERM handler does
     await running
     asked = len(server.requests_to("/v2/chat"))
